@@ -1,0 +1,635 @@
+"""Family cases (perhesosiaalityön asiakkuudet): the application every user imports.
+
+``FamilyCases`` has one method per command and one per read. A command method validates
+its arguments into a command model, loads the case, lets the aggregate decide, and saves
+the new event; it returns only after the event is durably stored. It is the only caller
+of ``save()``. Reads fold the case's events through the projections.
+
+Persistence is decided by the URL alone (see :mod:`perhetyo.persistence`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar, cast
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.utils import Environment, EnvType
+
+from perhetyo import commands as c
+from perhetyo.aggregates.case import FamilyCase, case_id_for_request
+from perhetyo.errors import (
+    CaseAlreadyExistsError,
+    CaseNotFoundError,
+    ConcurrentUpdateError,
+    ConfigurationError,
+    PerhetyoError,
+    StorageError,
+)
+from perhetyo.events import CaseEvent, CaseOpened
+from perhetyo.persistence import (
+    DEFAULT_URL,
+    OrjsonTranscoder,
+    PydanticMapper,
+    StoreSettings,
+    environment_for_url,
+)
+from perhetyo.projections import (
+    AuditEntry,
+    CurrentPlan,
+    GoalProgress,
+    audit_trail,
+    current_plan,
+    fold,
+    goal_progress,
+)
+from perhetyo.values import (
+    Actor,
+    ClosureReason,
+    GoalStatus,
+    LegalBasis,
+    MeetingKind,
+    NamedWorker,
+    PersonRef,
+    ServiceKind,
+    ServiceTask,
+    Successor,
+)
+
+__all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
+
+Clock = Callable[[], datetime]
+"""A callable returning the current time as an aware datetime."""
+
+MAX_ATTEMPTS = 5
+"""How many times a command is decided afresh after losing a race to another writer."""
+
+R = TypeVar("R")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def _storage_errors() -> Iterator[None]:
+    """Translate the store's own failures (other than conflicts) once, at the boundary."""
+    try:
+        yield
+    except (PerhetyoError, IntegrityError):
+        raise
+    except (PersistenceError, OSError) as exc:
+        raise StorageError(f"the event store failed: {type(exc).__name__}") from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith(("psycopg", "sqlite3")):
+            raise StorageError(f"the event store failed: {type(exc).__name__}") from exc
+        raise
+
+
+def _ensure_postgres_schema(settings: StoreSettings) -> None:
+    if settings.postgres_schema is None:
+        return
+    import psycopg  # noqa: PLC0415 (only PostgreSQL stores need the driver)
+    from psycopg import sql  # noqa: PLC0415
+
+    env = settings.env
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        autocommit=True,
+    ) as conn:
+        conn.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                sql.Identifier(settings.postgres_schema)
+            )
+        )
+
+
+class _EventStore(Application[UUID]):
+    """eventsourcing's application, configured from the URL's settings only."""
+
+    name = "FamilyCases"
+
+    def __init__(self, settings: StoreSettings) -> None:
+        self._settings = settings
+        super().__init__()
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only what the URL implies: ``os.environ`` is never read."""
+        return Environment(name, dict(self._settings.env))
+
+    def construct_mapper(self) -> PydanticMapper:
+        """Our pydantic mapper with the orjson transcoder."""
+        return PydanticMapper(
+            transcoder=OrjsonTranscoder(),
+            cipher=self.factory.cipher(),
+            compressor=self.factory.compressor(),
+        )
+
+
+class FamilyCases:
+    """Family cases (perhesosiaalityön asiakkuudet): commands and reads over one store.
+
+    ``url`` chooses the store: ``sqlite:///path`` (default ``sqlite:///perhetyo.db``),
+    ``sqlite:///:memory:``, ``postgresql://user@host/db`` or ``memory://``. ``clock``
+    returns the current time (an aware datetime); "today" is its date in Helsinki.
+    """
+
+    def __init__(self, url: str | None = None, *, clock: Clock | None = None) -> None:
+        self.url = DEFAULT_URL if url is None else url
+        self._settings = environment_for_url(self.url)
+        self._clock: Clock = clock or _utc_now
+        with _storage_errors():
+            _ensure_postgres_schema(self._settings)
+            self._store = _EventStore(self._settings)
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the store's connections."""
+        self._store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def now(self) -> datetime:
+        """The clock's current time, in UTC."""
+        value = self._clock()
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise ConfigurationError("the clock must return a timezone-aware datetime")
+        return value.astimezone(UTC)
+
+    # --- commands -----------------------------------------------------------------------
+
+    def open_case(
+        self,
+        *,
+        children: Sequence[PersonRef],
+        legal_basis: LegalBasis,
+        named_worker: NamedWorker,
+        opened_on: date,
+        actor: Actor,
+        guardians: Sequence[PersonRef] = (),
+        service_task: ServiceTask | None = None,
+        previous_case_id: UUID | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
+        """Open a client relationship (asiakkuus alkoi); returns the new case id."""
+        return cast(
+            UUID,
+            self.execute(
+                c.OpenCase(
+                    children=children,
+                    guardians=guardians,
+                    legal_basis=legal_basis,
+                    named_worker=named_worker,
+                    opened_on=opened_on,
+                    service_task=service_task,
+                    previous_case_id=previous_case_id,
+                    actor=actor,
+                    request_id=request_id,
+                )
+            ),
+        )
+
+    def assign_named_worker(
+        self,
+        case_id: UUID,
+        *,
+        worker: NamedWorker,
+        assigned_on: date,
+        reason: str,
+        actor: Actor,
+        request_id: str | None = None,
+    ) -> None:
+        """Assign a named worker (omatyöntekijä nimetty)."""
+        self.execute(
+            c.AssignNamedWorker(
+                case_id=case_id,
+                worker=worker,
+                assigned_on=assigned_on,
+                reason=reason,
+                actor=actor,
+                request_id=request_id,
+            )
+        )
+
+    def record_meeting(
+        self,
+        case_id: UUID,
+        *,
+        kind: MeetingKind,
+        held_on: date,
+        summary: str,
+        actor: Actor,
+        participants: Sequence[str] = (),
+        request_id: str | None = None,
+    ) -> UUID:
+        """Record a meeting (tapaaminen pidetty); returns the meeting id."""
+        return cast(
+            UUID,
+            self.execute(
+                c.RecordMeeting(
+                    case_id=case_id,
+                    kind=kind,
+                    held_on=held_on,
+                    participants=participants,
+                    summary=summary,
+                    actor=actor,
+                    request_id=request_id,
+                )
+            ),
+        )
+
+    def record_child_view(
+        self,
+        case_id: UUID,
+        *,
+        child_id: str,
+        recorded_on: date,
+        actor: Actor,
+        view: str | None = None,
+        not_heard_reason: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        """Record a child's view (lapsen näkemys kirjattu), or why the child was not heard."""
+        self.execute(
+            c.RecordChildView(
+                case_id=case_id,
+                child_id=child_id,
+                view=view,
+                not_heard_reason=not_heard_reason,
+                recorded_on=recorded_on,
+                actor=actor,
+                request_id=request_id,
+            )
+        )
+
+    def agree_plan(
+        self,
+        case_id: UUID,
+        *,
+        agreed_on: date,
+        agreements: Sequence[str],
+        actor: Actor,
+        dissent: Sequence[str] = (),
+        review_due_on: date | None = None,
+        request_id: str | None = None,
+    ) -> int:
+        """Agree the next client plan version (asiakassuunnitelma laadittu); returns it."""
+        return cast(
+            int,
+            self.execute(
+                c.AgreePlan(
+                    case_id=case_id,
+                    agreed_on=agreed_on,
+                    agreements=agreements,
+                    dissent=dissent,
+                    review_due_on=review_due_on,
+                    actor=actor,
+                    request_id=request_id,
+                )
+            ),
+        )
+
+    def set_goal(
+        self,
+        case_id: UUID,
+        *,
+        description: str,
+        set_on: date,
+        actor: Actor,
+        target_date: date | None = None,
+        child_id: str | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
+        """Set a goal (tavoite asetettu); returns the goal id."""
+        return cast(
+            UUID,
+            self.execute(
+                c.SetGoal(
+                    case_id=case_id,
+                    description=description,
+                    set_on=set_on,
+                    target_date=target_date,
+                    child_id=child_id,
+                    actor=actor,
+                    request_id=request_id,
+                )
+            ),
+        )
+
+    def update_goal(
+        self,
+        case_id: UUID,
+        goal_id: UUID,
+        *,
+        status: GoalStatus,
+        updated_on: date,
+        actor: Actor,
+        progress: int | None = None,
+        note: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        """Update a goal (tavoite päivitetty); ``progress`` None keeps the previous value."""
+        self.execute(
+            c.UpdateGoal(
+                case_id=case_id,
+                goal_id=goal_id,
+                status=status,
+                progress=progress,
+                note=note,
+                updated_on=updated_on,
+                actor=actor,
+                request_id=request_id,
+            )
+        )
+
+    def order_service(
+        self,
+        case_id: UUID,
+        *,
+        kind: ServiceKind,
+        provider: str,
+        ordered_on: date,
+        actor: Actor,
+        goal_ids: Sequence[UUID] = (),
+        request_id: str | None = None,
+    ) -> UUID:
+        """Order a service (palvelu tilattu); returns the service id."""
+        return cast(
+            UUID,
+            self.execute(
+                c.OrderService(
+                    case_id=case_id,
+                    kind=kind,
+                    provider=provider,
+                    ordered_on=ordered_on,
+                    goal_ids=goal_ids,
+                    actor=actor,
+                    request_id=request_id,
+                )
+            ),
+        )
+
+    def start_service(
+        self,
+        case_id: UUID,
+        service_id: UUID,
+        *,
+        started_on: date,
+        actor: Actor,
+        request_id: str | None = None,
+    ) -> None:
+        """Record that a service started (palvelu alkoi)."""
+        self.execute(
+            c.StartService(
+                case_id=case_id,
+                service_id=service_id,
+                started_on=started_on,
+                actor=actor,
+                request_id=request_id,
+            )
+        )
+
+    def end_service(
+        self,
+        case_id: UUID,
+        service_id: UUID,
+        *,
+        ended_on: date,
+        reason: str,
+        actor: Actor,
+        request_id: str | None = None,
+    ) -> None:
+        """End a service (palvelu päättyi); one that never started is cancelled."""
+        self.execute(
+            c.EndService(
+                case_id=case_id,
+                service_id=service_id,
+                ended_on=ended_on,
+                reason=reason,
+                actor=actor,
+                request_id=request_id,
+            )
+        )
+
+    def close_case(
+        self,
+        case_id: UUID,
+        *,
+        closed_on: date,
+        reason: ClosureReason,
+        actor: Actor,
+        child_views: dict[str, str] | None = None,
+        not_heard_reasons: dict[str, str] | None = None,
+        successor: Successor | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        """Close the relationship (asiakkuus päättyi), with every child's view of it."""
+        self.execute(
+            c.CloseCase(
+                case_id=case_id,
+                closed_on=closed_on,
+                reason=reason,
+                child_views=child_views or {},
+                not_heard_reasons=not_heard_reasons or {},
+                successor=successor,
+                actor=actor,
+                request_id=request_id,
+            )
+        )
+
+    def execute(self, command: c.Command) -> Any:
+        """Run any command model (for services that receive commands as messages).
+
+        Returns what the matching method returns. A command that loses a race with
+        another writer is decided afresh on the new state, up to ``MAX_ATTEMPTS`` times,
+        before :class:`ConcurrentUpdateError` is raised.
+        """
+        if isinstance(command, c.OpenCase):
+            return self._open(command)
+        if not isinstance(command, c.CaseCommand) or type(command) not in _DECIDERS:
+            raise ConfigurationError(f"not a perhetyo command: {type(command).__name__}")
+        decide = _DECIDERS[type(command)]
+        return self._retrying(lambda: self._decide(command, decide))
+
+    # --- reads --------------------------------------------------------------------------
+
+    def current_plan(
+        self,
+        case_id: UUID,
+        *,
+        actor: Actor,
+        purpose: str | None = None,
+        as_of: date | None = None,
+        recorded_before: datetime | None = None,
+    ) -> CurrentPlan:
+        """The client plan now, as of a business date, or as recorded before an instant."""
+        read = c.ReadCase(
+            case_id=case_id,
+            actor=actor,
+            purpose=purpose,
+            as_of=as_of,
+            recorded_before=recorded_before,
+        )
+        plan = fold(current_plan, self._events_for(read))
+        if plan is None:
+            raise CaseNotFoundError(read.case_id)
+        return plan
+
+    def goal_progress(
+        self,
+        case_id: UUID,
+        *,
+        actor: Actor,
+        purpose: str | None = None,
+        as_of: date | None = None,
+        recorded_before: datetime | None = None,
+    ) -> list[GoalProgress]:
+        """Each goal's timeline of updates, in the order the goals were set."""
+        read = c.ReadCase(
+            case_id=case_id,
+            actor=actor,
+            purpose=purpose,
+            as_of=as_of,
+            recorded_before=recorded_before,
+        )
+        return list(fold(goal_progress, self._events_for(read)))
+
+    def audit_trail(
+        self,
+        case_id: UUID,
+        *,
+        actor: Actor,
+        purpose: str | None = None,
+        as_of: date | None = None,
+        recorded_before: datetime | None = None,
+    ) -> list[AuditEntry]:
+        """Every event of the case as a readable row, in recorded order."""
+        read = c.ReadCase(
+            case_id=case_id,
+            actor=actor,
+            purpose=purpose,
+            as_of=as_of,
+            recorded_before=recorded_before,
+        )
+        return list(fold(audit_trail, self._events_for(read)))
+
+    def history(
+        self, case_id: UUID, *, actor: Actor, purpose: str | None = None
+    ) -> list[CaseEvent]:
+        """The case's raw events, in recorded order."""
+        read = c.ReadCase(case_id=case_id, actor=actor, purpose=purpose)
+        return self._events_for(read)
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _stored_events(self, case_id: UUID) -> list[CaseEvent]:
+        with _storage_errors():
+            return cast(list[CaseEvent], list(self._store.events.get(case_id)))
+
+    def _events_for(self, read: c.ReadCase) -> list[CaseEvent]:
+        """The events a read folds: a recorded prefix, then business dates up to as_of."""
+        events = self._stored_events(read.case_id)
+        if read.recorded_before is not None:
+            limit = read.recorded_before
+            prefix: list[CaseEvent] = []
+            for event in events:
+                if event.timestamp >= limit:
+                    break
+                prefix.append(event)
+            events = prefix
+        if read.as_of is not None:
+            as_of = read.as_of
+            events = [event for event in events if event.occurred_on <= as_of]
+        if not events or not isinstance(events[0], CaseOpened):
+            raise CaseNotFoundError(read.case_id)
+        return events
+
+    def _load(self, case_id: UUID) -> FamilyCase:
+        with _storage_errors():
+            try:
+                return cast(
+                    FamilyCase,
+                    self._store.repository.get(case_id, projector_func=FamilyCase.project),
+                )
+            except AggregateNotFoundError:
+                raise CaseNotFoundError(case_id) from None
+
+    def _save(self, case: FamilyCase) -> None:
+        events = case.collect_events()
+        if events:
+            with _storage_errors():
+                self._store.save(*events)
+
+    def _retrying(self, attempt: Callable[[], R]) -> R:
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return attempt()
+            except IntegrityError:
+                continue
+        raise ConcurrentUpdateError(
+            f"another writer kept appending first ({MAX_ATTEMPTS} attempts); retry later"
+        )
+
+    def _decide(self, command: c.CaseCommand, decide: _Decider) -> Any:
+        case = self._load(command.case_id)
+        repeated, result = case.repeated(command)
+        if repeated:
+            return result
+        result = decide(case, command, self.now())
+        self._save(case)
+        return result
+
+    def _open(self, command: c.OpenCase) -> UUID:
+        case_id = (
+            case_id_for_request(command.request_id) if command.request_id is not None else uuid4()
+        )
+
+        def attempt() -> UUID:
+            try:
+                existing = self._load(case_id)
+            except CaseNotFoundError:
+                case = FamilyCase.open(command, case_id=case_id, now=self.now())
+                self._save(case)
+                return case_id
+            repeated, result = existing.repeated(command)
+            if repeated:
+                return cast(UUID, result)
+            raise CaseAlreadyExistsError(f"case {case_id} already exists")
+
+        return self._retrying(attempt)
+
+
+_Decider = Callable[[FamilyCase, Any, datetime], Any]
+
+_DECIDERS: dict[type[c.Command], _Decider] = {
+    c.AssignNamedWorker: FamilyCase.assign_named_worker,
+    c.RecordMeeting: FamilyCase.record_meeting,
+    c.RecordChildView: FamilyCase.record_child_view,
+    c.AgreePlan: FamilyCase.agree_plan,
+    c.SetGoal: FamilyCase.set_goal,
+    c.UpdateGoal: FamilyCase.update_goal,
+    c.OrderService: FamilyCase.order_service,
+    c.StartService: FamilyCase.start_service,
+    c.EndService: FamilyCase.end_service,
+    c.CloseCase: FamilyCase.close_case,
+}

@@ -1,0 +1,186 @@
+"""Errors (virheet): the exception tree of perhetyo.
+
+Every error the library raises is a :class:`PerhetyoError` with a stable ``code``.
+Messages carry field names, ids and codes, never a client's personal data::
+
+    PerhetyoError
+    ├── InvalidCommandError(ValueError)     bad input; .errors is pydantic's list, no inputs
+    ├── ConfigurationError(ValueError)      a bad URL or setting
+    ├── CaseNotFoundError(LookupError)      no such case (or not yet, for as_of/recorded_before)
+    ├── RuleViolationError                  the command breaks a rule of the case
+    │   ├── CaseClosedError
+    │   ├── CaseAlreadyExistsError
+    │   ├── WorkerNotQualifiedError
+    │   ├── DateOutOfRangeError
+    │   ├── OutOfOrderError
+    │   ├── UnknownChildError
+    │   ├── GoalNotFoundError
+    │   ├── GoalAlreadyFinalError
+    │   ├── ServiceNotFoundError
+    │   ├── ServiceLifecycleError
+    │   ├── ClosureIncompleteError
+    │   └── RequestConflictError
+    ├── ConcurrentUpdateError               another writer appended first; reload and retry
+    ├── StorageError                        the database failed or is unreachable
+    └── ProjectionError                     a stored projection could not be updated
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "CaseAlreadyExistsError",
+    "CaseClosedError",
+    "CaseNotFoundError",
+    "ClosureIncompleteError",
+    "ConcurrentUpdateError",
+    "ConfigurationError",
+    "DateOutOfRangeError",
+    "GoalAlreadyFinalError",
+    "GoalNotFoundError",
+    "InvalidCommandError",
+    "OutOfOrderError",
+    "PerhetyoError",
+    "ProjectionError",
+    "RequestConflictError",
+    "RuleViolationError",
+    "ServiceLifecycleError",
+    "ServiceNotFoundError",
+    "StorageError",
+    "UnknownChildError",
+    "WorkerNotQualifiedError",
+]
+
+
+class PerhetyoError(Exception):
+    """Base of every error raised by perhetyo (perhetyon virhe)."""
+
+    code: ClassVar[str] = "perhetyo_error"
+
+
+class InvalidCommandError(PerhetyoError, ValueError):
+    """The command's shape is invalid (virheellinen komento): see ``errors``."""
+
+    code = "invalid_command"
+
+    def __init__(self, command: str, errors: list[dict[str, Any]]) -> None:
+        self.command = command
+        self.errors = errors
+        fields = ", ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or '(command)'}: {error['type']}"
+            for error in errors
+        )
+        super().__init__(f"{command} is invalid: {fields}")
+
+
+class ConfigurationError(PerhetyoError, ValueError):
+    """A URL or setting is not understood (virheellinen asetus)."""
+
+    code = "configuration_error"
+
+
+class CaseNotFoundError(PerhetyoError, LookupError):
+    """No case has this id (asiakkuutta ei löydy), or none yet at the asked time."""
+
+    code = "case_not_found"
+
+    def __init__(self, case_id: object) -> None:
+        self.case_id = case_id
+        super().__init__(f"case {case_id} not found")
+
+
+class RuleViolationError(PerhetyoError):
+    """The command breaks a rule of the case (sääntörikkomus); nothing was recorded."""
+
+    code = "rule_violation"
+
+
+class CaseClosedError(RuleViolationError):
+    """The case is closed (asiakkuus on päättynyt): nothing more is recorded on it."""
+
+    code = "case_closed"
+
+
+class CaseAlreadyExistsError(RuleViolationError):
+    """A case with this id already exists (asiakkuus on jo olemassa)."""
+
+    code = "case_already_exists"
+
+
+class WorkerNotQualifiedError(RuleViolationError):
+    """The named worker's profession does not allow the role (ei kelpoinen omatyöntekijäksi)."""
+
+    code = "worker_not_qualified"
+
+
+class DateOutOfRangeError(RuleViolationError):
+    """A date is before the case opened, in the future, or before it was set."""
+
+    code = "date_out_of_range"
+
+
+class OutOfOrderError(RuleViolationError):
+    """A date is earlier than an earlier step of the same thread (väärä järjestys)."""
+
+    code = "out_of_order"
+
+
+class UnknownChildError(RuleViolationError):
+    """The child id is not one of this case's children (tuntematon lapsi)."""
+
+    code = "unknown_child"
+
+
+class GoalNotFoundError(RuleViolationError):
+    """The goal id is not a goal of this case (tavoitetta ei löydy)."""
+
+    code = "goal_not_found"
+
+
+class GoalAlreadyFinalError(RuleViolationError):
+    """The goal is achieved, not achieved or dropped, and takes no more updates."""
+
+    code = "goal_already_final"
+
+
+class ServiceNotFoundError(RuleViolationError):
+    """The service id is not a service of this case (palvelua ei löydy)."""
+
+    code = "service_not_found"
+
+
+class ServiceLifecycleError(RuleViolationError):
+    """The service is not in a state that allows this step (palvelun tila ei salli)."""
+
+    code = "service_lifecycle"
+
+
+class ClosureIncompleteError(RuleViolationError):
+    """The case cannot close yet: a service runs or a child's view is missing."""
+
+    code = "closure_incomplete"
+
+
+class RequestConflictError(RuleViolationError):
+    """The request id was already used on this case with other arguments."""
+
+    code = "request_conflict"
+
+
+class ConcurrentUpdateError(PerhetyoError):
+    """Another writer appended to the case first (samanaikainen päivitys); retry."""
+
+    code = "concurrent_update"
+
+
+class StorageError(PerhetyoError):
+    """The event store or the database failed or is unreachable (tallennusvirhe)."""
+
+    code = "storage_error"
+
+
+class ProjectionError(PerhetyoError):
+    """A stored projection could not be updated or rebuilt (näkymävirhe)."""
+
+    code = "projection_error"

@@ -1,0 +1,81 @@
+"""Event base (tapahtuma): what every case event carries, and the topic registry.
+
+An event is a frozen pydantic model. Each concrete class declares its own stable topic
+(``perhetyo.CaseOpened.v1``), independent of its module, and a Finnish and an English
+label. Topics are registered when the class is defined; a second class with the same
+topic, or a class that inherits its parent's topic, is refused at import time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.utils import register_topic
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from perhetyo.values import Actor
+
+__all__ = ["EVENT_CLASSES", "CaseEvent", "event_class_for_topic"]
+
+EVENT_CLASSES: dict[str, type[CaseEvent]] = {}
+"""Every registered event class by its topic, in definition order."""
+
+
+class CaseEvent(BaseModel):
+    """Case event (asiakkuuden tapahtuma): an immutable fact about one case.
+
+    ``originator_id`` is the case id, ``originator_version`` the event's position in the
+    case (1 for the opening), ``timestamp`` when it was recorded (UTC, set by the library),
+    ``actor`` who recorded it. ``occurred_on`` is the business date of the fact.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    TOPIC: ClassVar[str]
+    LABEL_FI: ClassVar[str]
+    LABEL_EN: ClassVar[str]
+    DATE_FIELD: ClassVar[str]
+    class_version: ClassVar[int] = 1
+
+    originator_id: UUID
+    originator_version: int = Field(ge=1)
+    timestamp: AwareDatetime
+    actor: Actor
+    request_id: str | None = None
+    request_digest: str | None = None
+
+    @property
+    def occurred_on(self) -> date:
+        """The business date of the fact (not a stored field)."""
+        value: date = getattr(self, self.DATE_FIELD)
+        return value
+
+    @property
+    def case_id(self) -> UUID:
+        """The case this event belongs to (its ``originator_id``)."""
+        return self.originator_id
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "TOPIC" not in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must declare its own TOPIC")
+        for name in ("LABEL_FI", "LABEL_EN", "DATE_FIELD"):
+            if name not in cls.__dict__:
+                raise TypeError(f"{cls.__name__} must declare {name}")
+        if cls.DATE_FIELD not in cls.model_fields:
+            raise TypeError(f"{cls.__name__}.DATE_FIELD names no field")
+        if cls.TOPIC in EVENT_CLASSES:
+            raise TypeError(f"topic {cls.TOPIC} is already registered")
+        EVENT_CLASSES[cls.TOPIC] = cls
+        register_topic(cls.TOPIC, cls)
+
+
+def event_class_for_topic(topic: str) -> type[CaseEvent]:
+    """The event class registered for ``topic``; ``LookupError`` for an unknown topic."""
+    try:
+        return EVENT_CLASSES[topic]
+    except KeyError:
+        raise LookupError(f"unknown event topic {topic}") from None

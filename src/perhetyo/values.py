@@ -1,0 +1,328 @@
+"""Value objects (arvo-oliot) shared by events, commands and read models.
+
+Everything here is immutable: frozen pydantic models with ``extra="forbid"`` and
+string enumerations whose values are stable identifiers (they are stored in events).
+Finnish labels live beside the enumerations in ``FINNISH_LABELS``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Final
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+)
+
+__all__ = [
+    "FINNISH_LABELS",
+    "FINAL_GOAL_STATUSES",
+    "Actor",
+    "BusinessDate",
+    "CaseStatus",
+    "ClosureReason",
+    "GoalStatus",
+    "Id",
+    "LegalBasis",
+    "LongText",
+    "MeetingKind",
+    "NamedWorker",
+    "PersonRef",
+    "Profession",
+    "ServiceKind",
+    "ServiceStatus",
+    "ServiceTask",
+    "ShortText",
+    "Successor",
+    "SuccessorKind",
+    "Text",
+    "ValueModel",
+    "looks_like_personal_identity_code",
+]
+
+# --- limits (documented in docs/concepts.md) -------------------------------------------
+
+ID_MAX_LENGTH: Final = 64
+SHORT_TEXT_MAX_LENGTH: Final = 200
+TEXT_MAX_LENGTH: Final = 2_000
+LONG_TEXT_MAX_LENGTH: Final = 8_000
+
+# --- personal identity codes (henkilötunnus) are refused as ids ------------------------
+
+_HETU = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$", re.IGNORECASE)
+_HETU_CHECK_CHARACTERS: Final = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+
+
+def looks_like_personal_identity_code(value: str) -> bool:
+    """Personal identity code (henkilötunnus): does ``value`` have its form and check character?
+
+    DDMMYY, a century sign, three digits and the check character (the nine-digit number
+    modulo 31). Such a value is refused as an id, so that ids may appear in messages.
+    """
+    match = _HETU.match(value.strip())
+    if match is None:
+        return False
+    day, month, _year, _century, individual, check = match.groups()
+    if not (1 <= int(day) <= 31 and 1 <= int(month) <= 12):
+        return False
+    number = int(day + month + _year + individual)
+    return _HETU_CHECK_CHARACTERS[number % 31] == check.upper()
+
+
+def _refuse_identity_code(value: str) -> str:
+    if looks_like_personal_identity_code(value):
+        raise ValueError("an id must be opaque: it looks like a personal identity code")
+    return value
+
+
+def _only_dates(value: object, info: ValidationInfo) -> object:
+    """Accept a ``datetime.date`` (not a ``datetime``); ISO strings only from the store."""
+    if type(value) is date:
+        return value
+    if isinstance(value, str) and info.context and info.context.get("stored"):
+        return date.fromisoformat(value)
+    raise ValueError("expected a datetime.date")
+
+
+Id = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=ID_MAX_LENGTH,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$",
+    ),
+    AfterValidator(_refuse_identity_code),
+]
+"""An opaque id from the host's registry: letters, digits and ``._:-``, never a hetu."""
+
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_TEXT_MAX_LENGTH)
+]
+"""A name, a provider, a reason: stripped, 1-200 characters."""
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH)
+]
+"""A note, an agreement, a view: stripped, 1-2,000 characters."""
+
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=LONG_TEXT_MAX_LENGTH)
+]
+"""A meeting summary or a child's view: stripped, 1-8,000 characters."""
+
+BusinessDate = Annotated[date, BeforeValidator(_only_dates)]
+"""A business date: a ``datetime.date``; a ``datetime`` or a string is refused."""
+
+
+class ValueModel(BaseModel):
+    """Immutable value (arvo): frozen, no extra fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- enumerations ---------------------------------------------------------------------
+
+
+class LegalBasis(StrEnum):
+    """Legal basis (lakiperuste) of the client relationship."""
+
+    SOCIAL_WELFARE_ACT = "social_welfare_act"
+    CHILD_WELFARE_ACT = "child_welfare_act"
+
+
+class ServiceTask(StrEnum):
+    """Service task (palvelutehtävä) every record shows (laki 254/2015)."""
+
+    FAMILY_SERVICES = "family_services"
+    CHILD_WELFARE = "child_welfare"
+
+    @classmethod
+    def default_for(cls, legal_basis: LegalBasis) -> ServiceTask:
+        """The service task a legal basis implies when none is given."""
+        if legal_basis is LegalBasis.CHILD_WELFARE_ACT:
+            return cls.CHILD_WELFARE
+        return cls.FAMILY_SERVICES
+
+
+class Profession(StrEnum):
+    """Profession (ammatti) of a worker."""
+
+    SOCIAL_WORKER = "social_worker"
+    SPECIAL_SOCIAL_COUNSELLOR = "special_social_counsellor"
+    SOCIAL_COUNSELLOR = "social_counsellor"
+    FAMILY_WORKER = "family_worker"
+
+
+class MeetingKind(StrEnum):
+    """Kind of meeting (tapaamisen laji)."""
+
+    OPENING = "opening"
+    NETWORK = "network"
+    REVIEW = "review"
+    HOME_VISIT = "home_visit"
+    CHILD_MEETING = "child_meeting"
+    CLOSING = "closing"
+
+
+class ServiceKind(StrEnum):
+    """Kind of service (palvelun laji)."""
+
+    FAMILY_WORK = "family_work"
+    FAMILY_REHABILITATION = "family_rehabilitation"
+    SUPPORT_PERSON = "support_person"
+    SUPPORT_FAMILY = "support_family"
+    HOME_HELP = "home_help"
+    OTHER = "other"
+
+
+class GoalStatus(StrEnum):
+    """Status of a goal (tavoitteen tila)."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    ACHIEVED = "achieved"
+    NOT_ACHIEVED = "not_achieved"
+    DROPPED = "dropped"
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the goal takes no further updates in this status."""
+        return self in FINAL_GOAL_STATUSES
+
+
+FINAL_GOAL_STATUSES: Final = frozenset(
+    {GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.DROPPED}
+)
+
+
+class ServiceStatus(StrEnum):
+    """Status of a service (palvelun tila)."""
+
+    ORDERED = "ordered"
+    ACTIVE = "active"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class CaseStatus(StrEnum):
+    """Status of a case (asiakkuuden tila)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ClosureReason(StrEnum):
+    """Reason the relationship ended (päättymisen syy)."""
+
+    NO_LONGER_NEEDED = "no_longer_needed"
+    AGREED_WITH_FAMILY = "agreed_with_family"
+    MOVED_AWAY = "moved_away"
+    TRANSFERRED = "transferred"
+    CAME_OF_AGE = "came_of_age"
+    OTHER = "other"
+
+
+class SuccessorKind(StrEnum):
+    """Kind of relationship that continues after closing (jatkuva asiakkuus)."""
+
+    CHILD_WELFARE = "child_welfare"
+    FAMILY_SOCIAL_WORK = "family_social_work"
+    AFTERCARE = "aftercare"
+    ADULT_SERVICES = "adult_services"
+    ANOTHER_COUNTY = "another_county"
+    OTHER = "other"
+
+
+FINNISH_LABELS: Final[dict[StrEnum, str]] = {
+    LegalBasis.SOCIAL_WELFARE_ACT: "sosiaalihuoltolaki",
+    LegalBasis.CHILD_WELFARE_ACT: "lastensuojelulaki",
+    ServiceTask.FAMILY_SERVICES: "lapsiperheiden palvelut",
+    ServiceTask.CHILD_WELFARE: "lastensuojelu",
+    Profession.SOCIAL_WORKER: "sosiaalityöntekijä",
+    Profession.SPECIAL_SOCIAL_COUNSELLOR: "erityissosiaaliohjaaja",
+    Profession.SOCIAL_COUNSELLOR: "sosiaaliohjaaja",
+    Profession.FAMILY_WORKER: "perhetyöntekijä",
+    MeetingKind.OPENING: "aloitustapaaminen",
+    MeetingKind.NETWORK: "verkostopalaveri",
+    MeetingKind.REVIEW: "välipalaveri",
+    MeetingKind.HOME_VISIT: "kotikäynti",
+    MeetingKind.CHILD_MEETING: "lapsen tapaaminen",
+    MeetingKind.CLOSING: "loppupalaveri",
+    ServiceKind.FAMILY_WORK: "perhetyö",
+    ServiceKind.FAMILY_REHABILITATION: "perhekuntoutus",
+    ServiceKind.SUPPORT_PERSON: "tukihenkilö",
+    ServiceKind.SUPPORT_FAMILY: "tukiperhe",
+    ServiceKind.HOME_HELP: "lapsiperheiden kotipalvelu",
+    ServiceKind.OTHER: "muu palvelu",
+    GoalStatus.NOT_STARTED: "ei aloitettu",
+    GoalStatus.IN_PROGRESS: "kesken",
+    GoalStatus.ACHIEVED: "saavutettu",
+    GoalStatus.NOT_ACHIEVED: "ei saavutettu",
+    GoalStatus.DROPPED: "luovuttu",
+    ServiceStatus.ORDERED: "tilattu",
+    ServiceStatus.ACTIVE: "käynnissä",
+    ServiceStatus.ENDED: "päättynyt",
+    ServiceStatus.CANCELLED: "peruttu",
+    CaseStatus.OPEN: "voimassa",
+    CaseStatus.CLOSED: "päättynyt",
+    ClosureReason.NO_LONGER_NEEDED: "tarve päättynyt",
+    ClosureReason.AGREED_WITH_FAMILY: "sovittu perheen kanssa",
+    ClosureReason.MOVED_AWAY: "muuttanut pois",
+    ClosureReason.TRANSFERRED: "siirtynyt toiseen palveluun",
+    ClosureReason.CAME_OF_AGE: "täysi-ikäistynyt",
+    ClosureReason.OTHER: "muu syy",
+    SuccessorKind.CHILD_WELFARE: "lastensuojelu",
+    SuccessorKind.FAMILY_SOCIAL_WORK: "perhesosiaalityö",
+    SuccessorKind.AFTERCARE: "jälkihuolto",
+    SuccessorKind.ADULT_SERVICES: "aikuissosiaalityö",
+    SuccessorKind.ANOTHER_COUNTY: "toinen hyvinvointialue",
+    SuccessorKind.OTHER: "muu",
+}
+
+# --- people -----------------------------------------------------------------------------
+
+NAMED_WORKER_PROFESSIONS: Final = frozenset(
+    {Profession.SOCIAL_WORKER, Profession.SPECIAL_SOCIAL_COUNSELLOR}
+)
+
+
+class Actor(ValueModel):
+    """Acting user (toimija): who recorded or read something, stamped on every event."""
+
+    id: Id
+    name: ShortText
+    profession: Profession | None = None
+    organisation: ShortText | None = None
+
+
+class PersonRef(ValueModel):
+    """Client reference (asiakasviite): a child or guardian by the host registry's id."""
+
+    id: Id
+    display_name: ShortText
+    birth_date: BusinessDate | None = None
+
+
+class NamedWorker(ValueModel):
+    """Named worker (omatyöntekijä): the worker responsible for the family's children."""
+
+    id: Id
+    name: ShortText
+    profession: Profession
+
+
+class Successor(ValueModel):
+    """Successor relationship (jatkuva asiakkuus): what continues after the case closes."""
+
+    kind: SuccessorKind
+    case_id: UUID | None = None
