@@ -512,7 +512,8 @@ class FamilyCases:
             as_of=as_of,
             recorded_before=recorded_before,
         )
-        return list(fold(goal_progress, self._events_for(read)))
+        progress: tuple[GoalProgress, ...] = fold(goal_progress, self._events_for(read))
+        return list(progress)
 
     def audit_trail(
         self,
@@ -531,7 +532,8 @@ class FamilyCases:
             as_of=as_of,
             recorded_before=recorded_before,
         )
-        return list(fold(audit_trail, self._events_for(read)))
+        trail: tuple[AuditEntry, ...] = fold(audit_trail, self._events_for(read))
+        return list(trail)
 
     def history(
         self, case_id: UUID, *, actor: Actor, purpose: str | None = None
@@ -567,10 +569,10 @@ class FamilyCases:
     def _load(self, case_id: UUID) -> FamilyCase:
         with _storage_errors():
             try:
-                return cast(
-                    FamilyCase,
-                    self._store.repository.get(case_id, projector_func=FamilyCase.project),
+                case: FamilyCase = self._store.repository.get(
+                    case_id, projector_func=FamilyCase.project
                 )
+                return case
             except AggregateNotFoundError:
                 raise CaseNotFoundError(case_id) from None
 

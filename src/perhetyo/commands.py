@@ -72,7 +72,10 @@ Progress = Annotated[int, Field(ge=0, le=100, strict=True)]
 
 def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     """Pydantic's error list without the input values, urls or context objects."""
-    return exc.errors(include_input=False, include_url=False, include_context=False)
+    return [
+        dict(error)
+        for error in exc.errors(include_input=False, include_url=False, include_context=False)
+    ]
 
 
 class _Validated(BaseModel):

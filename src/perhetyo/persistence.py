@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID, uuid4
 
 import orjson
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
 
 from perhetyo.errors import ConfigurationError
-from perhetyo.events import CaseEvent, event_class_for_topic
+from perhetyo.events import EVENT_CLASSES, CaseEvent
 
 __all__ = [
     "DEFAULT_URL",
@@ -49,7 +50,23 @@ class OrjsonTranscoder(Transcoder):
 
 
 class PydanticMapper(Mapper[UUID]):
-    """Event mapper (tapahtumien muunnin): pydantic events to stored events and back."""
+    """Event mapper (tapahtumien muunnin): pydantic events to stored events and back.
+
+    ``registry`` maps topics to event classes (default: every registered perhetyo event).
+    """
+
+    def __init__(
+        self,
+        transcoder: Transcoder,
+        compressor: Compressor | None = None,
+        cipher: Cipher | None = None,
+        *,
+        registry: Mapping[str, type[CaseEvent]] | None = None,
+    ) -> None:
+        super().__init__(transcoder=transcoder, compressor=compressor, cipher=cipher)
+        self.registry: Mapping[str, type[CaseEvent]] = (
+            EVENT_CLASSES if registry is None else registry
+        )
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         """Encode one event; ``originator_id`` and ``originator_version`` are columns."""
@@ -72,7 +89,10 @@ class PydanticMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         """Decode one stored event, upcasting older class versions first."""
-        cls = event_class_for_topic(stored_event.topic)
+        try:
+            cls = self.registry[stored_event.topic]
+        except KeyError:
+            raise LookupError(f"unknown event topic {stored_event.topic}") from None
         data = stored_event.state
         if self.cipher:
             data = self.cipher.decrypt(data)

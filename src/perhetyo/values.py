@@ -18,14 +18,13 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    Field,
     StringConstraints,
     ValidationInfo,
 )
 
 __all__ = [
-    "FINNISH_LABELS",
     "FINAL_GOAL_STATUSES",
+    "FINNISH_LABELS",
     "Actor",
     "BusinessDate",
     "CaseStatus",

@@ -38,6 +38,8 @@ class CaseEvent(BaseModel):
     LABEL_EN: ClassVar[str]
     DATE_FIELD: ClassVar[str]
     class_version: ClassVar[int] = 1
+    REGISTERED: ClassVar[bool] = True
+    """False on a class that must stay out of the topic registry (tests of upcasting)."""
 
     originator_id: UUID
     originator_version: int = Field(ge=1)
@@ -67,6 +69,8 @@ class CaseEvent(BaseModel):
                 raise TypeError(f"{cls.__name__} must declare {name}")
         if cls.DATE_FIELD not in cls.model_fields:
             raise TypeError(f"{cls.__name__}.DATE_FIELD names no field")
+        if not cls.__dict__.get("REGISTERED", True):
+            return
         if cls.TOPIC in EVENT_CLASSES:
             raise TypeError(f"topic {cls.TOPIC} is already registered")
         EVENT_CLASSES[cls.TOPIC] = cls

@@ -76,7 +76,10 @@ def _meeting(e: MeetingHeld) -> tuple[str, str]:
 def _child_view(e: ChildViewRecorded) -> tuple[str, str]:
     if e.view is not None:
         return f"lapsen {e.child_id} näkemys", f"view of child {e.child_id}"
-    return f"lasta {e.child_id} ei kuultu, syy kirjattu", f"child {e.child_id} not heard, reason given"
+    return (
+        f"lasta {e.child_id} ei kuultu, syy kirjattu",
+        f"child {e.child_id} not heard, reason given",
+    )
 
 
 def _plan(e: PlanAgreed) -> tuple[str, str]:

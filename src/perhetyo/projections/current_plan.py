@@ -6,8 +6,12 @@ and values; the stored SQL view of the same fold is in ``perhetyo.projections.ta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 from uuid import UUID
+
+from pydantic import Field
 
 from perhetyo.events import (
     CaseClosed,
@@ -99,7 +103,7 @@ class CurrentPlan(ValueModel):
     goals: tuple[GoalView, ...] = ()
     services: tuple[ServiceView, ...] = ()
     meetings: tuple[MeetingView, ...] = ()
-    child_views: dict[str, str] = {}
+    child_views: dict[str, str] = Field(default_factory=dict)
 
     @property
     def last_meeting(self) -> MeetingView | None:
@@ -128,87 +132,128 @@ def _replace_service(
     )
 
 
-def apply(state: CurrentPlan | None, event: CaseEvent) -> CurrentPlan | None:  # noqa: PLR0911
+def _opened(event: CaseOpened) -> CurrentPlan:
+    return CurrentPlan(
+        case_id=event.originator_id,
+        version=event.originator_version,
+        status=CaseStatus.OPEN,
+        legal_basis=event.legal_basis,
+        service_task=event.service_task,
+        children=event.children,
+        guardians=event.guardians,
+        named_worker=event.named_worker,
+        opened_on=event.opened_on,
+        previous_case_id=event.previous_case_id,
+    )
+
+
+def _worker(plan: CurrentPlan, event: NamedWorkerAssigned) -> dict[str, object]:
+    return {"named_worker": event.worker}
+
+
+def _meeting(plan: CurrentPlan, event: MeetingHeld) -> dict[str, object]:
+    meeting = MeetingView(meeting_id=event.meeting_id, kind=event.kind, held_on=event.held_on)
+    return {"meetings": (*plan.meetings, meeting)}
+
+
+def _child_view(plan: CurrentPlan, event: ChildViewRecorded) -> dict[str, object]:
+    if event.view is None:  # a not-heard reason does not erase an earlier view
+        return {}
+    return {"child_views": {**plan.child_views, event.child_id: event.view}}
+
+
+def _plan(plan: CurrentPlan, event: PlanAgreed) -> dict[str, object]:
+    return {
+        "plan_version": event.plan_version,
+        "plan_agreed_on": event.agreed_on,
+        "review_due_on": event.review_due_on,
+        "agreements": event.agreements,
+        "dissent": event.dissent,
+    }
+
+
+def _goal_set(plan: CurrentPlan, event: GoalSet) -> dict[str, object]:
+    goal = GoalView(
+        goal_id=event.goal_id,
+        description=event.description,
+        child_id=event.child_id,
+        status=GoalStatus.NOT_STARTED,
+        progress=0,
+        set_on=event.set_on,
+        target_date=event.target_date,
+        last_updated_on=None,
+    )
+    return {"goals": (*plan.goals, goal)}
+
+
+def _goal_updated(plan: CurrentPlan, event: GoalUpdated) -> dict[str, object]:
+    goals = _replace_goal(
+        plan,
+        event.goal_id,
+        status=event.status,
+        progress=event.progress,
+        last_updated_on=event.updated_on,
+    )
+    return {"goals": goals}
+
+
+def _ordered(plan: CurrentPlan, event: ServiceOrdered) -> dict[str, object]:
+    service = ServiceView(
+        service_id=event.service_id,
+        kind=event.kind,
+        provider=event.provider,
+        status=ServiceStatus.ORDERED,
+        ordered_on=event.ordered_on,
+        started_on=None,
+        ended_on=None,
+        goal_ids=event.goal_ids,
+    )
+    return {"services": (*plan.services, service)}
+
+
+def _started(plan: CurrentPlan, event: ServiceStarted) -> dict[str, object]:
+    services = _replace_service(
+        plan, event.service_id, status=ServiceStatus.ACTIVE, started_on=event.started_on
+    )
+    return {"services": services}
+
+
+def _ended(plan: CurrentPlan, event: ServiceEnded) -> dict[str, object]:
+    status = ServiceStatus.CANCELLED if event.cancelled else ServiceStatus.ENDED
+    services = _replace_service(plan, event.service_id, status=status, ended_on=event.ended_on)
+    return {"services": services}
+
+
+def _closed(plan: CurrentPlan, event: CaseClosed) -> dict[str, object]:
+    return {
+        "status": CaseStatus.CLOSED,
+        "closed_on": event.closed_on,
+        "closure_reason": event.reason,
+        "successor": event.successor,
+        "child_views": {**plan.child_views, **event.child_views},
+    }
+
+
+_CHANGES: dict[type[CaseEvent], Callable[[CurrentPlan, Any], dict[str, object]]] = {
+    NamedWorkerAssigned: _worker,
+    MeetingHeld: _meeting,
+    ChildViewRecorded: _child_view,
+    PlanAgreed: _plan,
+    GoalSet: _goal_set,
+    GoalUpdated: _goal_updated,
+    ServiceOrdered: _ordered,
+    ServiceStarted: _started,
+    ServiceEnded: _ended,
+    CaseClosed: _closed,
+}
+
+
+def apply(state: CurrentPlan | None, event: CaseEvent) -> CurrentPlan | None:
     """The plan after ``event`` (a new object; ``state`` is not changed)."""
     if isinstance(event, CaseOpened):
-        return CurrentPlan(
-            case_id=event.originator_id,
-            version=event.originator_version,
-            status=CaseStatus.OPEN,
-            legal_basis=event.legal_basis,
-            service_task=event.service_task,
-            children=event.children,
-            guardians=event.guardians,
-            named_worker=event.named_worker,
-            opened_on=event.opened_on,
-            previous_case_id=event.previous_case_id,
-        )
+        return _opened(event)
     if state is None:
         return None
-    update: dict[str, object] = {"version": event.originator_version}
-    if isinstance(event, NamedWorkerAssigned):
-        update["named_worker"] = event.worker
-    elif isinstance(event, MeetingHeld):
-        meeting = MeetingView(meeting_id=event.meeting_id, kind=event.kind, held_on=event.held_on)
-        update["meetings"] = (*state.meetings, meeting)
-    elif isinstance(event, ChildViewRecorded):
-        if event.view is not None:
-            update["child_views"] = {**state.child_views, event.child_id: event.view}
-    elif isinstance(event, PlanAgreed):
-        update.update(
-            plan_version=event.plan_version,
-            plan_agreed_on=event.agreed_on,
-            review_due_on=event.review_due_on,
-            agreements=event.agreements,
-            dissent=event.dissent,
-        )
-    elif isinstance(event, GoalSet):
-        goal = GoalView(
-            goal_id=event.goal_id,
-            description=event.description,
-            child_id=event.child_id,
-            status=GoalStatus.NOT_STARTED,
-            progress=0,
-            set_on=event.set_on,
-            target_date=event.target_date,
-            last_updated_on=None,
-        )
-        update["goals"] = (*state.goals, goal)
-    elif isinstance(event, GoalUpdated):
-        update["goals"] = _replace_goal(
-            state,
-            event.goal_id,
-            status=event.status,
-            progress=event.progress,
-            last_updated_on=event.updated_on,
-        )
-    elif isinstance(event, ServiceOrdered):
-        service = ServiceView(
-            service_id=event.service_id,
-            kind=event.kind,
-            provider=event.provider,
-            status=ServiceStatus.ORDERED,
-            ordered_on=event.ordered_on,
-            started_on=None,
-            ended_on=None,
-            goal_ids=event.goal_ids,
-        )
-        update["services"] = (*state.services, service)
-    elif isinstance(event, ServiceStarted):
-        update["services"] = _replace_service(
-            state, event.service_id, status=ServiceStatus.ACTIVE, started_on=event.started_on
-        )
-    elif isinstance(event, ServiceEnded):
-        status = ServiceStatus.CANCELLED if event.cancelled else ServiceStatus.ENDED
-        update["services"] = _replace_service(
-            state, event.service_id, status=status, ended_on=event.ended_on
-        )
-    elif isinstance(event, CaseClosed):
-        update.update(
-            status=CaseStatus.CLOSED,
-            closed_on=event.closed_on,
-            closure_reason=event.reason,
-            successor=event.successor,
-            child_views={**state.child_views, **event.child_views},
-        )
-    return state.model_copy(update=update)
+    changes = _CHANGES[type(event)](state, event)
+    changes["version"] = event.originator_version
+    return state.model_copy(update=changes)
