@@ -11,6 +11,7 @@ Persistence is decided by the URL alone (see :mod:`perhetyo.persistence`).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -47,6 +48,13 @@ from perhetyo.projections import (
     current_plan,
     fold,
     goal_progress,
+)
+from perhetyo.projections.runner import DEFAULT_BATCH_SIZE
+from perhetyo.projections.stored import (
+    PostgresWorkerSession,
+    ProjectionStatus,
+    StoredViews,
+    views_engine,
 )
 from perhetyo.values import (
     Actor,
@@ -144,10 +152,20 @@ class FamilyCases:
     returns the current time (an aware datetime); "today" is its date in Helsinki.
     """
 
-    def __init__(self, url: str | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        clock: Clock | None = None,
+        views_url: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
         self.url = DEFAULT_URL if url is None else url
         self._settings = environment_for_url(self.url)
         self._clock: Clock = clock or _utc_now
+        self._views_url = views_url
+        self._batch_size = batch_size
+        self._stored_views: StoredViews | None = None
         with _storage_errors():
             _ensure_postgres_schema(self._settings)
             self._store = _EventStore(self._settings)
@@ -155,7 +173,9 @@ class FamilyCases:
     # --- life cycle ---------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the store's connections."""
+        """Close the store's and the views' connections."""
+        if self._stored_views is not None:
+            self._stored_views.close()
         self._store.close()
 
     def __enter__(self) -> Self:
@@ -541,6 +561,56 @@ class FamilyCases:
         """The case's raw events, in recorded order."""
         read = c.ReadCase(case_id=case_id, actor=actor, purpose=purpose)
         return self._events_for(read)
+
+    # --- stored projections -------------------------------------------------------------
+
+    @property
+    def stored_views(self) -> StoredViews:
+        """The stored SQL views (created on first use): engine, tables, runner."""
+        if self._stored_views is None:
+            with _storage_errors():
+                self._stored_views = StoredViews(
+                    recorder=self._store.recorder,
+                    mapper=self._store.mapper,
+                    application_name=self._store.name,
+                    engine=views_engine(self._settings.kind, self._settings.env, self._views_url),
+                    schema=self._settings.postgres_schema if self._views_url is None else None,
+                    batch_size=self._batch_size,
+                )
+        return self._stored_views
+
+    def update_projections(self, on_batch: Callable[[int], None] | None = None) -> int:
+        """Catch the stored SQL projections up; returns the events applied (0 when current)."""
+        return self.stored_views.update(on_batch)
+
+    def rebuild_projections(self, on_batch: Callable[[int], None] | None = None) -> int:
+        """Rebuild the stored projections from the first event beside the live ones,
+        check them, then switch over in one step; returns the events folded."""
+        return self.stored_views.rebuild(on_batch)
+
+    def projection_status(self) -> list[ProjectionStatus]:
+        """Each stored projection's position, the log's head and the lag."""
+        return self.stored_views.status()
+
+    def run_projections(
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval: float = 1.0,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        """Run the projection worker until ``stop`` is set (LISTEN/NOTIFY on PostgreSQL)."""
+        views = self.stored_views
+        session: PostgresWorkerSession | None = None
+        if self._settings.kind == "postgresql":
+            channel = getattr(self._store.recorder, "channel_name", "familycases_events")
+            with _storage_errors():
+                session = PostgresWorkerSession(self._settings.env, channel)
+        try:
+            views.run_forever(stop, poll_interval=poll_interval, session=session, on_batch=on_batch)
+        finally:
+            if session is not None:
+                session.close()
 
     # --- internals ----------------------------------------------------------------------
 

@@ -1,0 +1,375 @@
+"""Stored views (raportointinäkymät): where the tables live, catching up, rebuilding, status.
+
+``StoredViews`` wires a :class:`~perhetyo.projections.runner.ProjectionRunner` to a
+SQLAlchemy engine: by default the events' own database (the SQLite file, or the same
+PostgreSQL schema), an in-memory SQLite database for ``memory://``, or any SQLAlchemy URL
+given as ``views_url``.
+
+A rebuild folds the whole log into fresh tables beside the live ones (``..._rebuild``),
+checks them, and then switches over in one transaction: the live tables are dropped and
+the new ones renamed into their place, with the tracking position moved with them. A
+reader sees the old tables or the new ones, never a half-built view.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
+from sqlalchemy import (
+    Connection,
+    Engine,
+    MetaData,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from perhetyo.errors import ProjectionError, StorageError
+from perhetyo.projections.runner import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CACHE_SIZE,
+    ProjectionRunner,
+    SQLTrackingRecorder,
+    advisory_key,
+    postgres_xact_lock,
+)
+from perhetyo.projections.tables import TABLE_NAMES, ViewTables, tracking_table
+
+__all__ = [
+    "PROJECTIONS",
+    "PostgresWorkerSession",
+    "ProjectionStatus",
+    "StoredViews",
+    "WorkerSession",
+    "views_engine",
+]
+
+PROJECTIONS = {
+    "CurrentPlan": ("perhetyo_cases", "perhetyo_goals", "perhetyo_services"),
+    "GoalProgress": ("perhetyo_goal_updates",),
+    "AuditTrail": ("perhetyo_audit_entries",),
+}
+"""Each projection and its tables. All three are folded in one pass over the log."""
+
+LIVE = "live"
+REBUILD = "rebuild"
+_REBUILD_SUFFIX = "__rebuild"
+_MAX_CONFLICTS = 5
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    """Projection status (näkymän tila): how far a projection has folded the log."""
+
+    projection: str
+    position: int
+    head: int
+    lag: int
+    rows: dict[str, int]
+
+
+def _sqlite_immediate(engine: Engine) -> Engine:
+    """Make every transaction ``BEGIN IMMEDIATE``: one writer at a time, no upgrade deadlocks."""
+
+    @event.listens_for(engine, "connect")
+    def _autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def views_engine(store_kind: str, env: dict[str, str], views_url: str | None) -> Engine:
+    """The engine the stored views use for a store (or ``views_url`` when given)."""
+    if views_url is not None:
+        engine = create_engine(views_url, pool_pre_ping=True)
+    elif store_kind == "postgresql":
+        engine = create_engine(
+            URL.create(
+                "postgresql+psycopg",
+                username=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"] or None,
+                host=env["POSTGRES_HOST"],
+                port=int(env["POSTGRES_PORT"]),
+                database=env["POSTGRES_DBNAME"],
+            ),
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": int(env["POSTGRES_CONNECT_TIMEOUT"])},
+        )
+    elif store_kind == "sqlite" and "mode=memory" not in env["SQLITE_DBNAME"]:
+        engine = create_engine(
+            f"sqlite+pysqlite:///{env['SQLITE_DBNAME']}", connect_args={"timeout": 30}
+        )
+    else:
+        engine = create_engine(
+            "sqlite+pysqlite://",
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+        )
+    if engine.dialect.name == "sqlite":
+        _sqlite_immediate(engine)
+    return engine
+
+
+class StoredViews:
+    """Stored views (raportointinäkymät): the five tables, kept up to date from the log."""
+
+    def __init__(
+        self,
+        *,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[UUID],
+        application_name: str,
+        engine: Engine,
+        schema: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        self.recorder = recorder
+        self.mapper = mapper
+        self.application_name = application_name
+        self.engine = engine
+        self.schema = schema
+        self.batch_size = batch_size
+        self.cache_size = cache_size
+        self.metadata = MetaData(schema=schema)
+        self.tracking = tracking_table(self.metadata)
+        self.tables = ViewTables.build(self.metadata, index_token=uuid4().hex[:8])
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self._lock_key = advisory_key("perhetyo.views", schema or "", application_name)
+        self._lock = postgres_xact_lock(self._lock_key) if self.is_postgres else None
+        with _errors(), self.engine.begin() as conn:
+            if self._lock is not None:
+                self._lock(conn)
+            self.metadata.create_all(conn, checkfirst=True)
+        self.live = self._runner(self.tables, LIVE)
+
+    def _runner(self, tables: ViewTables, view_name: str) -> ProjectionRunner:
+        return ProjectionRunner(
+            recorder=self.recorder,
+            mapper=self.mapper,
+            application_name=self.application_name,
+            engine=self.engine,
+            tables=tables,
+            tracking=self.tracking,
+            view_name=view_name,
+            lock=self._lock,
+            batch_size=self.batch_size,
+            cache_size=self.cache_size,
+        )
+
+    def tracking_recorder(self, view_name: str = LIVE) -> SQLTrackingRecorder:
+        """eventsourcing's TrackingRecorder interface over the tracking table."""
+        return SQLTrackingRecorder(self.engine, self.tracking, view_name)
+
+    # --- catching up ----------------------------------------------------------------------
+
+    def update(self, on_batch: Callable[[int], None] | None = None) -> int:
+        """Catch the live tables up with the log; returns events applied (0 when current)."""
+        return self._catch_up(self.live, on_batch)
+
+    def _catch_up(
+        self, runner: ProjectionRunner, on_batch: Callable[[int], None] | None
+    ) -> int:
+        conflicts = 0
+        total = 0
+        while True:
+            try:
+                with _errors():
+                    return total + runner.catch_up(on_batch)
+            except IntegrityError as exc:
+                # Another writer advanced the same view first; its rows are committed.
+                conflicts += 1
+                if conflicts >= _MAX_CONFLICTS:
+                    raise ProjectionError("another projection writer keeps advancing") from exc
+
+    def status(self) -> list[ProjectionStatus]:
+        """Each projection's position, the log's head, the lag and row counts."""
+        with _errors():
+            head = self.recorder.max_notification_id() or 0
+            position = self.live.position()
+            with self.engine.connect() as conn:
+                counts = {
+                    table.name: int(
+                        conn.execute(select(func.count()).select_from(table)).scalar_one()
+                    )
+                    for table in self.tables.all
+                }
+        return [
+            ProjectionStatus(
+                projection=name,
+                position=position,
+                head=head,
+                lag=max(head - position, 0),
+                rows={table: counts[table] for table in tables},
+            )
+            for name, tables in PROJECTIONS.items()
+        ]
+
+    # --- rebuilding -----------------------------------------------------------------------
+
+    def rebuild(self, on_batch: Callable[[int], None] | None = None) -> int:
+        """Fold the whole log into fresh tables, check them, then switch over in one step.
+
+        Returns the number of events folded into the new tables.
+        """
+        metadata = MetaData(schema=self.schema)
+        fresh = ViewTables.build(metadata, suffix=_REBUILD_SUFFIX, index_token=uuid4().hex[:8])
+        with _errors(), self.engine.begin() as conn:
+            if self._lock is not None:
+                self._lock(conn)
+            for table in reversed(fresh.all):
+                table.drop(conn, checkfirst=True)  # a crashed rebuild's leftovers
+            conn.execute(delete(self.tracking).where(self.tracking.c.view_name == REBUILD))
+            metadata.create_all(conn)
+        runner = self._runner(fresh, REBUILD)
+        applied = self._catch_up(runner, on_batch)
+        with _errors():
+            self._check(fresh)
+            self._switch(fresh, runner)
+        self.live = self._runner(self.tables, LIVE)
+        return applied
+
+    def _check(self, fresh: ViewTables) -> None:
+        """Every case row's version equals its number of audit rows: no event was missed."""
+        cases, audit = fresh.cases, fresh.audit_entries
+        counted = (
+            select(func.count())
+            .select_from(audit)
+            .where(audit.c.case_id == cases.c.case_id)
+            .scalar_subquery()
+        )
+        with self.engine.connect() as conn:
+            bad = conn.execute(
+                select(func.count()).select_from(cases).where(cases.c.version != counted)
+            ).scalar_one()
+        if bad:
+            raise ProjectionError(f"the rebuilt views are inconsistent for {bad} cases")
+
+    def _switch(self, fresh: ViewTables, runner: ProjectionRunner) -> None:
+        prefix = "" if self.schema is None else f'"{self.schema}".'
+        with self.engine.begin() as conn:
+            if self._lock is not None:
+                self._lock(conn)
+            rebuilt = runner.positions.read(conn, self.application_name)
+            for table in reversed(self.tables.all):
+                table.drop(conn, checkfirst=True)
+            for table, name in zip(fresh.all, TABLE_NAMES, strict=True):
+                conn.execute(text(f'ALTER TABLE {prefix}"{table.name}" RENAME TO "{name}"'))
+            t = self.tracking
+            conn.execute(delete(t).where(t.c.view_name.in_((LIVE, REBUILD))))
+            if rebuilt is not None:
+                conn.execute(
+                    t.insert().values(
+                        view_name=LIVE,
+                        application_name=self.application_name,
+                        notification_id=rebuilt,
+                    )
+                )
+
+    # --- the long-running worker ------------------------------------------------------------
+
+    def run_forever(
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval: float = 1.0,
+        session: WorkerSession | None = None,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        """Apply batches until ``stop`` is set, waiting for new events between them.
+
+        With a ``session`` (PostgreSQL) the worker holds its advisory lock while it works,
+        so a second worker stays idle, and wakes on NOTIFY; without one it polls every
+        ``poll_interval`` seconds. It stops between batches, never inside one.
+        """
+        held = session is None
+        while not stop.is_set():
+            if not held:
+                held = session is not None and session.try_lock(self._lock_key)
+                if not held:
+                    stop.wait(poll_interval)
+                    continue
+            with _errors():
+                applied = self.live.run_batch()
+            if applied:
+                if on_batch is not None:
+                    on_batch(applied)
+                continue
+            if session is not None:
+                session.wait(poll_interval)
+            else:
+                stop.wait(poll_interval)
+
+    def close(self) -> None:
+        """Dispose of the engine's connections."""
+        self.engine.dispose()
+
+
+class WorkerSession(Protocol):
+    """A worker's own database session: its advisory lock and its wake-ups."""
+
+    def try_lock(self, key: int) -> bool:
+        """Take the worker lock if free; True when held (idempotent)."""
+
+    def wait(self, timeout: float) -> None:
+        """Block until the log may have grown, or ``timeout`` seconds."""
+
+
+class PostgresWorkerSession:
+    """A PostgreSQL session for a worker: ``pg_try_advisory_lock`` and ``LISTEN``."""
+
+    def __init__(self, env: dict[str, str], channel: str) -> None:
+        import psycopg  # noqa: PLC0415 (only PostgreSQL workers need the driver)
+        from psycopg import sql  # noqa: PLC0415
+
+        self._conn = psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            autocommit=True,
+        )
+        self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        self._held = False
+
+    def try_lock(self, key: int) -> bool:
+        """Take the session advisory lock if no other worker holds it."""
+        if not self._held:
+            row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            self._held = bool(row and row[0])
+        return self._held
+
+    def wait(self, timeout: float) -> None:
+        """Wait for a NOTIFY on the events' channel, or ``timeout`` seconds."""
+        for _ in self._conn.notifies(timeout=timeout, stop_after=1):
+            pass
+
+    def close(self) -> None:
+        """End the session: the lock is released with it."""
+        self._conn.close()
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StorageError(f"the views database failed: {type(exc).__name__}") from exc
