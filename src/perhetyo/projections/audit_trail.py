@@ -28,7 +28,7 @@ from perhetyo.events import (
 )
 from perhetyo.values import FINNISH_LABELS, ValueModel
 
-__all__ = ["AuditEntry", "apply", "entry_for", "initial"]
+__all__ = ["AuditEntry", "apply", "entry_for", "fields_for", "initial"]
 
 
 class AuditEntry(ValueModel):
@@ -150,21 +150,26 @@ _SUMMARIES: dict[type[CaseEvent], Callable[[Any], tuple[str, str]]] = {
 }
 
 
-def entry_for(event: CaseEvent) -> AuditEntry:
-    """The audit row of one event."""
+def fields_for(event: CaseEvent) -> dict[str, Any]:
+    """The fields of one event's audit entry (the stored view writes them as a row)."""
     summary_fi, summary_en = _SUMMARIES[type(event)](event)
-    return AuditEntry(
-        case_id=event.originator_id,
-        version=event.originator_version,
-        recorded_at=event.timestamp,
-        occurred_on=event.occurred_on,
-        actor_id=event.actor.id,
-        event_type=type(event).__name__,
-        label_fi=event.LABEL_FI,
-        label_en=event.LABEL_EN,
-        summary=summary_fi,
-        summary_en=summary_en,
-    )
+    return {
+        "case_id": event.originator_id,
+        "version": event.originator_version,
+        "recorded_at": event.timestamp,
+        "occurred_on": event.occurred_on,
+        "actor_id": event.actor.id,
+        "event_type": type(event).__name__,
+        "label_fi": event.LABEL_FI,
+        "label_en": event.LABEL_EN,
+        "summary": summary_fi,
+        "summary_en": summary_en,
+    }
+
+
+def entry_for(event: CaseEvent) -> AuditEntry:
+    """The audit entry of one event."""
+    return AuditEntry.trusted(**fields_for(event))
 
 
 def initial() -> tuple[AuditEntry, ...]:

@@ -118,7 +118,7 @@ def initial() -> CurrentPlan | None:
 
 def _replace_goal(plan: CurrentPlan, goal_id: UUID, **changes: object) -> tuple[GoalView, ...]:
     return tuple(
-        goal.model_copy(update=changes) if goal.goal_id == goal_id else goal
+        goal.evolve(**changes) if goal.goal_id == goal_id else goal
         for goal in plan.goals
     )
 
@@ -127,7 +127,7 @@ def _replace_service(
     plan: CurrentPlan, service_id: UUID, **changes: object
 ) -> tuple[ServiceView, ...]:
     return tuple(
-        service.model_copy(update=changes) if service.service_id == service_id else service
+        service.evolve(**changes) if service.service_id == service_id else service
         for service in plan.services
     )
 
@@ -152,7 +152,9 @@ def _worker(plan: CurrentPlan, event: NamedWorkerAssigned) -> dict[str, object]:
 
 
 def _meeting(plan: CurrentPlan, event: MeetingHeld) -> dict[str, object]:
-    meeting = MeetingView(meeting_id=event.meeting_id, kind=event.kind, held_on=event.held_on)
+    meeting = MeetingView.trusted(
+        meeting_id=event.meeting_id, kind=event.kind, held_on=event.held_on
+    )
     return {"meetings": (*plan.meetings, meeting)}
 
 
@@ -173,7 +175,7 @@ def _plan(plan: CurrentPlan, event: PlanAgreed) -> dict[str, object]:
 
 
 def _goal_set(plan: CurrentPlan, event: GoalSet) -> dict[str, object]:
-    goal = GoalView(
+    goal = GoalView.trusted(
         goal_id=event.goal_id,
         description=event.description,
         child_id=event.child_id,
@@ -198,7 +200,7 @@ def _goal_updated(plan: CurrentPlan, event: GoalUpdated) -> dict[str, object]:
 
 
 def _ordered(plan: CurrentPlan, event: ServiceOrdered) -> dict[str, object]:
-    service = ServiceView(
+    service = ServiceView.trusted(
         service_id=event.service_id,
         kind=event.kind,
         provider=event.provider,
@@ -256,4 +258,4 @@ def apply(state: CurrentPlan | None, event: CaseEvent) -> CurrentPlan | None:
         return None
     changes = _CHANGES[type(event)](state, event)
     changes["version"] = event.originator_version
-    return state.model_copy(update=changes)
+    return state.evolve(**changes)

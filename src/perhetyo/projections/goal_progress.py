@@ -47,7 +47,7 @@ def initial() -> tuple[GoalProgress, ...]:
 
 def update_view(event: GoalUpdated) -> GoalUpdateView:
     """The timeline point a ``GoalUpdated`` event adds."""
-    return GoalUpdateView(
+    return GoalUpdateView.trusted(
         updated_on=event.updated_on,
         status=event.status,
         progress=event.progress,
@@ -60,7 +60,7 @@ def update_view(event: GoalUpdated) -> GoalUpdateView:
 def apply(state: tuple[GoalProgress, ...], event: CaseEvent) -> tuple[GoalProgress, ...]:
     """The goals after ``event`` (a new tuple; ``state`` is not changed)."""
     if isinstance(event, GoalSet):
-        goal = GoalProgress(
+        goal = GoalProgress.trusted(
             case_id=event.originator_id,
             goal_id=event.goal_id,
             description=event.description,
@@ -69,17 +69,14 @@ def apply(state: tuple[GoalProgress, ...], event: CaseEvent) -> tuple[GoalProgre
             target_date=event.target_date,
             status=GoalStatus.NOT_STARTED,
             progress=0,
+            updates=(),
         )
         return (*state, goal)
     if isinstance(event, GoalUpdated):
         point = update_view(event)
         return tuple(
-            goal.model_copy(
-                update={
-                    "status": event.status,
-                    "progress": event.progress,
-                    "updates": (*goal.updates, point),
-                }
+            goal.evolve(
+                status=event.status, progress=event.progress, updates=(*goal.updates, point)
             )
             if goal.goal_id == event.goal_id
             else goal

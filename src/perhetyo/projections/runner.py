@@ -18,14 +18,18 @@ from its own tables, so memory stays flat however long the log is.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
@@ -33,9 +37,21 @@ from eventsourcing.persistence import (
     Tracking,
     TrackingRecorder,
 )
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Table,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 
-from perhetyo.events import CaseEvent, CaseOpened, GoalUpdated
+from perhetyo.events import CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.goal_progress import GoalProgress
@@ -53,6 +69,7 @@ __all__ = [
     "DEFAULT_CACHE_SIZE",
     "CaseState",
     "ProjectionRunner",
+    "RowWriter",
     "SQLTrackingRecorder",
     "advisory_key",
     "postgres_xact_lock",
@@ -149,6 +166,74 @@ class SQLTrackingRecorder(TrackingRecorder):
             return self._positions.read(conn, application_name)
 
 
+def _sqlite_date(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _sqlite_datetime(value: Any) -> Any:
+    # SQLAlchemy's SQLite DATETIME storage format (%Y-%m-%d %H:%M:%S.%f); values are UTC.
+    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_json(value: Any) -> Any:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    sql: str
+    conversions: list[tuple[str, Callable[[Any], Any]]]
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]
+
+
+class RowWriter:
+    """Row writer (rivien kirjoittaja): SQLAlchemy Core inserts, or the DB-API's own
+    ``executemany`` on SQLite, where SQLAlchemy's per-row work was half of a rebuild.
+
+    On SQLite the values are converted exactly as SQLAlchemy's column types store them
+    (ISO dates, its DATETIME format, JSON text), so reading back through SQLAlchemy gives
+    the same values; the tests check this round trip.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.direct = engine.dialect.name == "sqlite"
+        self._statements: dict[str, _Statement] = {}
+
+    def _statement(self, table: Table) -> _Statement:
+        cached = self._statements.get(table.name)
+        if cached is None:
+            conversions: list[tuple[str, Callable[[Any], Any]]] = []
+            for column in table.columns:
+                kind = column.type
+                if isinstance(kind, DateTime):
+                    conversions.append((column.name, _sqlite_datetime))
+                elif isinstance(kind, Date):
+                    conversions.append((column.name, _sqlite_date))
+                elif isinstance(kind, JSON):
+                    conversions.append((column.name, _sqlite_json))
+            names = [column.name for column in table.columns]
+            quoted = ", ".join(f'"{name}"' for name in names)
+            marks = ", ".join("?" for _ in names)
+            # Identifiers come from our own table definitions, values are bound: no injection.
+            sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608
+            cached = _Statement(sql, conversions, itemgetter(*names))
+            self._statements[table.name] = cached
+        return cached
+
+    def insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (dicts keyed by column name) into ``table``."""
+        if not rows:
+            return
+        if not self.direct:
+            conn.execute(insert(table), rows)
+            return
+        statement = self._statement(table)
+        for row in rows:
+            for name, convert in statement.conversions:
+                row[name] = convert(row[name])
+        conn.exec_driver_sql(statement.sql, [statement.values(row) for row in rows])
+
+
 class _LRU:
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
@@ -201,6 +286,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self._lock = lock
         self._cache = _LRU(cache_size)
+        self._writer = RowWriter(engine)
         self._cache_position: int | None = None
         self._mutex = threading.Lock()
 
@@ -227,7 +313,7 @@ class ProjectionRunner:
 
     def run_batch(self) -> int:
         """Apply the next batch of events in one transaction; returns how many."""
-        with self._mutex:
+        with self._mutex, _gc_paused():
             try:
                 return self._run_batch()
             except BaseException:
@@ -277,19 +363,21 @@ class ProjectionRunner:
         states.update(self._read_states(conn, missing))
         audit_rows: list[dict[str, Any]] = []
         update_rows: list[dict[str, Any]] = []
+        plans = {case_id: state.plan for case_id, state in states.items()}
+        progresses = {case_id: state.progress for case_id, state in states.items()}
+        apply_plan, apply_progress = current_plan.apply, goal_progress.apply
+        audit_fields = audit_trail.fields_for
         for event in events:
             case_id = event.originator_id
-            state = states.get(case_id, _INITIAL)
-            progress = goal_progress.apply(state.progress, event)
-            states[case_id] = CaseState(current_plan.apply(state.plan, event), progress)
-            audit_rows.append(audit_row(audit_trail.entry_for(event)))
-            if isinstance(event, GoalUpdated):
-                for goal in progress:
-                    if goal.goal_id == event.goal_id:
-                        seq = len(goal.updates) - 1
-                        update_rows.append(
-                            goal_update_row(case_id, goal.goal_id, seq, goal.updates[-1])
-                        )
+            plans[case_id] = apply_plan(plans[case_id], event)
+            audit_rows.append(audit_row(audit_fields(event)))
+            if isinstance(event, (GoalSet, GoalUpdated)):  # the only events it folds
+                progress = progresses[case_id] = apply_progress(progresses[case_id], event)
+                if isinstance(event, GoalUpdated):
+                    goal = next(g for g in progress if g.goal_id == event.goal_id)
+                    point, seq = goal.updates[-1], len(goal.updates) - 1
+                    update_rows.append(goal_update_row(case_id, goal.goal_id, seq, point))
+        states = {case_id: CaseState(plans[case_id], progresses[case_id]) for case_id in plans}
         return states, audit_rows, update_rows
 
     def _read_states(self, conn: Connection, case_ids: list[UUID]) -> dict[UUID, CaseState]:
@@ -342,15 +430,28 @@ class ProjectionRunner:
         if keys:
             for table in (t.cases, t.goals, t.services):
                 conn.execute(delete(table).where(table.c.case_id.in_(keys)))
-            conn.execute(insert(t.cases), case_rows_)
-        if goal_rows:
-            conn.execute(insert(t.goals), goal_rows)
-        if service_rows:
-            conn.execute(insert(t.services), service_rows)
-        if update_rows:
-            conn.execute(insert(t.goal_updates), update_rows)
-        if audit_rows:
-            conn.execute(insert(t.audit_entries), audit_rows)
+        writer = self._writer
+        writer.insert(conn, t.cases, case_rows_)
+        writer.insert(conn, t.goals, goal_rows)
+        writer.insert(conn, t.services, service_rows)
+        writer.insert(conn, t.goal_updates, update_rows)
+        writer.insert(conn, t.audit_entries, audit_rows)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one batch.
+
+    A batch allocates many small acyclic objects; with a large cache alive, the collector's
+    full passes cost a third of a rebuild (measured). Reference counting still frees them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _group(rows: Iterable[Any]) -> dict[str, list[Any]]:

@@ -33,12 +33,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView, ServiceView
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 from perhetyo.values import NamedWorker, PersonRef, Successor
 
 __all__ = [
+    "INDEXED_COLUMNS",
     "TABLE_NAMES",
     "TRACKING_TABLE",
     "ViewTables",
@@ -58,6 +58,16 @@ TABLE_NAMES = (
     "perhetyo_audit_entries",
 )
 TRACKING_TABLE = "perhetyo_tracking"
+
+INDEXED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "perhetyo_cases": (("status",), ("named_worker_id",), ("opened_on",), ("review_due_on",)),
+    "perhetyo_goals": (("status",),),
+    "perhetyo_services": (("kind", "status"), ("ordered_on",)),
+    "perhetyo_goal_updates": (("updated_on",),),
+    "perhetyo_audit_entries": (("recorded_at",), ("actor_id",), ("event_type",)),
+}
+"""The reporting indexes: cases by status, worker and dates; services by kind; audit by
+time, actor and event type. Primary keys start with ``case_id`` on every table."""
 
 _JSON = JSON().with_variant(JSONB(), "postgresql")
 _ID = String(36)
@@ -91,7 +101,9 @@ class ViewTables:
         return (self.cases, self.goals, self.services, self.goal_updates, self.audit_entries)
 
     @classmethod
-    def build(cls, metadata: MetaData, *, suffix: str = "", index_token: str = "") -> ViewTables:
+    def build(
+        cls, metadata: MetaData, *, suffix: str = "", index_token: str = "", indexed: bool = True
+    ) -> ViewTables:
         """Define the tables named ``perhetyo_<name><suffix>`` in ``metadata``.
 
         Index names carry ``index_token`` so a rebuilt generation can be renamed into
@@ -100,10 +112,6 @@ class ViewTables:
 
         def name(base: str) -> str:
             return f"{base}{suffix}"
-
-        def ix(table: str, *columns: str) -> Index:
-            token = f"_{index_token}" if index_token else ""
-            return Index(f"ix_{table}_{'_'.join(columns)}{token}", *columns)
 
         cases = Table(
             name("perhetyo_cases"),
@@ -132,16 +140,12 @@ class ViewTables:
             Column("dissent", _JSON, nullable=False),
             Column("meetings", _JSON, nullable=False),
             Column("child_views", _JSON, nullable=False),
-            ix(name("perhetyo_cases"), "status"),
-            ix(name("perhetyo_cases"), "named_worker_id"),
-            ix(name("perhetyo_cases"), "opened_on"),
-            ix(name("perhetyo_cases"), "review_due_on"),
         )
         goals = Table(
             name("perhetyo_goals"),
             metadata,
+            Column("case_id", _ID, primary_key=True),
             Column("goal_id", _ID, primary_key=True),
-            Column("case_id", _ID, nullable=False),
             Column("position", Integer, nullable=False),
             Column("description", Text, nullable=False),
             Column("child_id", String(64)),
@@ -150,14 +154,12 @@ class ViewTables:
             Column("set_on", Date, nullable=False),
             Column("target_date", Date),
             Column("last_updated_on", Date),
-            ix(name("perhetyo_goals"), "case_id"),
-            ix(name("perhetyo_goals"), "status"),
         )
         services = Table(
             name("perhetyo_services"),
             metadata,
+            Column("case_id", _ID, primary_key=True),
             Column("service_id", _ID, primary_key=True),
-            Column("case_id", _ID, nullable=False),
             Column("position", Integer, nullable=False),
             Column("kind", _ENUM, nullable=False),
             Column("provider", String(200), nullable=False),
@@ -166,24 +168,19 @@ class ViewTables:
             Column("started_on", Date),
             Column("ended_on", Date),
             Column("goal_ids", _JSON, nullable=False),
-            ix(name("perhetyo_services"), "case_id"),
-            ix(name("perhetyo_services"), "kind", "status"),
-            ix(name("perhetyo_services"), "ordered_on"),
         )
         goal_updates = Table(
             name("perhetyo_goal_updates"),
             metadata,
+            Column("case_id", _ID, primary_key=True),
             Column("goal_id", _ID, primary_key=True),
             Column("seq", Integer, primary_key=True),
-            Column("case_id", _ID, nullable=False),
             Column("updated_on", Date, nullable=False),
             Column("status", _ENUM, nullable=False),
             Column("progress", Integer, nullable=False),
             Column("note", Text),
             Column("actor_id", String(64), nullable=False),
             Column("recorded_at", DateTime(timezone=True), nullable=False),
-            ix(name("perhetyo_goal_updates"), "case_id"),
-            ix(name("perhetyo_goal_updates"), "updated_on"),
         )
         audit_entries = Table(
             name("perhetyo_audit_entries"),
@@ -198,11 +195,23 @@ class ViewTables:
             Column("label_en", String(100), nullable=False),
             Column("summary", Text, nullable=False),
             Column("summary_en", Text, nullable=False),
-            ix(name("perhetyo_audit_entries"), "recorded_at"),
-            ix(name("perhetyo_audit_entries"), "actor_id"),
-            ix(name("perhetyo_audit_entries"), "event_type"),
         )
-        return cls(cases, goals, services, goal_updates, audit_entries)
+        tables = cls(cases, goals, services, goal_updates, audit_entries)
+        if indexed:
+            tables.add_indexes(index_token)
+        return tables
+
+    def add_indexes(self, token: str) -> list[Index]:
+        """Define the reporting indexes on these tables (created with the tables, or
+        afterwards by ``index.create(conn)``: a rebuild indexes its tables once, at the end,
+        which is faster than keeping them up to date row by row)."""
+        suffix = f"_{token}" if token else ""
+        indexes = []
+        for base, table in zip(TABLE_NAMES, self.all, strict=True):
+            for columns in INDEXED_COLUMNS[base]:
+                name = f"ix_{base}_{'_'.join(columns)}{suffix}"
+                indexes.append(Index(name, *(table.c[column] for column in columns)))
+        return indexes
 
 
 # --- read models -> rows ---------------------------------------------------------------
@@ -302,12 +311,11 @@ def goal_update_row(
     }
 
 
-def audit_row(entry: AuditEntry) -> dict[str, Any]:
-    """The row of one audit entry."""
-    row = entry.model_dump()
-    row["case_id"] = str(entry.case_id)
-    row["recorded_at"] = _utc(entry.recorded_at)
-    return row
+def audit_row(fields: dict[str, Any]) -> dict[str, Any]:
+    """The row of one audit entry, from ``audit_trail.fields_for`` (changed in place)."""
+    fields["case_id"] = str(fields["case_id"])
+    fields["recorded_at"] = _utc(fields["recorded_at"])
+    return fields
 
 
 # --- rows -> read models (the runner's cache misses) ----------------------------------------

@@ -1,0 +1,1 @@
+"""Benchmarks (suorituskykymittaukset): measured with their floors beside them, never timed tests."""
