@@ -1,1 +1,1 @@
-"""Benchmarks (suorituskykymittaukset): measured with their floors beside them, never timed tests."""
+"""Benchmarks (suorituskykymittaukset): measured beside their floors, never timed tests."""

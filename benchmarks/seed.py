@@ -24,8 +24,8 @@ from perhetyo.commands import (
     UpdateGoal,
 )
 from perhetyo.events import CaseEvent
-from perhetyo.values import ClosureReason, GoalStatus, LegalBasis, MeetingKind, ServiceKind
 from perhetyo.testing import a_child, a_guardian, a_worker, an_actor
+from perhetyo.values import ClosureReason, GoalStatus, LegalBasis, MeetingKind, ServiceKind
 
 EVENTS_PER_CASE = 25
 NOW = datetime(2021, 6, 1, 9, 0, tzinfo=UTC)
@@ -49,53 +49,108 @@ def template_case() -> list[CaseEvent]:
     )
     cid = case.id
     case.record_meeting(
-        RecordMeeting(case_id=cid, kind=MeetingKind.OPENING, held_on=day,
-                      participants=("perhe", "sosiaalityöntekijä"), summary="Aloitus.", actor=me),
+        RecordMeeting(
+            case_id=cid,
+            kind=MeetingKind.OPENING,
+            held_on=day,
+            participants=("perhe", "sosiaalityöntekijä"),
+            summary="Aloitus.",
+            actor=me,
+        ),
         NOW,
     )
     case.record_child_view(
-        RecordChildView(case_id=cid, child_id="child-1", view="Haluan että kotona on rauhallista.",
-                        recorded_on=day, actor=me),
+        RecordChildView(
+            case_id=cid,
+            child_id="child-1",
+            view="Haluan että kotona on rauhallista.",
+            recorded_on=day,
+            actor=me,
+        ),
         NOW,
     )
     goals = [
-        case.set_goal(SetGoal(case_id=cid, description=f"Viikkotavoite {n}", set_on=day,
-                              target_date=day + timedelta(days=90), actor=me), NOW)
+        case.set_goal(
+            SetGoal(
+                case_id=cid,
+                description=f"Viikkotavoite {n}",
+                set_on=day,
+                target_date=day + timedelta(days=90),
+                actor=me,
+            ),
+            NOW,
+        )
         for n in range(3)
     ]
     case.agree_plan(
-        AgreePlan(case_id=cid, agreed_on=day, agreements=("Perhekuntoutus alkaa.",),
-                  dissent=("Huoltaja ei pidä tarpeellisena.",), review_due_on=day + timedelta(days=60),
-                  actor=me),
+        AgreePlan(
+            case_id=cid,
+            agreed_on=day,
+            agreements=("Perhekuntoutus alkaa.",),
+            dissent=("Huoltaja ei pidä tarpeellisena.",),
+            review_due_on=day + timedelta(days=60),
+            actor=me,
+        ),
         NOW,
     )
     service = case.order_service(
-        OrderService(case_id=cid, kind=ServiceKind.FAMILY_REHABILITATION,
-                     provider="Neljä Astetta Oy", ordered_on=day, goal_ids=tuple(goals), actor=me),
+        OrderService(
+            case_id=cid,
+            kind=ServiceKind.FAMILY_REHABILITATION,
+            provider="Neljä Astetta Oy",
+            ordered_on=day,
+            goal_ids=tuple(goals),
+            actor=me,
+        ),
         NOW,
     )
-    case.start_service(StartService(case_id=cid, service_id=service,
-                                    started_on=day + timedelta(days=7), actor=me), NOW)
+    case.start_service(
+        StartService(case_id=cid, service_id=service, started_on=day + timedelta(days=7), actor=me),
+        NOW,
+    )
     for week in range(1, 14):
         case.update_goal(
-            UpdateGoal(case_id=cid, goal_id=goals[week % 3], status=GoalStatus.IN_PROGRESS,
-                       progress=min(week * 8, 100), note="Viikkopalaveri.",
-                       updated_on=day + timedelta(days=7 * week), actor=me),
+            UpdateGoal(
+                case_id=cid,
+                goal_id=goals[week % 3],
+                status=GoalStatus.IN_PROGRESS,
+                progress=min(week * 8, 100),
+                note="Viikkopalaveri.",
+                updated_on=day + timedelta(days=7 * week),
+                actor=me,
+            ),
             NOW,
         )
     case.record_meeting(
-        RecordMeeting(case_id=cid, kind=MeetingKind.REVIEW, held_on=day + timedelta(days=84),
-                      participants=("perhe", "verkosto"), summary="Välipalaveri.", actor=me),
+        RecordMeeting(
+            case_id=cid,
+            kind=MeetingKind.REVIEW,
+            held_on=day + timedelta(days=84),
+            participants=("perhe", "verkosto"),
+            summary="Välipalaveri.",
+            actor=me,
+        ),
         NOW,
     )
-    case.end_service(EndService(case_id=cid, service_id=service,
-                                ended_on=day + timedelta(days=120), reason="Tavoitteet saavutettu.",
-                                actor=me), NOW)
+    case.end_service(
+        EndService(
+            case_id=cid,
+            service_id=service,
+            ended_on=day + timedelta(days=120),
+            reason="Tavoitteet saavutettu.",
+            actor=me,
+        ),
+        NOW,
+    )
     case.close_case(
-        CloseCase(case_id=cid, closed_on=day + timedelta(days=121),
-                  reason=ClosureReason.NO_LONGER_NEEDED,
-                  child_views={"child-1": "Hyvä että loppui."},
-                  not_heard_reasons={"child-2": "Liian pieni kuultavaksi."}, actor=me),
+        CloseCase(
+            case_id=cid,
+            closed_on=day + timedelta(days=121),
+            reason=ClosureReason.NO_LONGER_NEEDED,
+            child_views={"child-1": "Hyvä että loppui."},
+            not_heard_reasons={"child-2": "Liian pieni kuultavaksi."},
+            actor=me,
+        ),
         NOW,
     )
     events = case.collect_events()

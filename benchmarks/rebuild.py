@@ -1,0 +1,94 @@
+"""Rebuild speed (näkymien uudelleenrakennus): perhetyo against its floor, same log, same run.
+
+The floor is bare eventsourcing: its SQLite recorder reads the notification log in pages,
+orjson alone decodes each payload (no pydantic), and raw sqlite3 inserts one row per event
+with ``executemany``, one transaction per page. perhetyo's rebuild does all it does for
+users: pydantic decoding, the three folds, five tables, the check and the switch-over.
+
+Run one side in a process of its own: ``python -m benchmarks.rebuild floor|perhetyo DB``.
+It prints one JSON line: events, seconds, events_per_second, peak_rss_mb.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+from perhetyo import FamilyCases
+from perhetyo.projections.stored import REBUILD_BATCH_SIZE
+
+
+def floor(db: Path) -> int:
+    """Read, decode with orjson, insert one row per event: the storage engine's own pace."""
+    cases = FamilyCases(f"sqlite:///{db}")
+    recorder = cases._store.recorder
+    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
+    conn.execute("DROP TABLE IF EXISTS floor_rows")
+    conn.execute(
+        "CREATE TABLE floor_rows (case_id TEXT, version INTEGER, topic TEXT, "
+        "recorded_at TEXT, actor_id TEXT, PRIMARY KEY (case_id, version))"
+    )
+    position, total = 0, 0
+    while True:
+        page = recorder.select_notifications(
+            start=position, limit=REBUILD_BATCH_SIZE, inclusive_of_start=False
+        )
+        if not page:
+            break
+        rows = []
+        for notification in page:
+            state = orjson.loads(notification.state)
+            rows.append(
+                (
+                    str(notification.originator_id),
+                    notification.originator_version,
+                    notification.topic,
+                    state["timestamp"],
+                    state["actor"]["id"],
+                )
+            )
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO floor_rows VALUES (?, ?, ?, ?, ?)", rows)
+        conn.execute("COMMIT")
+        position = page[-1].id
+        total += len(page)
+    conn.close()
+    cases.close()
+    return total
+
+
+def perhetyo(db: Path) -> int:
+    """``rebuild_projections()`` on the same file."""
+    with FamilyCases(f"sqlite:///{db}") as cases:
+        return cases.rebuild_projections()
+
+
+def main(argv: list[str]) -> None:
+    """Run one side and print its figures as JSON."""
+    side, db = argv[0], Path(argv[1])
+    run = {"floor": floor, "perhetyo": perhetyo}[side]
+    started = time.perf_counter()
+    events = run(db)
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "side": side,
+                "events": events,
+                "seconds": round(seconds, 3),
+                "events_per_second": round(events / seconds),
+                "peak_rss_mb": round(peak_kb / 1024, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
