@@ -71,17 +71,25 @@ Progress = Annotated[int, Field(ge=0, le=100, strict=True)]
 
 
 def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic's error list without the input values, urls or context objects."""
-    return [
-        dict(error)
-        for error in exc.errors(include_input=False, include_url=False, include_context=False)
-    ]
+    """Pydantic's error list without the input values, urls or context objects.
+
+    A dict key that failed validation appears in pydantic's location (``('child_views',
+    <the key>, '[key]')``); it is input too, so it is replaced by ``'<key>'``.
+    """
+    errors = []
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        loc = list(error["loc"])
+        for index in range(len(loc) - 1):
+            if loc[index + 1] == "[key]":
+                loc[index] = "<key>"
+        errors.append({**error, "loc": tuple(loc)})
+    return errors
 
 
 class _Validated(BaseModel):
     """Base of commands and queries: a pydantic failure becomes InvalidCommandError."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     def __init__(self, /, **data: Any) -> None:
         try:

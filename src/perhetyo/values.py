@@ -126,7 +126,7 @@ BusinessDate = Annotated[date, BeforeValidator(_only_dates)]
 class ValueModel(BaseModel):
     """Immutable value (arvo): frozen, no extra fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     @classmethod
     def trusted(cls, **fields: object) -> Self:

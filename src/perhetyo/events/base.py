@@ -31,7 +31,7 @@ class CaseEvent(BaseModel):
     ``actor`` who recorded it. ``occurred_on`` is the business date of the fact.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     TOPIC: ClassVar[str]
     LABEL_FI: ClassVar[str]

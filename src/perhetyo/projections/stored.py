@@ -37,6 +37,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from perhetyo.errors import ProjectionError, StorageError
+from perhetyo.projections.audit_trail import AuditEntry
+from perhetyo.projections.current_plan import CurrentPlan
+from perhetyo.projections.goal_progress import GoalProgress
 from perhetyo.projections.runner import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_CACHE_SIZE,
@@ -45,7 +48,14 @@ from perhetyo.projections.runner import (
     advisory_key,
     postgres_xact_lock,
 )
-from perhetyo.projections.tables import TABLE_NAMES, ViewTables, tracking_table
+from perhetyo.projections.tables import (
+    TABLE_NAMES,
+    ViewTables,
+    audit_entry_from_row,
+    plan_from_rows,
+    progress_from_rows,
+    tracking_table,
+)
 
 __all__ = [
     "PROJECTIONS",
@@ -230,6 +240,40 @@ class StoredViews:
             )
             for name, tables in PROJECTIONS.items()
         ]
+
+    # --- reading the stored rows back as read models ---------------------------------------
+
+    def current_plan(self, case_id: UUID) -> CurrentPlan | None:
+        """The case's CurrentPlan as the stored tables hold it (None if not there yet)."""
+        key = str(case_id)
+        t = self.tables
+        with _errors(), self.engine.connect() as conn:
+            case = conn.execute(select(t.cases).where(t.cases.c.case_id == key)).one_or_none()
+            if case is None:
+                return None
+            goals = conn.execute(select(t.goals).where(t.goals.c.case_id == key)).all()
+            services = conn.execute(select(t.services).where(t.services.c.case_id == key)).all()
+        return plan_from_rows(case, goals, services)
+
+    def goal_progress(self, case_id: UUID) -> list[GoalProgress]:
+        """The case's goal timelines as the stored tables hold them."""
+        key = str(case_id)
+        t = self.tables
+        with _errors(), self.engine.connect() as conn:
+            goals = conn.execute(select(t.goals).where(t.goals.c.case_id == key)).all()
+            updates = conn.execute(
+                select(t.goal_updates).where(t.goal_updates.c.case_id == key)
+            ).all()
+        return list(progress_from_rows(case_id, goals, updates))
+
+    def audit_trail(self, case_id: UUID) -> list[AuditEntry]:
+        """The case's audit entries as the stored table holds them, in version order."""
+        t = self.tables.audit_entries
+        with _errors(), self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t).where(t.c.case_id == str(case_id)).order_by(t.c.version)
+            ).all()
+        return [audit_entry_from_row(row) for row in rows]
 
     # --- rebuilding -----------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView, ServiceView
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 from perhetyo.values import NamedWorker, PersonRef, Successor
@@ -42,6 +43,7 @@ __all__ = [
     "TABLE_NAMES",
     "TRACKING_TABLE",
     "ViewTables",
+    "audit_entry_from_row",
     "audit_row",
     "case_rows",
     "goal_update_row",
@@ -390,6 +392,22 @@ def plan_from_rows(
         ),
         meetings=tuple(MeetingView.model_validate(m) for m in case.meetings),
         child_views=dict(case.child_views),
+    )
+
+
+def audit_entry_from_row(row: Any) -> AuditEntry:
+    """An AuditEntry from its stored row."""
+    return AuditEntry(
+        case_id=UUID(row.case_id),
+        version=row.version,
+        recorded_at=_aware(row.recorded_at),
+        occurred_on=row.occurred_on,
+        actor_id=row.actor_id,
+        event_type=row.event_type,
+        label_fi=row.label_fi,
+        label_en=row.label_en,
+        summary=row.summary,
+        summary_en=row.summary_en,
     )
 
 

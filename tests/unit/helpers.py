@@ -1,0 +1,142 @@
+"""Small helpers shared by the unit tests: dates, a "nothing was recorded" check, scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from uuid import UUID
+
+import pytest
+
+from perhetyo import (
+    Actor,
+    CaseEvent,
+    ClosureReason,
+    FamilyCases,
+    GoalStatus,
+    MeetingKind,
+    ServiceKind,
+)
+from perhetyo.testing import a_worker, an_actor
+
+OPENED_ON = date(2020, 8, 12)
+"""The opening date of the ``case_id`` fixture's case."""
+
+TODAY = date(2020, 12, 31)
+"""The fake clock's date in Helsinki (2020-12-31 10:00 UTC is 12:00 there)."""
+
+TOMORROW = date(2021, 1, 1)
+
+PERSONAL_TEXT = "Äiti kertoi isän juovan paljon"
+"""Free text about a family: it must never appear in an error message or a summary."""
+
+
+def history(cases: FamilyCases, case_id: UUID) -> list[CaseEvent]:
+    """The case's events, read as the sample actor."""
+    return cases.history(case_id, actor=an_actor())
+
+
+def last_event(cases: FamilyCases, case_id: UUID) -> CaseEvent:
+    """The event recorded last on the case."""
+    return history(cases, case_id)[-1]
+
+
+@contextmanager
+def refused(
+    cases: FamilyCases, case_id: UUID, error: type[BaseException]
+) -> Iterator[pytest.ExceptionInfo[BaseException]]:
+    """Expect ``error`` from the block and check that the case's history did not change."""
+    before = history(cases, case_id)
+    with pytest.raises(error) as info:
+        yield info
+    after = history(cases, case_id)
+    assert after == before
+    assert len(after) == len(before)
+
+
+def set_a_goal(
+    cases: FamilyCases, case_id: UUID, *, set_on: date = date(2020, 9, 1), actor: Actor
+) -> UUID:
+    """A goal for the whole family, set on ``set_on``."""
+    return cases.set_goal(
+        case_id, description="Säännöllinen päivärytmi", set_on=set_on, actor=actor
+    )
+
+
+def order_a_service(
+    cases: FamilyCases, case_id: UUID, *, ordered_on: date = date(2020, 9, 1), actor: Actor
+) -> UUID:
+    """Family work ordered from a provider on ``ordered_on``."""
+    return cases.order_service(
+        case_id,
+        kind=ServiceKind.FAMILY_WORK,
+        provider="Perhetyö Oy",
+        ordered_on=ordered_on,
+        actor=actor,
+    )
+
+
+def close(cases: FamilyCases, case_id: UUID, *, closed_on: date = TODAY, actor: Actor) -> None:
+    """Close the sample case (one child, child-1, gives a view)."""
+    cases.close_case(
+        case_id,
+        closed_on=closed_on,
+        reason=ClosureReason.NO_LONGER_NEEDED,
+        child_views={"child-1": "Kiva että loppuu"},
+        actor=actor,
+    )
+
+
+def record_every_kind_of_event(cases: FamilyCases, case_id: UUID, actor: Actor) -> None:
+    """Record one event of every type after the opening, ending with the closing."""
+    cases.assign_named_worker(
+        case_id,
+        worker=a_worker("sw-18"),
+        assigned_on=date(2020, 8, 20),
+        reason="Työntekijän vaihdos",
+        actor=actor,
+    )
+    cases.record_meeting(
+        case_id,
+        kind=MeetingKind.OPENING,
+        held_on=date(2020, 8, 21),
+        participants=["Äiti", "Sosiaalityöntekijä"],
+        summary=PERSONAL_TEXT,
+        actor=actor,
+    )
+    cases.record_child_view(
+        case_id,
+        child_id="child-1",
+        view="Haluan harrastaa",
+        recorded_on=date(2020, 8, 22),
+        actor=actor,
+    )
+    cases.agree_plan(
+        case_id,
+        agreed_on=date(2020, 8, 25),
+        agreements=["Perhetyötä kerran viikossa"],
+        dissent=["Isä ei hyväksy"],
+        review_due_on=date(2021, 2, 1),
+        actor=actor,
+    )
+    goal_id = set_a_goal(cases, case_id, set_on=date(2020, 8, 25), actor=actor)
+    cases.update_goal(
+        case_id,
+        goal_id,
+        status=GoalStatus.ACHIEVED,
+        progress=100,
+        note="Onnistui",
+        updated_on=date(2020, 11, 1),
+        actor=actor,
+    )
+    service_id = order_a_service(cases, case_id, ordered_on=date(2020, 8, 26), actor=actor)
+    cases.start_service(case_id, service_id, started_on=date(2020, 9, 1), actor=actor)
+    cases.end_service(
+        case_id,
+        service_id,
+        ended_on=date(2020, 12, 1),
+        reason="Tavoite saavutettu",
+        actor=actor,
+    )
+    close(cases, case_id, closed_on=date(2020, 12, 15), actor=actor)

@@ -1,0 +1,148 @@
+"""Configuration (asetukset): the store URL, the clock, and what is not a command."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from perhetyo import (
+    Actor,
+    ConfigurationError,
+    FamilyCases,
+    InvalidCommandError,
+    LegalBasis,
+    SetGoal,
+)
+from perhetyo.aggregates.case import case_id_for_request
+from perhetyo.commands import ReadCase
+from perhetyo.testing import FakeClock, a_child, a_worker, open_sample_case
+
+from .helpers import TODAY, history, set_a_goal
+
+
+def _open_with_request_id(cases: FamilyCases, actor: Actor) -> UUID:
+    return cases.open_case(
+        children=[a_child()],
+        legal_basis=LegalBasis.SOCIAL_WELFARE_ACT,
+        named_worker=a_worker(),
+        opened_on=date(2020, 8, 12),
+        actor=actor,
+        request_id="open-1",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://x",
+        "sqlite:///nonexistent-dir/x.db",
+        42,
+        "",
+        "memory:",
+        "postgresql://user@host/",
+        "postgresql://user@host/db?sslmode=require",
+        "postgresql://user@host/db?schema=1bad",
+    ],
+)
+def test_a_store_url_that_is_not_understood_is_refused(url: object) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        FamilyCases(url=url)  # type: ignore[arg-type]
+
+    assert isinstance(info.value, ValueError)
+
+
+def test_a_sqlite_file_in_an_existing_directory_is_a_store(tmp_path: Path, actor: Actor) -> None:
+    with FamilyCases(url=f"sqlite:///{tmp_path / 'cases.db'}", clock=FakeClock()) as cases:
+        case_id = open_sample_case(cases)
+
+        assert len(cases.history(case_id, actor=actor)) == 1
+    assert (tmp_path / "cases.db").exists()
+
+
+def test_stray_environment_variables_do_not_redirect_a_memory_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, actor: Actor
+) -> None:
+    stray = tmp_path / "stray.db"
+    monkeypatch.setenv("PERSISTENCE_MODULE", "eventsourcing.sqlite")
+    monkeypatch.setenv("SQLITE_DBNAME", str(stray))
+    monkeypatch.setenv("FAMILYCASES_PERSISTENCE_MODULE", "eventsourcing.sqlite")
+    monkeypatch.setenv("FAMILYCASES_SQLITE_DBNAME", str(stray))
+
+    with FamilyCases(url="memory://", clock=FakeClock()) as cases:
+        case_id = open_sample_case(cases)
+        assert len(cases.history(case_id, actor=actor)) == 1
+
+    assert not stray.exists()
+
+
+def test_a_clock_returning_a_naive_datetime_refuses_a_command_and_records_nothing(
+    cases: FamilyCases, clock: FakeClock, actor: Actor, case_id: UUID
+) -> None:
+    clock.current = datetime(2020, 12, 31, 10, 0)  # noqa: DTZ001 (the misconfiguration under test)
+
+    with pytest.raises(ConfigurationError):
+        set_a_goal(cases, case_id, actor=actor)
+
+    assert len(history(cases, case_id)) == 1
+
+
+def test_a_clock_returning_a_naive_datetime_refuses_an_opening(actor: Actor) -> None:
+    naive = datetime(2020, 12, 31, 10, 0)  # noqa: DTZ001 (the misconfiguration under test)
+    with FamilyCases(url="memory://", clock=lambda: naive) as cases:
+        with pytest.raises(ConfigurationError):
+            _open_with_request_id(cases, actor)
+
+        with pytest.raises(LookupError):
+            cases.history(case_id_for_request("open-1"), actor=actor)
+
+
+def test_a_clock_returning_something_else_than_a_datetime_is_a_configuration_error(
+    actor: Actor,
+) -> None:
+    not_a_datetime = "2020-12-31"
+    with FamilyCases(url="memory://", clock=lambda: not_a_datetime) as cases:  # type: ignore[arg-type, return-value]
+        with pytest.raises(ConfigurationError):
+            _open_with_request_id(cases, actor)
+
+        with pytest.raises(LookupError):
+            cases.history(case_id_for_request("open-1"), actor=actor)
+
+
+def test_now_is_the_clock_in_utc() -> None:
+    clock = FakeClock(datetime(2021, 6, 1, 12, 0, tzinfo=UTC))
+    with FamilyCases(url="memory://", clock=clock) as cases:
+        assert cases.now() == datetime(2021, 6, 1, 12, 0, tzinfo=UTC)
+        assert cases.now().tzinfo is UTC
+
+
+def test_executing_something_that_is_not_a_command_is_refused(
+    cases: FamilyCases, actor: Actor, case_id: UUID
+) -> None:
+    read = ReadCase(case_id=case_id, actor=actor)
+
+    with pytest.raises(ConfigurationError):
+        cases.execute(read)  # type: ignore[arg-type]
+
+    assert len(history(cases, case_id)) == 1
+
+
+def test_execute_runs_a_command_model_like_its_method(
+    cases: FamilyCases, actor: Actor, case_id: UUID
+) -> None:
+    goal_id = cases.execute(SetGoal(case_id=case_id, description="Ok", set_on=TODAY, actor=actor))
+
+    assert isinstance(goal_id, UUID)
+    assert cases.current_plan(case_id, actor=actor).goals[0].goal_id == goal_id
+
+
+def test_the_fake_clock_refuses_naive_datetimes() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        FakeClock(datetime(2020, 1, 1))  # noqa: DTZ001 (the refused input under test)
+
+
+def test_a_command_model_needs_an_actor() -> None:
+    with pytest.raises(InvalidCommandError):
+        SetGoal(case_id=UUID(int=1), description="Ok", set_on=TODAY)  # type: ignore[call-arg]
