@@ -78,6 +78,7 @@ from perhetyo.values import (
     ServiceTask,
     Successor,
     SuccessorKind,
+    finnish_label,
 )
 
 __all__ = [
@@ -147,6 +148,7 @@ __all__ = [
     "UpdateGoal",
     "WorkerNotQualifiedError",
     "__version__",
+    "finnish_label",
 ]
 
 __version__ = "0.1.0"

@@ -49,7 +49,7 @@ from perhetyo.projections import (
     fold,
     goal_progress,
 )
-from perhetyo.projections.runner import DEFAULT_BATCH_SIZE
+from perhetyo.projections.runner import DEFAULT_BATCH_SIZE, advisory_key
 from perhetyo.projections.stored import (
     PostgresWorkerSession,
     ProjectionStatus,
@@ -99,8 +99,16 @@ def _storage_errors() -> Iterator[None]:
         raise
 
 
-def _ensure_postgres_schema(settings: StoreSettings) -> None:
-    if settings.postgres_schema is None:
+@contextlib.contextmanager
+def _postgres_setup_lock(settings: StoreSettings) -> Iterator[None]:
+    """Serialise stores starting on one PostgreSQL database, and create the schema.
+
+    eventsourcing creates its tables, types and functions on every start; two processes
+    doing it at once fail ("tuple concurrently updated"). A session advisory lock makes
+    them take turns; the schema named in the URL is created under the same lock.
+    """
+    if settings.kind != "postgresql":
+        yield
         return
     import psycopg  # noqa: PLC0415 (only PostgreSQL stores need the driver)
     from psycopg import sql  # noqa: PLC0415
@@ -115,11 +123,17 @@ def _ensure_postgres_schema(settings: StoreSettings) -> None:
         connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
         autocommit=True,
     ) as conn:
-        conn.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                sql.Identifier(settings.postgres_schema)
-            )
-        )
+        conn.execute("SELECT pg_advisory_lock(%s)", (advisory_key("perhetyo.setup"),))
+        try:
+            if settings.postgres_schema is not None:
+                conn.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                        sql.Identifier(settings.postgres_schema)
+                    )
+                )
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (advisory_key("perhetyo.setup"),))
 
 
 class _EventStore(Application[UUID]):
@@ -129,7 +143,13 @@ class _EventStore(Application[UUID]):
 
     def __init__(self, settings: StoreSettings) -> None:
         self._settings = settings
-        super().__init__()
+        try:
+            super().__init__()
+        except BaseException:
+            factory = getattr(self, "factory", None)
+            if factory is not None:  # do not leave connections open until collected
+                factory.close()
+            raise
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only what the URL implies: ``os.environ`` is never read."""
@@ -166,9 +186,11 @@ class FamilyCases:
         self._views_url = views_url
         self._batch_size = batch_size
         self._stored_views: StoredViews | None = None
-        with _storage_errors():
-            _ensure_postgres_schema(self._settings)
-            self._store = _EventStore(self._settings)
+        try:
+            with _storage_errors(), _postgres_setup_lock(self._settings):
+                self._store = _EventStore(self._settings)
+        except IntegrityError as exc:
+            raise StorageError("the event store could not be set up: IntegrityError") from exc
 
     # --- life cycle ---------------------------------------------------------------------
 

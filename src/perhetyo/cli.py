@@ -12,7 +12,7 @@ The module has four parts, in this order, so that a new command knows where its 
 2. shared options: ``StoreUrl`` (``--url``, default ``$PERHETYO_URL``, else
    ``sqlite:///perhetyo.db``) for commands that work on a user's store;
 3. rendering helpers: pure functions from read models to Rich renderables, in Finnish,
-   with enumeration labels from :data:`perhetyo.values.FINNISH_LABELS`;
+   with enumeration labels from :func:`perhetyo.values.finnish_label`;
 4. the demo story (the blog post of ``seeds/``) and the commands.
 """
 
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Final
+from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,6 @@ from perhetyo.errors import CaseNotFoundError, PerhetyoError
 from perhetyo.events import CaseEvent, CaseOpened, NamedWorkerAssigned, PlanAgreed
 from perhetyo.projections import AuditEntry, CurrentPlan, GoalProgress
 from perhetyo.values import (
-    FINNISH_LABELS,
     Actor,
     ClosureReason,
     GoalStatus,
@@ -54,14 +54,21 @@ from perhetyo.values import (
     ServiceStatus,
     Successor,
     SuccessorKind,
+    finnish_label,
 )
 
 __all__ = [
     "DEMO_URL",
     "ERROR_EXIT_CODE",
     "CommandGroup",
+    "Names",
     "StoreUrl",
+    "StoryClock",
     "app",
+    "demo_case_id",
+    "fi",
+    "fi_date",
+    "fi_time",
     "main",
     "record_demo_story",
     "render_audit_trail",
@@ -109,7 +116,7 @@ app = typer.Typer(
 
 @app.callback()
 def _root() -> None:
-    """Perhesosiaalityön asiakkuudet tapahtumina: esittely, näkymät ja vienti."""
+    """The perhetyo command (perhetyo-komento); a callback keeps every command a subcommand."""
 
 
 def main() -> None:
@@ -138,30 +145,33 @@ DemoUrl = Annotated[
     str,
     typer.Option(
         "--url",
-        help="Minne esittelytarina tallennetaan (ei luettu PERHETYO_URL:sta, jottei "
-        "esimerkkiasiakkuus päädy oikeaan kantaan).",
+        help="Tallennuspaikka. PERHETYO_URL ei vaikuta tähän, jottei keksitty asiakkuus "
+        "päädy oikeaan kantaan.",
     ),
 ]
 
 # --- 3. rendering helpers ------------------------------------------------------------------
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_STATUS_STYLES: Final[dict[StrEnum, str]] = {
-    GoalStatus.NOT_STARTED: "dim",
-    GoalStatus.IN_PROGRESS: "yellow",
-    GoalStatus.ACHIEVED: "green",
-    GoalStatus.NOT_ACHIEVED: "red",
-    GoalStatus.DROPPED: "dim",
-    ServiceStatus.ORDERED: "cyan",
-    ServiceStatus.ACTIVE: "yellow",
-    ServiceStatus.ENDED: "green",
-    ServiceStatus.CANCELLED: "dim",
+_STATUS_STYLES: Final[dict[tuple[type[StrEnum], str], str]] = {
+    # Keyed by class and value: members of two enumerations may share a value ("other").
+    (type(member), member.value): style
+    for member, style in (
+        (GoalStatus.NOT_STARTED, "dim"),
+        (GoalStatus.IN_PROGRESS, "yellow"),
+        (GoalStatus.ACHIEVED, "green"),
+        (GoalStatus.NOT_ACHIEVED, "red"),
+        (GoalStatus.DROPPED, "dim"),
+        (ServiceStatus.ORDERED, "cyan"),
+        (ServiceStatus.ACTIVE, "yellow"),
+        (ServiceStatus.ENDED, "green"),
+        (ServiceStatus.CANCELLED, "dim"),
+    )
 }
 
 
 def fi(value: StrEnum) -> str:
     """Finnish label (suomenkielinen nimi) of an enumeration member."""
-    return FINNISH_LABELS.get(value, value.value)
+    return finnish_label(value)
 
 
 def fi_date(value: date | None) -> str:
@@ -185,7 +195,7 @@ def _lines(*parts: tuple[str, str]) -> Text:
 
 
 def _status(value: StrEnum) -> Text:
-    return _text(fi(value), _STATUS_STYLES.get(value, ""))
+    return _text(fi(value), _STATUS_STYLES.get((type(value), value.value), ""))
 
 
 def _bar(progress: int, width: int = 10) -> Text:
@@ -328,7 +338,10 @@ def render_plan(
             Text("Eriävät näkemykset", style="bold"),
             _bullets(plan.dissent, "ei eriäviä näkemyksiä"),
         ),
-        title=f"Sovitut asiat (versio {plan.plan_version})",
+        title=(
+            f"Sovitut asiat (versio {plan.plan_version})" if plan.plan_version
+            else "Sovitut asiat"
+        ),
         title_align="left",
         box=box.ROUNDED,
     )
@@ -457,7 +470,11 @@ def render_audit_trail(trail: Sequence[AuditEntry], names: Names) -> RenderableT
 # --- 4. the demo story ---------------------------------------------------------------------
 
 _STORY: Final = "perhetyo-demo-2020-v1"
-"""Prefix of the story's request ids: the same story is recorded once per store."""
+"""Prefix of the story's request ids: the same story is recorded once per store.
+
+Change its version when the story changes: an old demo file then gets a second case instead
+of a RequestConflictError.
+"""
 
 
 @dataclass
@@ -509,7 +526,7 @@ _GUARDIANS: Final = (
 _TERM_ENDS: Final = date(2020, 12, 18)
 _TEAM: Final = (
     "molemmat huoltajat",
-    "omatyöntekijä (tilaaja)",
+    "vastaava sosiaalityöntekijä (tilaaja)",
     "palveluntuottajan sosiaalityöntekijä",
     "perhetyöntekijät (2)",
     "koulukuraattori",
@@ -540,7 +557,7 @@ class _Story:
         self.clock.at(date(2020, 8, 12), 14, 5)
         cases.record_meeting(
             case_id, kind=MeetingKind.OPENING, held_on=date(2020, 8, 12),
-            participants=["Eetu", "Iida", "molemmat huoltajat", "omatyöntekijä"],
+            participants=["Eetu", "Iida", "molemmat huoltajat", "vastaava sosiaalityöntekijä"],
             summary="Sovittiin, missä asioissa perhettä tuetaan: arjen rytmi, vanhempien "
             "yhteiset kasvatuskäytännöt ja Eetun koulunkäynti. Kerrottiin perhekuntoutuksesta.",
             actor=_PURCHASER, request_id=_rid("opening-meeting"),
@@ -548,8 +565,8 @@ class _Story:
         self.clock.at(date(2020, 8, 17), 15, 10)
         cases.record_meeting(
             case_id, kind=MeetingKind.CHILD_MEETING, held_on=date(2020, 8, 17),
-            participants=["Eetu", "Iida", "omatyöntekijä"],
-            summary="Omatyöntekijä tapasi Eetun ja Iidan kotona ilman vanhempia.",
+            participants=["Eetu", "Iida", "vastaava sosiaalityöntekijä"],
+            summary="Sosiaalityöntekijä tapasi Eetun ja Iidan kotona ilman vanhempia.",
             actor=_PURCHASER, request_id=_rid("child-meeting-1"),
         )
         for child, view in (
@@ -591,8 +608,8 @@ class _Story:
                 "perhetyöntekijät käyvät kotona kaksi kertaa viikossa.",
                 "Perhe ja perhetyöntekijät asettavat viikkotavoitteet maanantaisin ja "
                 "arvioivat ne seuraavalla viikolla.",
-                "Omatyöntekijä tapaa Eetua ja Iidaa henkilökohtaisesti vähintään kerran "
-                "kahdessa kuukaudessa.",
+                "Vastaava sosiaalityöntekijä tapaa Eetua ja Iidaa henkilökohtaisesti "
+                "vähintään kerran kahdessa kuukaudessa.",
                 "Välipalaveri pidetään lokakuussa.",
             ],
             dissent=["Huoltaja (isä) ei pidä perhekuntoutusta tarpeellisena: hänen "
@@ -686,7 +703,7 @@ class _Story:
                 "alkaen yhteen viikossa.",
                 "Viikkotavoitteet jatkuvat; painopisteenä iltarutiinit ja vanhempien yhteiset "
                 "kasvatuskäytännöt.",
-                "Omatyöntekijä tapaa Eetua ja Iidaa ennen loppupalaveria.",
+                "Vastaava sosiaalityöntekijä tapaa Eetua ja Iidaa ennen loppupalaveria.",
                 "Loppupalaverissa joulukuussa arvioidaan tuen tarve jakson jälkeen.",
             ],
             dissent=["Huoltaja (isä) toivoo kotikäyntien päättyvän jo marraskuussa."],
@@ -695,8 +712,8 @@ class _Story:
         self.clock.at(date(2020, 11, 18), 16, 0)
         self.cases.record_meeting(
             self.case_id, kind=MeetingKind.CHILD_MEETING, held_on=date(2020, 11, 18),
-            participants=["Eetu", "Iida", "omatyöntekijä"],
-            summary="Omatyöntekijä tapasi lapset koulun ja esikoulun jälkeen.",
+            participants=["Eetu", "Iida", "vastaava sosiaalityöntekijä"],
+            summary="Sosiaalityöntekijä tapasi lapset koulun ja esikoulun jälkeen.",
             actor=_PURCHASER, request_id=_rid("child-meeting-2"),
         )
         self.cases.record_child_view(
@@ -782,6 +799,19 @@ def _console() -> Console:
     return Console(highlight=False, emoji=False)
 
 
+def _shown_url(url: str) -> str:
+    """The URL without its password, fit to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def _events(count: int) -> str:
+    return f"{count} tapahtuma" if count == 1 else f"{count} tapahtumaa"
+
+
 def _count_events(cases: FamilyCases, case_id: UUID, actor: Actor) -> int:
     try:
         return len(cases.history(case_id, actor=actor, purpose="perhetyo demo"))
@@ -793,13 +823,14 @@ def _count_events(cases: FamilyCases, case_id: UUID, actor: Actor) -> int:
 def demo(url: DemoUrl = DEMO_URL) -> None:
     """Kirjaa blogikirjoituksen tarina (perhekuntoutus 2020) ja tulosta se.
 
-    Tarina kirjataan tiedostoon --url (oletus sqlite:///perhetyo-demo.db). Ajo on
+    Tarina kirjataan tallennuspaikkaan --url (oletus sqlite:///perhetyo-demo.db). Ajo on
     toistettavissa: jokaisella kirjauksella on request_id, joten uusi ajo samaan
-    tallennuspaikkaan ei kirjaa mitään uudelleen eikä tiedostoa poisteta.
+    tallennuspaikkaan ei kirjaa mitään uudelleen; tiedostoa ei poisteta. Henkilöt ja
+    organisaatiot ovat keksittyjä.
     """
     console = _console()
     clock = StoryClock()
-    reader = Actor(id="demo-sw-1", name="Laura V.", profession=Profession.SOCIAL_WORKER)
+    reader = _PURCHASER
     with FamilyCases(url=url, clock=clock) as cases:
         before = _count_events(cases, demo_case_id(), reader)
         case_id = record_demo_story(cases, clock)
@@ -815,10 +846,10 @@ def demo(url: DemoUrl = DEMO_URL) -> None:
                 [
                     ("Tarina", _text("Perhekuntoutus lastensuojelun asiakasperheessä, "
                                      "elo–joulukuu 2020 (blogikirjoitus 12.8.2020)")),
-                    ("Tallennuspaikka", _text(url)),
+                    ("Tallennuspaikka", _text(_shown_url(url))),
                     ("Kirjattu nyt", _text(
-                        f"{recorded} tapahtumaa" if recorded else
-                        f"ei mitään: tarina oli jo tallessa ({len(events)} tapahtumaa; "
+                        _events(recorded) if recorded else
+                        f"ei mitään: tarina oli jo tallessa ({_events(len(events))}; "
                         "request_id estää kaksoiskirjaukset)"
                     )),
                 ]

@@ -115,7 +115,7 @@ class WorkerNotQualifiedError(RuleViolationError):
 
 
 class DateOutOfRangeError(RuleViolationError):
-    """A date is before the case opened, in the future, or before it was set."""
+    """Date out of range (päivämäärä ei kelpaa): before the opening, future, or before set."""
 
     code = "date_out_of_range"
 
@@ -139,7 +139,7 @@ class GoalNotFoundError(RuleViolationError):
 
 
 class GoalAlreadyFinalError(RuleViolationError):
-    """The goal is achieved, not achieved or dropped, and takes no more updates."""
+    """Goal already final (tavoite on jo päätetty): it takes no more updates."""
 
     code = "goal_already_final"
 
@@ -157,13 +157,13 @@ class ServiceLifecycleError(RuleViolationError):
 
 
 class ClosureIncompleteError(RuleViolationError):
-    """The case cannot close yet: a service runs or a child's view is missing."""
+    """Closure incomplete (päättäminen kesken): a service runs or a child's view is missing."""
 
     code = "closure_incomplete"
 
 
 class RequestConflictError(RuleViolationError):
-    """The request id was already used on this case with other arguments."""
+    """Request conflict (pyyntötunniste jo käytetty): the id came with other arguments."""
 
     code = "request_conflict"
 

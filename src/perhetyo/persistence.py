@@ -19,12 +19,15 @@ from uuid import UUID, uuid4
 
 import orjson
 from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
+from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteFactory
+from eventsourcing.utils import Environment, EnvType
 
 from perhetyo.errors import ConfigurationError
 from perhetyo.events import EVENT_CLASSES, CaseEvent
 
 __all__ = [
     "DEFAULT_URL",
+    "DurableSQLiteFactory",
     "OrjsonTranscoder",
     "PydanticMapper",
     "StoreSettings",
@@ -161,9 +164,31 @@ def _sqlite(url: str) -> StoreSettings:
     return StoreSettings(kind="sqlite", env=_sqlite_env(str(file)), sqlite_path=file)
 
 
+class _DurableSQLitePool(SQLiteConnectionPool):
+    """eventsourcing's SQLite pool, with ``synchronous=FULL`` set on every connection."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        connection.cursor().execute("PRAGMA synchronous=FULL")
+        return connection
+
+
+class DurableSQLiteFactory(SQLiteFactory):
+    """eventsourcing's SQLite factory whose connections keep ``synchronous=FULL``.
+
+    SQLite builds may default to NORMAL in WAL mode, where a commit can be lost on power
+    failure; a command here returns only after its events are on disk. The pool's class is
+    swapped after construction because eventsourcing builds its datastore internally.
+    """
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        self.datastore.pool.__class__ = _DurableSQLitePool
+
+
 def _sqlite_env(db_name: str) -> dict[str, str]:
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": "perhetyo.persistence:DurableSQLiteFactory",
         "SQLITE_DBNAME": db_name,
         "SQLITE_LOCK_TIMEOUT": "30",
     }

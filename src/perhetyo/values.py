@@ -45,6 +45,7 @@ __all__ = [
     "SuccessorKind",
     "Text",
     "ValueModel",
+    "finnish_label",
     "looks_like_personal_identity_code",
 ]
 
@@ -107,7 +108,7 @@ Id = Annotated[
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_TEXT_MAX_LENGTH)
 ]
-"""A name, a provider, a reason: stripped, 1-200 characters."""
+"""A name, a provider or a participant: stripped, 1-200 characters."""
 
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH)
@@ -267,51 +268,77 @@ class SuccessorKind(StrEnum):
     OTHER = "other"
 
 
-FINNISH_LABELS: Final[dict[StrEnum, str]] = {
-    LegalBasis.SOCIAL_WELFARE_ACT: "sosiaalihuoltolaki",
-    LegalBasis.CHILD_WELFARE_ACT: "lastensuojelulaki",
-    ServiceTask.FAMILY_SERVICES: "lapsiperheiden palvelut",
-    ServiceTask.CHILD_WELFARE: "lastensuojelu",
-    Profession.SOCIAL_WORKER: "sosiaalityöntekijä",
-    Profession.SPECIAL_SOCIAL_COUNSELLOR: "erityissosiaaliohjaaja",
-    Profession.SOCIAL_COUNSELLOR: "sosiaaliohjaaja",
-    Profession.FAMILY_WORKER: "perhetyöntekijä",
-    MeetingKind.OPENING: "aloitustapaaminen",
-    MeetingKind.NETWORK: "verkostopalaveri",
-    MeetingKind.REVIEW: "välipalaveri",
-    MeetingKind.HOME_VISIT: "kotikäynti",
-    MeetingKind.CHILD_MEETING: "lapsen tapaaminen",
-    MeetingKind.CLOSING: "loppupalaveri",
-    ServiceKind.FAMILY_WORK: "perhetyö",
-    ServiceKind.FAMILY_REHABILITATION: "perhekuntoutus",
-    ServiceKind.SUPPORT_PERSON: "tukihenkilö",
-    ServiceKind.SUPPORT_FAMILY: "tukiperhe",
-    ServiceKind.HOME_HELP: "lapsiperheiden kotipalvelu",
-    ServiceKind.OTHER: "muu palvelu",
-    GoalStatus.NOT_STARTED: "ei aloitettu",
-    GoalStatus.IN_PROGRESS: "kesken",
-    GoalStatus.ACHIEVED: "saavutettu",
-    GoalStatus.NOT_ACHIEVED: "ei saavutettu",
-    GoalStatus.DROPPED: "luovuttu",
-    ServiceStatus.ORDERED: "tilattu",
-    ServiceStatus.ACTIVE: "käynnissä",
-    ServiceStatus.ENDED: "päättynyt",
-    ServiceStatus.CANCELLED: "peruttu",
-    CaseStatus.OPEN: "voimassa",
-    CaseStatus.CLOSED: "päättynyt",
-    ClosureReason.NO_LONGER_NEEDED: "tarve päättynyt",
-    ClosureReason.AGREED_WITH_FAMILY: "sovittu perheen kanssa",
-    ClosureReason.MOVED_AWAY: "muuttanut pois",
-    ClosureReason.TRANSFERRED: "siirtynyt toiseen palveluun",
-    ClosureReason.CAME_OF_AGE: "täysi-ikäistynyt",
-    ClosureReason.OTHER: "muu syy",
-    SuccessorKind.CHILD_WELFARE: "lastensuojelu",
-    SuccessorKind.FAMILY_SOCIAL_WORK: "perhesosiaalityö",
-    SuccessorKind.AFTERCARE: "jälkihuolto",
-    SuccessorKind.ADULT_SERVICES: "aikuissosiaalityö",
-    SuccessorKind.ANOTHER_COUNTY: "toinen hyvinvointialue",
-    SuccessorKind.OTHER: "muu",
+FINNISH_LABELS: Final[dict[type[StrEnum], dict[StrEnum, str]]] = {
+    LegalBasis: {
+        LegalBasis.SOCIAL_WELFARE_ACT: "sosiaalihuoltolaki",
+        LegalBasis.CHILD_WELFARE_ACT: "lastensuojelulaki",
+    },
+    ServiceTask: {
+        ServiceTask.FAMILY_SERVICES: "lapsiperheiden palvelut",
+        ServiceTask.CHILD_WELFARE: "lastensuojelu",
+    },
+    Profession: {
+        Profession.SOCIAL_WORKER: "sosiaalityöntekijä",
+        Profession.SPECIAL_SOCIAL_COUNSELLOR: "erityissosiaaliohjaaja",
+        Profession.SOCIAL_COUNSELLOR: "sosiaaliohjaaja",
+        Profession.FAMILY_WORKER: "perhetyöntekijä",
+    },
+    MeetingKind: {
+        MeetingKind.OPENING: "aloitustapaaminen",
+        MeetingKind.NETWORK: "verkostopalaveri",
+        MeetingKind.REVIEW: "välipalaveri",
+        MeetingKind.HOME_VISIT: "kotikäynti",
+        MeetingKind.CHILD_MEETING: "lapsen tapaaminen",
+        MeetingKind.CLOSING: "loppupalaveri",
+    },
+    ServiceKind: {
+        ServiceKind.FAMILY_WORK: "perhetyö",
+        ServiceKind.FAMILY_REHABILITATION: "perhekuntoutus",
+        ServiceKind.SUPPORT_PERSON: "tukihenkilö",
+        ServiceKind.SUPPORT_FAMILY: "tukiperhe",
+        ServiceKind.HOME_HELP: "lapsiperheiden kotipalvelu",
+        ServiceKind.OTHER: "muu palvelu",
+    },
+    GoalStatus: {
+        GoalStatus.NOT_STARTED: "ei aloitettu",
+        GoalStatus.IN_PROGRESS: "kesken",
+        GoalStatus.ACHIEVED: "saavutettu",
+        GoalStatus.NOT_ACHIEVED: "ei saavutettu",
+        GoalStatus.DROPPED: "luovuttu",
+    },
+    ServiceStatus: {
+        ServiceStatus.ORDERED: "tilattu",
+        ServiceStatus.ACTIVE: "käynnissä",
+        ServiceStatus.ENDED: "päättynyt",
+        ServiceStatus.CANCELLED: "peruttu",
+    },
+    CaseStatus: {
+        CaseStatus.OPEN: "voimassa",
+        CaseStatus.CLOSED: "päättynyt",
+    },
+    ClosureReason: {
+        ClosureReason.NO_LONGER_NEEDED: "tarve päättynyt",
+        ClosureReason.AGREED_WITH_FAMILY: "sovittu perheen kanssa",
+        ClosureReason.MOVED_AWAY: "muuttanut pois",
+        ClosureReason.TRANSFERRED: "siirtynyt toiseen palveluun",
+        ClosureReason.CAME_OF_AGE: "täysi-ikäistynyt",
+        ClosureReason.OTHER: "muu syy",
+    },
+    SuccessorKind: {
+        SuccessorKind.CHILD_WELFARE: "lastensuojelu",
+        SuccessorKind.FAMILY_SOCIAL_WORK: "perhesosiaalityö",
+        SuccessorKind.AFTERCARE: "jälkihuolto",
+        SuccessorKind.ADULT_SERVICES: "aikuissosiaalityö",
+        SuccessorKind.ANOTHER_COUNTY: "toinen hyvinvointialue",
+        SuccessorKind.OTHER: "muu",
+    },
 }
+"""Finnish labels per enumeration (members of different enumerations may share a value)."""
+
+
+def finnish_label(member: StrEnum) -> str:
+    """The Finnish label (suomenkielinen nimi) of an enumeration member."""
+    return FINNISH_LABELS[type(member)][member]
 
 # --- people -----------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from perhetyo import (
     Successor,
     SuccessorKind,
 )
-from perhetyo.values import FINAL_GOAL_STATUSES, FINNISH_LABELS, looks_like_personal_identity_code
+from perhetyo.values import FINAL_GOAL_STATUSES, finnish_label, looks_like_personal_identity_code
 
 from .helpers import PERSONAL_TEXT
 
@@ -72,14 +72,14 @@ def test_every_member_has_a_finnish_label_and_a_lowercase_stable_value(
     enum: type[StrEnum],
 ) -> None:
     for member in enum:
-        assert FINNISH_LABELS[member]
+        assert finnish_label(member)
         assert member.value == member.name.lower()
 
 
 def test_named_professions_have_their_finnish_names() -> None:
-    assert FINNISH_LABELS[Profession.SOCIAL_WORKER] == "sosiaalityöntekijä"
-    assert FINNISH_LABELS[Profession.SPECIAL_SOCIAL_COUNSELLOR] == "erityissosiaaliohjaaja"
-    assert FINNISH_LABELS[LegalBasis.CHILD_WELFARE_ACT] == "lastensuojelulaki"
+    assert finnish_label(Profession.SOCIAL_WORKER) == "sosiaalityöntekijä"
+    assert finnish_label(Profession.SPECIAL_SOCIAL_COUNSELLOR) == "erityissosiaaliohjaaja"
+    assert finnish_label(LegalBasis.CHILD_WELFARE_ACT) == "lastensuojelulaki"
 
 
 def test_achieved_not_achieved_and_dropped_are_the_final_goal_statuses() -> None:

@@ -26,7 +26,7 @@ from perhetyo.events import (
     ServiceOrdered,
     ServiceStarted,
 )
-from perhetyo.values import FINNISH_LABELS, ValueModel
+from perhetyo.values import ValueModel, finnish_label
 
 __all__ = ["AuditEntry", "apply", "entry_for", "fields_for", "initial"]
 
@@ -47,7 +47,7 @@ class AuditEntry(ValueModel):
 
 
 def _fi(value: Any) -> str:
-    return FINNISH_LABELS.get(value, str(value))
+    return finnish_label(value)
 
 
 def _opened(e: CaseOpened) -> tuple[str, str]:
@@ -84,7 +84,7 @@ def _child_view(e: ChildViewRecorded) -> tuple[str, str]:
 
 def _plan(e: PlanAgreed) -> tuple[str, str]:
     return (
-        f"versio {e.plan_version}: sopimuksia {len(e.agreements)}, "
+        f"versio {e.plan_version}: sovittuja asioita {len(e.agreements)}, "
         f"eriäviä näkemyksiä {len(e.dissent)}",
         f"version {e.plan_version}: {len(e.agreements)} agreements, "
         f"{len(e.dissent)} differing views",

@@ -164,8 +164,10 @@ class StoredViews:
         self.tracking = tracking_table(self.metadata)
         self.tables = ViewTables.build(self.metadata, index_token=uuid4().hex[:8])
         self.is_postgres = engine.dialect.name == "postgresql"
-        self._lock_key = advisory_key("perhetyo.views", schema or "", application_name)
-        self._lock = postgres_xact_lock(self._lock_key) if self.is_postgres else None
+        # Two keys: one a batch holds for its transaction, one a worker holds for its life.
+        batch_key = advisory_key("perhetyo.views.batch", schema or "", application_name)
+        self._worker_key = advisory_key("perhetyo.views.worker", schema or "", application_name)
+        self._lock = postgres_xact_lock(batch_key) if self.is_postgres else None
         with _errors(), self.engine.begin() as conn:
             if self._lock is not None:
                 self._lock(conn)
@@ -385,7 +387,7 @@ class StoredViews:
         held = session is None
         while not stop.is_set():
             if not held:
-                held = session is not None and session.try_lock(self._lock_key)
+                held = session is not None and session.try_lock(self._worker_key)
                 if not held:
                     stop.wait(poll_interval)
                     continue

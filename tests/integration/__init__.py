@@ -1,0 +1,1 @@
+"""Integration tests: real SQLite files and real PostgreSQL beside memory://."""

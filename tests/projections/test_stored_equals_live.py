@@ -1,0 +1,126 @@
+"""Stored projections equal the live folds, row for row: after updates, rebuilds, read-backs."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perhetyo import FamilyCases
+from perhetyo.projections.stored import StoredViews
+from perhetyo.testing import FakeClock, an_actor
+from projections.histories import assert_stored_equals_live, grow
+
+
+@contextlib.contextmanager
+def _store(kind: str, clock: FakeClock) -> Iterator[FamilyCases]:
+    if kind == "memory":
+        with FamilyCases("memory://", clock=clock) as cases:
+            yield cases
+        return
+    with tempfile.TemporaryDirectory() as tmp, FamilyCases(
+        f"sqlite:///{Path(tmp) / 'cases.db'}", clock=clock
+    ) as cases:
+        yield cases
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 2**32), steps=st.integers(1, 60), more=st.integers(0, 40))
+def test_stored_tables_equal_live_folds_after_update_and_rebuild(
+    kind: str, seed: int, steps: int, more: int
+) -> None:
+    rng = random.Random(seed)
+    clock = FakeClock()
+    with _store(kind, clock) as cases:
+        case_ids: list = []
+        grow(cases, clock, rng, case_ids, steps)
+        applied = cases.update_projections()
+        assert applied == sum(len(cases.history(c, actor=an_actor())) for c in case_ids)
+        assert cases.update_projections() == 0
+        assert_stored_equals_live(cases, case_ids)
+        grow(cases, clock, rng, case_ids, more)
+        cases.update_projections()
+        assert_stored_equals_live(cases, case_ids)
+        rebuilt = cases.rebuild_projections()
+        assert rebuilt == sum(len(cases.history(c, actor=an_actor())) for c in case_ids)
+        assert_stored_equals_live(cases, case_ids)
+        assert cases.update_projections() == 0
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**32))
+def test_cache_misses_read_states_back_from_the_tables(seed: int) -> None:
+    """A cache of one case and batches of three events: states come back from the rows."""
+    rng = random.Random(seed)
+    clock = FakeClock()
+    with FamilyCases("memory://", clock=clock) as cases:
+        case_ids: list = []
+        grow(cases, clock, rng, case_ids, 40, new_case_weight=0.3)
+        views = cases.stored_views
+        tiny = StoredViews(
+            recorder=views.recorder,
+            mapper=views.mapper,
+            application_name=views.application_name,
+            engine=views.engine,
+            batch_size=3,
+            cache_size=1,
+        )
+        assert tiny.update() > 0
+        assert tiny.live.cached_cases <= 1
+        assert_stored_equals_live(cases, case_ids)
+
+
+def test_update_on_an_empty_log_applies_nothing(tmp_path: Path) -> None:
+    with FamilyCases(f"sqlite:///{tmp_path / 'empty.db'}") as cases:
+        assert cases.update_projections() == 0
+        assert cases.rebuild_projections() == 0
+        statuses = cases.projection_status()
+        assert {s.projection for s in statuses} == {"CurrentPlan", "GoalProgress", "AuditTrail"}
+        assert all(s.position == 0 and s.head == 0 and s.lag == 0 for s in statuses)
+
+
+def test_status_reports_lag_until_updated(tmp_path: Path) -> None:
+    clock = FakeClock()
+    with FamilyCases(f"sqlite:///{tmp_path / 'lag.db'}", clock=clock) as cases:
+        case_ids: list = []
+        grow(cases, clock, random.Random(7), case_ids, 20)
+        head = sum(len(cases.history(c, actor=an_actor())) for c in case_ids)
+        before = cases.projection_status()[0]
+        assert (before.position, before.head, before.lag) == (0, head, head)
+        cases.update_projections()
+        after = cases.projection_status()[0]
+        assert (after.position, after.head, after.lag) == (head, head, 0)
+
+
+def test_stored_views_survive_reopening_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "reopen.db"
+    clock = FakeClock()
+    case_ids: list = []
+    with FamilyCases(f"sqlite:///{path}", clock=clock) as cases:
+        grow(cases, clock, random.Random(3), case_ids, 30)
+        cases.update_projections()
+    with FamilyCases(f"sqlite:///{path}", clock=clock) as cases:
+        assert cases.update_projections() == 0
+        assert_stored_equals_live(cases, case_ids)
+        grow(cases, clock, random.Random(4), case_ids, 10)
+        assert cases.update_projections() > 0
+        assert_stored_equals_live(cases, case_ids)
+
+
+def test_views_can_live_in_a_database_of_their_own(tmp_path: Path) -> None:
+    clock = FakeClock()
+    views_url = f"sqlite:///{tmp_path / 'reporting.db'}"
+    events_url = f"sqlite:///{tmp_path / 'events.db'}"
+    with FamilyCases(events_url, clock=clock, views_url=views_url) as cases:
+        case_ids: list = []
+        grow(cases, clock, random.Random(5), case_ids, 25)
+        cases.update_projections()
+        assert_stored_equals_live(cases, case_ids)
+    assert (tmp_path / "reporting.db").exists()
