@@ -525,16 +525,10 @@ class FamilyCases:
         recorded_before: datetime | None = None,
     ) -> CurrentPlan:
         """The client plan now, as of a business date, or as recorded before an instant."""
-        read = c.ReadCase(
-            case_id=case_id,
-            actor=actor,
-            purpose=purpose,
-            as_of=as_of,
-            recorded_before=recorded_before,
-        )
-        plan = fold(current_plan, self._events_for(read))
+        events = self._read(case_id, actor, purpose, as_of, recorded_before)
+        plan = fold(current_plan, events)
         if plan is None:
-            raise CaseNotFoundError(read.case_id)
+            raise CaseNotFoundError(case_id)
         return plan
 
     def goal_progress(
@@ -547,14 +541,8 @@ class FamilyCases:
         recorded_before: datetime | None = None,
     ) -> list[GoalProgress]:
         """Each goal's timeline of updates, in the order the goals were set."""
-        read = c.ReadCase(
-            case_id=case_id,
-            actor=actor,
-            purpose=purpose,
-            as_of=as_of,
-            recorded_before=recorded_before,
-        )
-        progress: tuple[GoalProgress, ...] = fold(goal_progress, self._events_for(read))
+        events = self._read(case_id, actor, purpose, as_of, recorded_before)
+        progress: tuple[GoalProgress, ...] = fold(goal_progress, events)
         return list(progress)
 
     def audit_trail(
@@ -567,22 +555,15 @@ class FamilyCases:
         recorded_before: datetime | None = None,
     ) -> list[AuditEntry]:
         """Every event of the case as a readable row, in recorded order."""
-        read = c.ReadCase(
-            case_id=case_id,
-            actor=actor,
-            purpose=purpose,
-            as_of=as_of,
-            recorded_before=recorded_before,
-        )
-        trail: tuple[AuditEntry, ...] = fold(audit_trail, self._events_for(read))
+        events = self._read(case_id, actor, purpose, as_of, recorded_before)
+        trail: tuple[AuditEntry, ...] = fold(audit_trail, events)
         return list(trail)
 
     def history(
         self, case_id: UUID, *, actor: Actor, purpose: str | None = None
     ) -> list[CaseEvent]:
         """The case's raw events, in recorded order."""
-        read = c.ReadCase(case_id=case_id, actor=actor, purpose=purpose)
-        return self._events_for(read)
+        return self._read(case_id, actor, purpose, None, None)
 
     # --- stored projections -------------------------------------------------------------
 
@@ -639,6 +620,28 @@ class FamilyCases:
     def _stored_events(self, case_id: UUID) -> list[CaseEvent]:
         with _storage_errors():
             return cast(list[CaseEvent], list(self._store.events.get(case_id)))
+
+    def _read(
+        self,
+        case_id: UUID,
+        actor: Actor,
+        purpose: str | None,
+        as_of: date | None,
+        recorded_before: datetime | None,
+    ) -> list[CaseEvent]:
+        """Validate a read (who, why, as of when) and return the events it folds.
+
+        The access log of reads is a later, staged feature: for now a read is validated
+        and nothing is recorded.
+        """
+        read = c.ReadCase(
+            case_id=case_id,
+            actor=actor,
+            purpose=purpose,
+            as_of=as_of,
+            recorded_before=recorded_before,
+        )
+        return self._events_for(read)
 
     def _events_for(self, read: c.ReadCase) -> list[CaseEvent]:
         """The events a read folds: a recorded prefix, then business dates up to as_of."""
