@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from datetime import date, datetime
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,6 @@ from perhetyo.cli import (
     CommandGroup,
     Names,
     StoreUrl,
-    _shown_url,
     app,
     demo_case_id,
     fi_time,
@@ -40,6 +40,7 @@ from perhetyo.cli import (
     render_goal_progress,
     render_plan,
 )
+from perhetyo.cli.app import shown_url
 from perhetyo.persistence import DEFAULT_URL
 from perhetyo.testing import FakeClock, an_actor, open_sample_case
 
@@ -50,6 +51,7 @@ _ENV: Mapping[str, str | None] = {
     "FORCE_COLOR": None,
     "TTY_COMPATIBLE": None,
     "PERHETYO_URL": None,
+    "PERHETYO_VIEWS_URL": None,
 }
 
 
@@ -262,11 +264,19 @@ def test_store_url_option_reads_perhetyo_url_else_the_default() -> None:
     assert _run("where", "--url", "sqlite:///x.db", on=probe).output == "sqlite:///x.db\n"
 
 
-def test_help_lists_the_demo_command() -> None:
+def test_help_lists_every_command() -> None:
     result = _run("--help")
 
     assert result.exit_code == 0
-    assert "demo" in result.output
+    for command in ("demo", "projections", "export"):
+        assert command in result.output
+
+
+def test_the_console_script_is_main() -> None:
+    (script,) = entry_points(group="console_scripts", name="perhetyo")
+
+    assert script.value == "perhetyo.cli:main"
+    assert script.load() is main
 
 
 def test_main_runs_the_app(
@@ -297,7 +307,7 @@ def test_record_times_are_shown_in_helsinki_time() -> None:
     ],
 )
 def test_a_printed_store_url_never_shows_its_password(url: str, shown: str) -> None:
-    assert _shown_url(url) == shown
+    assert shown_url(url) == shown
 
 
 def test_a_new_case_without_plan_goals_or_services_renders() -> None:

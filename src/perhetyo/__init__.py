@@ -63,6 +63,7 @@ from perhetyo.projections import (
     MeetingView,
     ServiceView,
 )
+from perhetyo.projections.stored import ProjectionStatus
 from perhetyo.values import (
     Actor,
     CaseStatus,
@@ -126,6 +127,7 @@ __all__ = [
     "PlanAgreed",
     "Profession",
     "ProjectionError",
+    "ProjectionStatus",
     "RecordChildView",
     "RecordMeeting",
     "RequestConflictError",

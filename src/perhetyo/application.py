@@ -610,7 +610,10 @@ class FamilyCases:
             with _storage_errors():
                 session = PostgresWorkerSession(self._settings.env, channel)
         try:
-            views.run_forever(stop, poll_interval=poll_interval, session=session, on_batch=on_batch)
+            with _storage_errors():
+                views.run_forever(
+                    stop, poll_interval=poll_interval, session=session, on_batch=on_batch
+                )
         finally:
             if session is not None:
                 session.close()

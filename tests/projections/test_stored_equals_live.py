@@ -124,3 +124,43 @@ def test_views_can_live_in_a_database_of_their_own(tmp_path: Path) -> None:
         cases.update_projections()
         assert_stored_equals_live(cases, case_ids)
     assert (tmp_path / "reporting.db").exists()
+
+
+def test_a_worker_thread_and_status_reads_share_an_in_memory_store_safely() -> None:
+    """memory:// views live on one shared connection: threads take turns, nothing breaks."""
+    import threading  # noqa: PLC0415
+
+    clock = FakeClock()
+    with FamilyCases("memory://", clock=clock) as cases:
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=cases.run_projections, args=(stop,), kwargs={"poll_interval": 0.01}
+        )
+        worker.start()
+        try:
+            case_ids: list = []
+            for seed in range(5):
+                grow(cases, clock, random.Random(seed), case_ids, 8)
+                for _ in range(20):
+                    cases.projection_status()
+        finally:
+            stop.set()
+            worker.join(timeout=10)
+        assert not worker.is_alive()
+        cases.update_projections()
+        assert_stored_equals_live(cases, case_ids)
+
+
+def test_reading_the_stored_views_does_not_block_commands(tmp_path: Path) -> None:
+    """A report's open read transaction on SQLite takes no write lock."""
+    clock = FakeClock()
+    with FamilyCases(f"sqlite:///{tmp_path / 'read.db'}", clock=clock) as cases:
+        case_ids: list = []
+        grow(cases, clock, random.Random(9), case_ids, 10)
+        cases.update_projections()
+        views = cases.stored_views
+        with views.engine.begin() as report:
+            report.execute(views.tables.cases.select()).all()
+            grow(cases, clock, random.Random(10), case_ids, 5)  # commands while reading
+            assert cases.update_projections() > 0  # and the runner writes too
+        assert_stored_equals_live(cases, case_ids)

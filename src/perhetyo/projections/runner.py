@@ -152,11 +152,12 @@ class SQLTrackingRecorder(TrackingRecorder):
 
     def __init__(self, engine: Engine, table: Table, view_name: str) -> None:
         self.engine = engine
+        self._writer = engine.execution_options(perhetyo_write=True)
         self._positions = _Positions(table, view_name)
 
     def insert_tracking(self, tracking: Tracking) -> None:
         """Record that ``tracking.notification_id`` was processed."""
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             old = self._positions.read(conn, tracking.application_name)
             self._positions.advance(conn, tracking.application_name, old, tracking.notification_id)
 
@@ -273,6 +274,7 @@ class ProjectionRunner:
         tracking: Table,
         view_name: str,
         lock: Callable[[Connection], None] | None = None,
+        guard: contextlib.AbstractContextManager[Any] | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
@@ -288,7 +290,10 @@ class ProjectionRunner:
         self._cache = _LRU(cache_size)
         self._writer = RowWriter(engine)
         self._cache_position: int | None = None
-        self._mutex = threading.Lock()
+        self._mutex = threading.Lock()  # one batch at a time per runner
+        # Held around every use of the engine when its one connection is shared (memory).
+        self._guard: contextlib.AbstractContextManager[Any] = guard or contextlib.nullcontext()
+        self._write_engine = engine.execution_options(perhetyo_write=True)
 
     @property
     def cached_cases(self) -> int:
@@ -297,7 +302,7 @@ class ProjectionRunner:
 
     def position(self) -> int:
         """The last notification id applied (0 before any)."""
-        with self.engine.connect() as conn:
+        with self._guard, self.engine.connect() as conn:
             return self.positions.read(conn, self.application_name) or 0
 
     def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
@@ -313,7 +318,7 @@ class ProjectionRunner:
 
     def run_batch(self) -> int:
         """Apply the next batch of events in one transaction; returns how many."""
-        with self._mutex, _gc_paused():
+        with self._mutex, self._guard, _gc_paused():
             try:
                 return self._run_batch()
             except BaseException:
@@ -323,7 +328,7 @@ class ProjectionRunner:
                 raise
 
     def _run_batch(self) -> int:
-        with self.engine.begin() as conn:
+        with self._write_engine.begin() as conn:
             if self._lock is not None:
                 self._lock(conn)
             position = self.positions.read(conn, self.application_name)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -77,6 +78,7 @@ LIVE = "live"
 REBUILD = "rebuild"
 _REBUILD_SUFFIX = "__rebuild"
 _MAX_CONFLICTS = 5
+_STOP_CHECK_SECONDS = 0.5
 REBUILD_BATCH_SIZE = 5_000
 """A rebuild writes tables nobody reads yet: larger batches, fewer commits (fsyncs)."""
 
@@ -92,16 +94,25 @@ class ProjectionStatus:
     rows: dict[str, int]
 
 
-def _sqlite_immediate(engine: Engine) -> Engine:
-    """Make every transaction ``BEGIN IMMEDIATE``: one writer at a time, no upgrade deadlocks."""
+WRITE = {"perhetyo_write": True}
+"""Execution options of a writing transaction: ``engine.execution_options(**WRITE)``."""
+
+
+def _sqlite_transactions(engine: Engine) -> Engine:
+    """SQLite transactions: ``BEGIN IMMEDIATE`` for writers, plain ``BEGIN`` for readers.
+
+    A writer takes the write lock when it begins, so two writers never deadlock on a lock
+    upgrade; a reader takes no write lock, so reports and status never block commands.
+    """
 
     @event.listens_for(engine, "connect")
     def _autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection: Connection) -> None:
+        writing = connection.get_execution_options().get("perhetyo_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
 
@@ -134,7 +145,7 @@ def views_engine(store_kind: str, env: dict[str, str], views_url: str | None) ->
             connect_args={"check_same_thread": False},
         )
     if engine.dialect.name == "sqlite":
-        _sqlite_immediate(engine)
+        _sqlite_transactions(engine)
     return engine
 
 
@@ -164,11 +175,17 @@ class StoredViews:
         self.tracking = tracking_table(self.metadata)
         self.tables = ViewTables.build(self.metadata, index_token=uuid4().hex[:8])
         self.is_postgres = engine.dialect.name == "postgresql"
+        self._writer = engine.execution_options(**WRITE)
+        # One shared connection (in-memory SQLite) must be used by one thread at a time.
+        shared = isinstance(engine.pool, StaticPool)
+        self._guard: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if shared else contextlib.nullcontext()
+        )
         # Two keys: one a batch holds for its transaction, one a worker holds for its life.
         batch_key = advisory_key("perhetyo.views.batch", schema or "", application_name)
         self._worker_key = advisory_key("perhetyo.views.worker", schema or "", application_name)
         self._lock = postgres_xact_lock(batch_key) if self.is_postgres else None
-        with _errors(), self.engine.begin() as conn:
+        with _errors(), self._guard, self._writer.begin() as conn:
             if self._lock is not None:
                 self._lock(conn)
             self.metadata.create_all(conn, checkfirst=True)
@@ -191,6 +208,7 @@ class StoredViews:
             tracking=self.tracking,
             view_name=view_name,
             lock=self._lock,
+            guard=self._guard,
             batch_size=batch_size or self.batch_size,
             cache_size=self.cache_size,
         )
@@ -225,7 +243,7 @@ class StoredViews:
         with _errors():
             head = self.recorder.max_notification_id() or 0
             position = self.live.position()
-            with self.engine.connect() as conn:
+            with self._guard, self.engine.connect() as conn:
                 counts = {
                     table.name: int(
                         conn.execute(select(func.count()).select_from(table)).scalar_one()
@@ -249,7 +267,7 @@ class StoredViews:
         """The case's CurrentPlan as the stored tables hold it (None if not there yet)."""
         key = str(case_id)
         t = self.tables
-        with _errors(), self.engine.connect() as conn:
+        with _errors(), self._guard, self.engine.connect() as conn:
             case = conn.execute(select(t.cases).where(t.cases.c.case_id == key)).one_or_none()
             if case is None:
                 return None
@@ -261,7 +279,7 @@ class StoredViews:
         """The case's goal timelines as the stored tables hold them."""
         key = str(case_id)
         t = self.tables
-        with _errors(), self.engine.connect() as conn:
+        with _errors(), self._guard, self.engine.connect() as conn:
             goals = conn.execute(select(t.goals).where(t.goals.c.case_id == key)).all()
             updates = conn.execute(
                 select(t.goal_updates).where(t.goal_updates.c.case_id == key)
@@ -271,7 +289,7 @@ class StoredViews:
     def audit_trail(self, case_id: UUID) -> list[AuditEntry]:
         """The case's audit entries as the stored table holds them, in version order."""
         t = self.tables.audit_entries
-        with _errors(), self.engine.connect() as conn:
+        with _errors(), self._guard, self.engine.connect() as conn:
             rows = conn.execute(
                 select(t).where(t.c.case_id == str(case_id)).order_by(t.c.version)
             ).all()
@@ -286,7 +304,7 @@ class StoredViews:
         """
         metadata = MetaData(schema=self.schema)
         fresh = ViewTables.build(metadata, suffix=_REBUILD_SUFFIX, indexed=False)
-        with _errors(), self.engine.begin() as conn:
+        with _errors(), self._guard, self._writer.begin() as conn:
             if self._lock is not None:
                 self._lock(conn)
             for table in reversed(fresh.all):
@@ -299,7 +317,7 @@ class StoredViews:
             )
             applied = self._catch_up(runner, on_batch)
         with _errors():
-            with self.engine.begin() as conn:
+            with self._guard, self._writer.begin() as conn:
                 for index in fresh.add_indexes(uuid4().hex[:8]):
                     index.create(conn)
             self._check(fresh)
@@ -320,7 +338,7 @@ class StoredViews:
         if self.engine.dialect.name != "sqlite" or not url.database:
             yield self.engine
             return
-        engine = _sqlite_immediate(create_engine(url, connect_args={"timeout": 30}))
+        engine = _sqlite_transactions(create_engine(url, connect_args={"timeout": 30}))
 
         @event.listens_for(engine, "connect")
         def _no_fsync_per_batch(dbapi_connection: Any, _record: Any) -> None:
@@ -340,7 +358,7 @@ class StoredViews:
             .where(audit.c.case_id == cases.c.case_id)
             .scalar_subquery()
         )
-        with self.engine.connect() as conn:
+        with self._guard, self.engine.connect() as conn:
             bad = conn.execute(
                 select(func.count()).select_from(cases).where(cases.c.version != counted)
             ).scalar_one()
@@ -349,7 +367,7 @@ class StoredViews:
 
     def _switch(self, fresh: ViewTables, runner: ProjectionRunner) -> None:
         prefix = "" if self.schema is None else f'"{self.schema}".'
-        with self.engine.begin() as conn:
+        with self._guard, self._writer.begin() as conn:
             if self._lock is not None:
                 self._lock(conn)
             rebuilt = runner.positions.read(conn, self.application_name)
@@ -382,7 +400,8 @@ class StoredViews:
 
         With a ``session`` (PostgreSQL) the worker holds its advisory lock while it works,
         so a second worker stays idle, and wakes on NOTIFY; without one it polls every
-        ``poll_interval`` seconds. It stops between batches, never inside one.
+        ``poll_interval`` seconds. It stops between batches, never inside one, and notices
+        ``stop`` within a second however long the poll interval.
         """
         held = session is None
         while not stop.is_set():
@@ -391,16 +410,29 @@ class StoredViews:
                 if not held:
                     stop.wait(poll_interval)
                     continue
-            with _errors():
-                applied = self.live.run_batch()
+            try:
+                with _errors():
+                    applied = self.live.run_batch()
+            except IntegrityError:
+                continue  # another writer advanced the view first: read its position again
             if applied:
                 if on_batch is not None:
                     on_batch(applied)
                 continue
-            if session is not None:
-                session.wait(poll_interval)
-            else:
-                stop.wait(poll_interval)
+            self._idle(stop, poll_interval, session)
+
+    @staticmethod
+    def _idle(stop: threading.Event, poll_interval: float, session: WorkerSession | None) -> None:
+        """Wait up to ``poll_interval`` for new events (NOTIFY) or ``stop``, in short slices."""
+        deadline = time.monotonic() + poll_interval
+        while not stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if session is None:
+                stop.wait(min(remaining, _STOP_CHECK_SECONDS))
+            elif session.wait(min(remaining, _STOP_CHECK_SECONDS)):
+                return
 
     def close(self) -> None:
         """Dispose of the engine's connections."""
@@ -413,8 +445,8 @@ class WorkerSession(Protocol):
     def try_lock(self, key: int) -> bool:
         """Take the worker lock if free; True when held (idempotent)."""
 
-    def wait(self, timeout: float) -> None:
-        """Block until the log may have grown, or ``timeout`` seconds."""
+    def wait(self, timeout: float) -> bool:
+        """Block until the log may have grown (True), or ``timeout`` seconds (False)."""
 
 
 class PostgresWorkerSession:
@@ -443,10 +475,9 @@ class PostgresWorkerSession:
             self._held = bool(row and row[0])
         return self._held
 
-    def wait(self, timeout: float) -> None:
-        """Wait for a NOTIFY on the events' channel, or ``timeout`` seconds."""
-        for _ in self._conn.notifies(timeout=timeout, stop_after=1):
-            pass
+    def wait(self, timeout: float) -> bool:
+        """Wait for a NOTIFY on the events' channel (True), or ``timeout`` seconds (False)."""
+        return any(True for _ in self._conn.notifies(timeout=timeout, stop_after=1))
 
     def close(self) -> None:
         """End the session: the lock is released with it."""

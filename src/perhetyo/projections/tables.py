@@ -255,7 +255,7 @@ def case_rows(
         "plan_version": plan.plan_version,
         "plan_agreed_on": plan.plan_agreed_on,
         "review_due_on": plan.review_due_on,
-        "last_meeting_on": plan.meetings[-1].held_on if plan.meetings else None,
+        "last_meeting_on": max((m.held_on for m in plan.meetings), default=None),
         "children": [_person(child) for child in plan.children],
         "guardians": [_person(guardian) for guardian in plan.guardians],
         "agreements": list(plan.agreements),

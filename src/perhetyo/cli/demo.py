@@ -1,46 +1,40 @@
-"""Command line (komentorivi): the ``perhetyo`` command, built with Typer and Rich.
+"""The demo (esittely): the blog post's story, recorded into a store and printed.
 
 ::
 
     perhetyo demo [--url sqlite:///perhetyo-demo.db]
 
-The module has four parts, in this order, so that a new command knows where its pieces go:
-
-1. the app: ``app`` (a Typer app; sub-apps are added with ``app.add_typer``) and ``main``.
-   Every :class:`~perhetyo.errors.PerhetyoError` raised by any command or sub-command becomes
-   one line on stderr and exit code 2, never a traceback (:class:`CommandGroup`);
-2. shared options: ``StoreUrl`` (``--url``, default ``$PERHETYO_URL``, else
-   ``sqlite:///perhetyo.db``) for commands that work on a user's store;
-3. rendering helpers: pure functions from read models to Rich renderables, in Finnish,
-   with enumeration labels from :func:`perhetyo.values.finnish_label`;
-4. the demo story (the blog post of ``seeds/``) and the commands.
+The story follows the social worker's blog post of ``seeds/``: family rehabilitation
+(perhekuntoutus) in a child-welfare family, August to December 2020. Every step carries a
+request id, so recording it again into the same store changes nothing. All people and
+organisations are fictional.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
-from typing import Annotated, Any, Final
-from urllib.parse import urlsplit, urlunsplit
+from typing import Annotated, Final
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import typer
 from rich import box
-from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
-from typer.core import TyperGroup
 
 from perhetyo.aggregates.case import case_id_for_request
 from perhetyo.application import FamilyCases
-from perhetyo.errors import CaseNotFoundError, PerhetyoError
-from perhetyo.events import CaseEvent, CaseOpened, NamedWorkerAssigned, PlanAgreed
-from perhetyo.projections import AuditEntry, CurrentPlan, GoalProgress
+from perhetyo.cli.app import events_fi, make_console, shown_url
+from perhetyo.cli.render import (
+    HELSINKI,
+    Names,
+    facts,
+    plain,
+    render_audit_trail,
+    render_goal_progress,
+    render_plan,
+)
+from perhetyo.errors import CaseNotFoundError
+from perhetyo.events import PlanAgreed
 from perhetyo.values import (
     Actor,
     ClosureReason,
@@ -51,95 +45,14 @@ from perhetyo.values import (
     PersonRef,
     Profession,
     ServiceKind,
-    ServiceStatus,
     Successor,
     SuccessorKind,
-    finnish_label,
 )
 
-__all__ = [
-    "DEMO_URL",
-    "ERROR_EXIT_CODE",
-    "CommandGroup",
-    "Names",
-    "StoreUrl",
-    "StoryClock",
-    "app",
-    "demo_case_id",
-    "fi",
-    "fi_date",
-    "fi_time",
-    "main",
-    "record_demo_story",
-    "render_audit_trail",
-    "render_goal_progress",
-    "render_plan",
-]
-
-ERROR_EXIT_CODE: Final = 2
-"""Exit code of a command refused by perhetyo (a PerhetyoError)."""
+__all__ = ["DEMO_URL", "DemoUrl", "StoryClock", "demo", "demo_case_id", "record_demo_story"]
 
 DEMO_URL: Final = "sqlite:///perhetyo-demo.db"
 """Where ``perhetyo demo`` records its story unless told otherwise."""
-
-HELSINKI: Final = ZoneInfo("Europe/Helsinki")
-
-# --- 1. the app ----------------------------------------------------------------------------
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-class CommandGroup(TyperGroup):
-    """Command group (komentoryhmä): turns a PerhetyoError into one line and exit code 2."""
-
-    def invoke(self, ctx: Any) -> Any:
-        """Run the command; a PerhetyoError from it (or a sub-app) ends the program cleanly."""
-        try:
-            return super().invoke(ctx)
-        except PerhetyoError as exc:
-            typer.echo(f"perhetyo: virhe [{exc.code}]: {_one_line(str(exc))}", err=True)
-            raise typer.Exit(ERROR_EXIT_CODE) from None
-
-
-app = typer.Typer(
-    name="perhetyo",
-    help="Perhesosiaalityön asiakkuudet tapahtumina (perhetyo).",
-    cls=CommandGroup,
-    no_args_is_help=True,
-    add_completion=False,
-    # A traceback's local variables may hold a client's data: never print them.
-    pretty_exceptions_show_locals=False,
-)
-
-
-@app.callback()
-def _root() -> None:
-    """The perhetyo command (perhetyo-komento); a callback keeps every command a subcommand."""
-
-
-def main() -> None:
-    """Command line (komentorivi): the ``perhetyo`` console script."""
-    app()
-
-
-# --- 2. shared options ---------------------------------------------------------------------
-
-StoreUrl = Annotated[
-    str,
-    typer.Option(
-        "--url",
-        envvar="PERHETYO_URL",
-        show_envvar=True,
-        help="Tallennuspaikka: sqlite:///polku, postgresql://käyttäjä@palvelin/kanta "
-        "tai memory://.",
-    ),
-]
-"""``--url`` of a command on the user's store: ``$PERHETYO_URL``, else the default given.
-
-Use it as ``url: StoreUrl = DEFAULT_URL`` (``perhetyo.persistence.DEFAULT_URL``).
-"""
 
 DemoUrl = Annotated[
     str,
@@ -149,325 +62,10 @@ DemoUrl = Annotated[
         "päädy oikeaan kantaan.",
     ),
 ]
+"""``--url`` of the demo: never ``$PERHETYO_URL``, so the fictional case stays out of a real
+store."""
 
-# --- 3. rendering helpers ------------------------------------------------------------------
-
-_STATUS_STYLES: Final[dict[tuple[type[StrEnum], str], str]] = {
-    # Keyed by class and value: members of two enumerations may share a value ("other").
-    (type(member), member.value): style
-    for member, style in (
-        (GoalStatus.NOT_STARTED, "dim"),
-        (GoalStatus.IN_PROGRESS, "yellow"),
-        (GoalStatus.ACHIEVED, "green"),
-        (GoalStatus.NOT_ACHIEVED, "red"),
-        (GoalStatus.DROPPED, "dim"),
-        (ServiceStatus.ORDERED, "cyan"),
-        (ServiceStatus.ACTIVE, "yellow"),
-        (ServiceStatus.ENDED, "green"),
-        (ServiceStatus.CANCELLED, "dim"),
-    )
-}
-
-
-def fi(value: StrEnum) -> str:
-    """Finnish label (suomenkielinen nimi) of an enumeration member."""
-    return finnish_label(value)
-
-
-def fi_date(value: date | None) -> str:
-    """A date the Finnish way (päivämäärä): 12.8.2020; a dash for none."""
-    return "–" if value is None else f"{value.day}.{value.month}.{value.year}"
-
-
-def fi_time(value: datetime) -> str:
-    """A record time (kirjausaika) in Helsinki: 12.8.2020 14.05."""
-    local = value.astimezone(HELSINKI)
-    return f"{fi_date(local.date())} {local.hour}.{local.minute:02d}"
-
-
-def _text(value: str, style: str = "") -> Text:
-    """Data as plain text: brackets in a note are never read as Rich markup."""
-    return Text(value, style=style)
-
-
-def _lines(*parts: tuple[str, str]) -> Text:
-    return Text("\n").join(Text(value, style=style) for value, style in parts if value)
-
-
-def _status(value: StrEnum) -> Text:
-    return _text(fi(value), _STATUS_STYLES.get((type(value), value.value), ""))
-
-
-def _bar(progress: int, width: int = 10) -> Text:
-    filled = round(progress * width / 100)
-    return Text.assemble(("█" * filled, "green"), ("░" * (width - filled), "dim"), f" {progress} %")
-
-
-@dataclass(frozen=True)
-class Names:
-    """Display names (näyttönimet): short labels for ids, so that tables read easily.
-
-    Goals are T1, T2, ... and services P1, P2, ... in the order they were set or ordered;
-    people and workers are shown by name; actors by name, with a legend of who they are.
-    """
-
-    ids: dict[str, str] = field(default_factory=dict)
-    actors: dict[str, Actor] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, plan: CurrentPlan, events: Iterable[CaseEvent] = ()) -> Names:
-        """The names a plan and its events give."""
-        ids: dict[str, str] = {}
-        actors: dict[str, Actor] = {}
-        for event in events:
-            actors.setdefault(event.actor.id, event.actor)
-            for worker in _workers(event):
-                ids[worker.id] = worker.name
-        ids.update({person.id: person.display_name for person in plan.children})
-        ids.update({person.id: person.display_name for person in plan.guardians})
-        ids.update({str(g.goal_id): f"T{n}" for n, g in enumerate(plan.goals, start=1)})
-        ids.update({str(s.service_id): f"P{n}" for n, s in enumerate(plan.services, start=1)})
-        return cls(ids=ids, actors=actors)
-
-    def of_id(self, any_id: UUID | str) -> str:
-        """T1, P1, a name, or the id itself."""
-        return self.ids.get(str(any_id), str(any_id))
-
-    def whose(self, child_id: str | None) -> str:
-        """Whose goal: a child's name, or the whole family."""
-        return "koko perhe" if child_id is None else self.of_id(child_id)
-
-    def actor(self, actor_id: str) -> str:
-        """Who recorded: the actor's name, or the id."""
-        actor = self.actors.get(actor_id)
-        return actor_id if actor is None else actor.name
-
-    def shorten(self, line: str) -> str:
-        """A summary line with its goal, service and people ids replaced by T1, P1, names."""
-        known = [re.escape(key) for key in sorted(self.ids, key=len, reverse=True)]
-        if not known:
-            return line
-        pattern = rf"(?<![\w.:-])({'|'.join(known)})(?![\w-])"
-        return re.sub(pattern, lambda match: self.ids[match.group(1)], line)
-
-
-def _workers(event: CaseEvent) -> tuple[NamedWorker, ...]:
-    if isinstance(event, CaseOpened):
-        return (event.named_worker,)
-    if isinstance(event, NamedWorkerAssigned):
-        return (event.worker,)
-    return ()
-
-
-def _facts(rows: Sequence[tuple[str, RenderableType]]) -> Table:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
-    for label, value in rows:
-        grid.add_row(label, value)
-    return grid
-
-
-def _bullets(items: Sequence[str], empty: str) -> RenderableType:
-    if not items:
-        return _text(empty, "dim")
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column()
-    for item in items:
-        grid.add_row("•", _text(item))
-    return grid
-
-
-def _person(person: PersonRef) -> str:
-    born = f" (s. {fi_date(person.birth_date)})" if person.birth_date else ""
-    return f"{person.display_name}{born}"
-
-
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD)
-    for column in columns:
-        table.add_column(column)
-    return table
-
-
-def render_plan(
-    plan: CurrentPlan, names: Names, versions: Sequence[PlanAgreed] = ()
-) -> RenderableType:
-    """Client plan (asiakassuunnitelma): the case, the agreements, goals, services, views."""
-    worker = plan.named_worker
-    worker_role = (
-        "Vastaava sosiaalityöntekijä"  # LsL 13 b §: lapsen asioista vastaava sosiaalityöntekijä
-        if plan.legal_basis is LegalBasis.CHILD_WELFARE_ACT
-        else "Omatyöntekijä"
-    )
-    rows: list[tuple[str, RenderableType]] = [
-        ("Tila", _text(f"{fi(plan.status)} {fi_date(plan.closed_on)}" if plan.closed_on
-                       else fi(plan.status), "bold")),
-    ]
-    if plan.closure_reason is not None:
-        rows.append(("Päättymisen syy", _text(fi(plan.closure_reason))))
-    if plan.successor is not None:
-        rows.append(("Jatkuva asiakkuus", _text(fi(plan.successor.kind))))
-    rows += [
-        ("Lakiperuste", _text(fi(plan.legal_basis))),
-        ("Palvelutehtävä", _text(fi(plan.service_task))),
-        (worker_role, _text(f"{worker.name} ({fi(worker.profession)})")),
-        ("Asiakkuus alkoi", _text(fi_date(plan.opened_on))),
-        ("Lapset", _text(", ".join(_person(child) for child in plan.children))),
-        ("Huoltajat", _text(", ".join(_person(g) for g in plan.guardians) or "–")),
-        ("Suunnitelman versio", _text(
-            f"{plan.plan_version} (laadittu {fi_date(plan.plan_agreed_on)})"
-            if plan.plan_version else "ei vielä laadittu"
-        )),
-    ]
-    if len(versions) > 1:
-        earlier = ", ".join(f"{v.plan_version} ({fi_date(v.agreed_on)})" for v in versions[:-1])
-        rows.append(("Aiemmat versiot", _text(earlier)))
-    rows.append(("Tarkistetaan viimeistään", _text(fi_date(plan.review_due_on))))
-    header = Panel(
-        _facts(rows),
-        title=f"[bold]Asiakassuunnitelma[/] · asiakkuus {plan.case_id}",
-        title_align="left",
-        box=box.ROUNDED,
-    )
-    agreed = Panel(
-        Group(
-            _bullets(plan.agreements, "ei sovittuja asioita"),
-            Text(),
-            Text("Eriävät näkemykset", style="bold"),
-            _bullets(plan.dissent, "ei eriäviä näkemyksiä"),
-        ),
-        title=(
-            f"Sovitut asiat (versio {plan.plan_version})" if plan.plan_version
-            else "Sovitut asiat"
-        ),
-        title_align="left",
-        box=box.ROUNDED,
-    )
-    return Group(
-        header,
-        agreed,
-        _goals_table(plan, names),
-        _services_table(plan, names),
-        _meetings_table(plan),
-        _views_table(plan),
-    )
-
-
-def _goals_table(plan: CurrentPlan, names: Names) -> RenderableType:
-    if not plan.goals:
-        return _text("Tavoitteita ei ole asetettu.", "dim")
-    table = _table("Tavoitteet", "", "Tavoite", "Tila", "Eteneminen")
-    for column in (table.columns[0], table.columns[2], table.columns[3]):
-        column.no_wrap = True
-    for goal in plan.goals:
-        target = f" · tavoitepäivä {fi_date(goal.target_date)}" if goal.target_date else ""
-        table.add_row(
-            names.of_id(goal.goal_id),
-            _lines((goal.description, ""), (f"{names.whose(goal.child_id)}{target}", "dim")),
-            _status(goal.status),
-            _bar(goal.progress),
-        )
-    return table
-
-
-def _services_table(plan: CurrentPlan, names: Names) -> RenderableType:
-    if not plan.services:
-        return _text("Palveluita ei ole tilattu.", "dim")
-    table = _table("Palvelut", "", "Palvelu ja tuottaja", "Tila", "Ajankohdat", "Tavoitteet")
-    table.columns[0].no_wrap = True
-    for service in plan.services:
-        table.add_row(
-            names.of_id(service.service_id),
-            _lines((fi(service.kind), ""), (service.provider, "dim")),
-            _status(service.status),
-            _lines(
-                (f"tilattu {fi_date(service.ordered_on)}", ""),
-                (f"alkoi {fi_date(service.started_on)}" if service.started_on else "", ""),
-                (f"päättyi {fi_date(service.ended_on)}" if service.ended_on else "", ""),
-            ),
-            ", ".join(names.of_id(goal_id) for goal_id in service.goal_ids) or "–",
-        )
-    return table
-
-
-def _meetings_table(plan: CurrentPlan) -> RenderableType:
-    if not plan.meetings:
-        return _text("Tapaamisia ei ole kirjattu.", "dim")
-    table = _table("Tapaamiset", "Päivä", "Tapaaminen")
-    for meeting in plan.meetings:
-        table.add_row(fi_date(meeting.held_on), _text(fi(meeting.kind)))
-    return table
-
-
-def _views_table(plan: CurrentPlan) -> RenderableType:
-    table = _table("Lasten näkemykset (viimeisimmät)", "Lapsi", "Näkemys")
-    table.columns[0].no_wrap = True
-    for child in plan.children:
-        view = plan.child_views.get(child.id)
-        table.add_row(
-            _text(child.display_name),
-            _text("ei kirjattu", "dim") if view is None else _text(view),
-        )
-    return table
-
-
-def render_goal_progress(progress: Sequence[GoalProgress], names: Names) -> RenderableType:
-    """Goal progress (tavoitteiden eteneminen): each goal's timeline of updates."""
-    parts: list[RenderableType] = [Text("\nTavoitteiden eteneminen", style="bold")]
-    for goal in progress:
-        table = _table(
-            f"{names.of_id(goal.goal_id)} · {names.whose(goal.child_id)} · {goal.description}",
-            "Päivä", "Tila", "Eteneminen", "Muistiinpano",
-        )
-        table.title_style = ""
-        for column in table.columns[:3]:
-            column.no_wrap = True
-        target = f"; tavoitepäivä {fi_date(goal.target_date)}" if goal.target_date else ""
-        table.add_row(
-            fi_date(goal.set_on), _status(GoalStatus.NOT_STARTED), _bar(0),
-            _text(f"asetettu{target}", "dim"),
-        )
-        for update in goal.updates:
-            table.add_row(
-                _lines((fi_date(update.updated_on), ""), (names.actor(update.actor_id), "dim")),
-                _status(update.status),
-                _bar(update.progress),
-                _text(update.note or ""),
-            )
-        parts.append(table)
-    if not progress:
-        parts.append(_text("Tavoitteita ei ole asetettu.", "dim"))
-    return Group(*parts)
-
-
-def render_audit_trail(trail: Sequence[AuditEntry], names: Names) -> RenderableType:
-    """Audit trail (muutoshistoria): every recorded event in the order recorded, and who."""
-    table = _table("Muutoshistoria", "Nro", "Kirjattu", "Tapahtui", "Tapahtuma", "Kirjaaja")
-    table.columns[0].justify = "right"
-    for column in table.columns[:3]:
-        column.no_wrap = True
-    for entry in trail:
-        table.add_row(
-            str(entry.version),
-            fi_time(entry.recorded_at),
-            fi_date(entry.occurred_on),
-            _lines((entry.label_fi, "bold"), (names.shorten(entry.summary), "")),
-            _text(names.actor(entry.actor_id)),
-        )
-    legend = _table("Kirjaajat", "Kirjaaja", "Ammatti", "Organisaatio", "Tunnus")
-    for actor in names.actors.values():
-        legend.add_row(
-            _text(actor.name),
-            _text(fi(actor.profession) if actor.profession else "–"),
-            _text(actor.organisation or "–"),
-            _text(actor.id),
-        )
-    return Group(table, legend)
-
-
-# --- 4. the demo story ---------------------------------------------------------------------
+# --- the story -----------------------------------------------------------------------------
 
 _STORY: Final = "perhetyo-demo-2020-v1"
 """Prefix of the story's request ids: the same story is recorded once per store.
@@ -791,25 +389,7 @@ def record_demo_story(cases: FamilyCases, clock: StoryClock) -> UUID:
     return story.case_id
 
 
-# --- commands ------------------------------------------------------------------------------
-
-
-def _console() -> Console:
-    # Data is passed as Text; no emoji codes or automatic highlighting of numbers and ids.
-    return Console(highlight=False, emoji=False)
-
-
-def _shown_url(url: str) -> str:
-    """The URL without its password, fit to print."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
-def _events(count: int) -> str:
-    return f"{count} tapahtuma" if count == 1 else f"{count} tapahtumaa"
+# --- the command ---------------------------------------------------------------------------
 
 
 def _count_events(cases: FamilyCases, case_id: UUID, actor: Actor) -> int:
@@ -819,7 +399,6 @@ def _count_events(cases: FamilyCases, case_id: UUID, actor: Actor) -> int:
         return 0
 
 
-@app.command()
 def demo(url: DemoUrl = DEMO_URL) -> None:
     """Kirjaa blogikirjoituksen tarina (perhekuntoutus 2020) ja tulosta se.
 
@@ -828,7 +407,7 @@ def demo(url: DemoUrl = DEMO_URL) -> None:
     tallennuspaikkaan ei kirjaa mitään uudelleen; tiedostoa ei poisteta. Henkilöt ja
     organisaatiot ovat keksittyjä.
     """
-    console = _console()
+    console = make_console()
     clock = StoryClock()
     reader = _PURCHASER
     with FamilyCases(url=url, clock=clock) as cases:
@@ -842,14 +421,14 @@ def demo(url: DemoUrl = DEMO_URL) -> None:
     recorded = len(events) - before
     console.print(
         Panel(
-            _facts(
+            facts(
                 [
-                    ("Tarina", _text("Perhekuntoutus lastensuojelun asiakasperheessä, "
+                    ("Tarina", plain("Perhekuntoutus lastensuojelun asiakasperheessä, "
                                      "elo–joulukuu 2020 (blogikirjoitus 12.8.2020)")),
-                    ("Tallennuspaikka", _text(_shown_url(url))),
-                    ("Kirjattu nyt", _text(
-                        _events(recorded) if recorded else
-                        f"ei mitään: tarina oli jo tallessa ({_events(len(events))}; "
+                    ("Tallennuspaikka", plain(shown_url(url))),
+                    ("Kirjattu nyt", plain(
+                        events_fi(recorded) if recorded else
+                        f"ei mitään: tarina oli jo tallessa ({events_fi(len(events))}; "
                         "request_id estää kaksoiskirjaukset)"
                     )),
                 ]

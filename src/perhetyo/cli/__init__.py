@@ -1,0 +1,68 @@
+"""Command line (komentorivi): the ``perhetyo`` command, built with Typer and Rich.
+
+::
+
+    perhetyo demo [--url sqlite:///perhetyo-demo.db]
+    perhetyo projections update|rebuild|status|run [--url URL] [--views-url URL]
+    perhetyo export --out DIR [--format csv|jsonl|parquet] [--no-update] [--url URL]
+
+The package has one module per part, so that a new command knows where its pieces go:
+
+- :mod:`~perhetyo.cli.app`: the Typer ``app``, ``main``, the error handling
+  (:class:`CommandGroup`: every PerhetyoError becomes one line on stderr and exit code 2)
+  and the shared options (``StoreUrl``: ``--url``, default ``$PERHETYO_URL``);
+- :mod:`~perhetyo.cli.render`: pure functions from read models to Rich renderables;
+- one module per command or sub-app: :mod:`~perhetyo.cli.demo`,
+  :mod:`~perhetyo.cli.projections`, :mod:`~perhetyo.cli.export`.
+
+The commands are wired to ``app`` here, and only here.
+"""
+
+from __future__ import annotations
+
+from perhetyo.cli import demo, export, projections
+from perhetyo.cli.app import (
+    ERROR_EXIT_CODE,
+    CommandGroup,
+    StoreUrl,
+    ViewsUrl,
+    app,
+    main,
+)
+from perhetyo.cli.demo import DEMO_URL, StoryClock, demo_case_id, record_demo_story
+from perhetyo.cli.render import (
+    Names,
+    fi,
+    fi_date,
+    fi_time,
+    render_audit_trail,
+    render_goal_progress,
+    render_plan,
+    render_status,
+)
+
+__all__ = [
+    "DEMO_URL",
+    "ERROR_EXIT_CODE",
+    "CommandGroup",
+    "Names",
+    "StoreUrl",
+    "StoryClock",
+    "ViewsUrl",
+    "app",
+    "demo_case_id",
+    "fi",
+    "fi_date",
+    "fi_time",
+    "main",
+    "record_demo_story",
+    "render_audit_trail",
+    "render_goal_progress",
+    "render_plan",
+    "render_status",
+]
+
+# The submodules stay reachable as perhetyo.cli.demo, ...: no command function shadows them.
+app.command()(demo.demo)
+app.add_typer(projections.projections_app, name="projections")
+app.command()(export.export)

@@ -1,0 +1,142 @@
+"""The ``perhetyo`` app (sovellus): the Typer app, its error handling and shared options.
+
+Every :class:`~perhetyo.errors.PerhetyoError` raised by any command or sub-command becomes
+one line on stderr and exit code 2, never a traceback (:class:`CommandGroup`). A command
+refuses its own bad input (an unknown format, an unusable directory) the same way, by
+raising :class:`~perhetyo.errors.ConfigurationError`.
+
+The commands live in their own modules and are wired to ``app`` in
+:mod:`perhetyo.cli`; this module knows none of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Final
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from perhetyo.errors import ConfigurationError, PerhetyoError
+
+__all__ = [
+    "ERROR_EXIT_CODE",
+    "CommandGroup",
+    "StoreUrl",
+    "ViewsUrl",
+    "app",
+    "events_fi",
+    "main",
+    "make_console",
+    "require_existing_store",
+    "shown_url",
+]
+
+ERROR_EXIT_CODE: Final = 2
+"""Exit code of a command refused by perhetyo (a PerhetyoError)."""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class CommandGroup(TyperGroup):
+    """Command group (komentoryhmä): turns a PerhetyoError into one line and exit code 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a PerhetyoError from it (or a sub-app) ends the program cleanly."""
+        try:
+            return super().invoke(ctx)
+        except PerhetyoError as exc:
+            typer.echo(f"perhetyo: virhe [{exc.code}]: {_one_line(str(exc))}", err=True)
+            raise typer.Exit(ERROR_EXIT_CODE) from None
+
+
+app = typer.Typer(
+    name="perhetyo",
+    help="Perhesosiaalityön asiakkuudet tapahtumina (perhetyo).",
+    cls=CommandGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    # A traceback's local variables may hold a client's data: never print them.
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """The perhetyo command (perhetyo-komento); a callback keeps every command a subcommand."""
+
+
+def main() -> None:
+    """Command line (komentorivi): the ``perhetyo`` console script."""
+    app()
+
+
+# --- shared options ------------------------------------------------------------------------
+
+StoreUrl = Annotated[
+    str,
+    typer.Option(
+        "--url",
+        envvar="PERHETYO_URL",
+        show_envvar=True,
+        help="Tallennuspaikka: sqlite:///polku, postgresql://käyttäjä@palvelin/kanta "
+        "tai memory://.",
+    ),
+]
+"""``--url`` of a command on the user's store: ``$PERHETYO_URL``, else the default given.
+
+Use it as ``url: StoreUrl = DEFAULT_URL`` (``perhetyo.persistence.DEFAULT_URL``).
+"""
+
+ViewsUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--views-url",
+        envvar="PERHETYO_VIEWS_URL",
+        show_envvar=True,
+        help="Raportointinäkymien tietokanta (mikä tahansa SQLAlchemyn URL), jos muu kuin "
+        "tapahtumien oma kanta.",
+    ),
+]
+"""``--views-url`` of a command on the stored views: ``$PERHETYO_VIEWS_URL``, else None
+(the views live beside the events). Use it as ``views_url: ViewsUrl = None``."""
+
+
+# --- shared output -------------------------------------------------------------------------
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console for data: no emoji codes, no automatic highlighting of numbers and ids."""
+    return Console(highlight=False, emoji=False, log_path=False, stderr=stderr)
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, fit to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def events_fi(count: int) -> str:
+    """A count of events in Finnish: 1 tapahtuma, 2 tapahtumaa."""
+    return f"{count} tapahtuma" if count == 1 else f"{count} tapahtumaa"
+
+
+def require_existing_store(url: str) -> None:
+    """Refuse a SQLite file that does not exist: a mistyped path would make a new, empty store.
+
+    Other URLs are left to :class:`~perhetyo.application.FamilyCases` to judge.
+    """
+    if not url.startswith("sqlite:///"):
+        return
+    path = unquote(url.removeprefix("sqlite:///"))
+    if path in ("", ":memory:"):
+        return
+    if not Path(path).is_file():
+        raise ConfigurationError(f"no SQLite store at {path}: check --url")
