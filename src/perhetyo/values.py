@@ -105,18 +105,31 @@ Id = Annotated[
 ]
 """An opaque id from the host's registry: letters, digits and ``._:-``, never a hetu."""
 
+def _refuse_nul(value: str) -> str:
+    # PostgreSQL stores no NUL in text or jsonb: accepting one would jam the stored views.
+    if "\x00" in value:
+        raise ValueError("text must not contain the NUL character")
+    return value
+
+
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_TEXT_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_TEXT_MAX_LENGTH),
+    AfterValidator(_refuse_nul),
 ]
 """A name, a provider or a participant: stripped, 1-200 characters."""
 
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH),
+    AfterValidator(_refuse_nul),
 ]
 """A note, an agreement, a view: stripped, 1-2,000 characters."""
 
 LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=LONG_TEXT_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=LONG_TEXT_MAX_LENGTH),
+    AfterValidator(_refuse_nul),
 ]
 """A meeting summary or a child's view: stripped, 1-8,000 characters."""
 

@@ -1,22 +1,6 @@
-"""Testing kit (testaustyökalut): helpers for users' tests of code built on perhetyo.
+"""Hypothesis strategies (hypoteesistrategiat): valid values, commands and case lives.
 
-- :class:`FakeClock`: a settable clock to pass as ``FamilyCases(clock=...)``.
-- ``an_actor()``, ``a_worker()``, ``a_child()``, ``a_guardian()``: valid sample values.
-- :func:`open_sample_case`: a case opened with sample values, for given/when/then tests.
-- Hypothesis strategies (the ``testing`` extra; hypothesis is imported on first use):
-  ``ids()``, ``texts()``, ``actors()``, ``person_refs()``, ``named_workers()``,
-  ``open_case_commands()``; ``case_commands(history, today=...)``, one command the rules
-  accept on a case with that history; and ``command_sequences()``, a random valid life of
-  one case that :meth:`CommandSequence.run` executes on any store.
-
-Every value these strategies draw passes the command's shape check and the case's rules,
-so a user's property test can drive perhetyo without knowing them::
-
-    @given(sequence=command_sequences())
-    def test_my_report_reads_any_case(sequence: CommandSequence) -> None:
-        with FamilyCases("memory://", clock=FakeClock()) as cases:
-            ids = sequence.run(cases)
-            my_report(cases.history(ids[sequence.case_id], actor=an_actor()))
+Hypothesis is the optional ``testing`` extra and is imported on first use.
 """
 
 from __future__ import annotations
@@ -25,8 +9,8 @@ import functools
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, cast
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 from perhetyo import commands as c
@@ -43,6 +27,7 @@ from perhetyo.events import (
     ServiceOrdered,
     ServiceStarted,
 )
+from perhetyo.testing.samples import FakeClock
 from perhetyo.values import (
     FINAL_GOAL_STATUSES,
     NAMED_WORKER_PROFESSIONS,
@@ -86,89 +71,15 @@ else:
 __all__ = [
     "DEFAULT_TODAY",
     "CommandSequence",
-    "FakeClock",
-    "a_child",
-    "a_guardian",
-    "a_worker",
     "actors",
-    "an_actor",
     "case_commands",
     "command_sequences",
     "ids",
     "named_workers",
     "open_case_commands",
-    "open_sample_case",
     "person_refs",
     "texts",
 ]
-
-
-class FakeClock:
-    """Fake clock (testikello): returns a set instant; ``advance`` moves it forward."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.current = start or datetime(2020, 12, 31, 10, 0, tzinfo=UTC)
-        if self.current.utcoffset() is None:
-            raise ValueError("FakeClock needs a timezone-aware datetime")
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, delta: timedelta = timedelta(seconds=1)) -> datetime:
-        """Move the clock forward by ``delta`` (one second by default)."""
-        self.current += delta
-        return self.current
-
-    def set(self, instant: datetime) -> None:
-        """Set the clock to ``instant`` (an aware datetime)."""
-        if instant.utcoffset() is None:
-            raise ValueError("FakeClock needs a timezone-aware datetime")
-        self.current = instant
-
-
-def an_actor(actor_id: str = "sw-17") -> Actor:
-    """A social worker acting on a case (sample)."""
-    return Actor(
-        id=actor_id,
-        name="Aino K.",
-        profession=Profession.SOCIAL_WORKER,
-        organisation="Hyvinvointialue X",
-    )
-
-
-def a_worker(
-    worker_id: str = "sw-17", profession: Profession = Profession.SOCIAL_WORKER
-) -> NamedWorker:
-    """A named worker (sample), a social worker unless told otherwise."""
-    return NamedWorker(id=worker_id, name="Aino K.", profession=profession)
-
-
-def a_child(child_id: str = "child-1", birth_date: date | None = date(2012, 5, 1)) -> PersonRef:
-    """A child (sample)."""
-    return PersonRef(id=child_id, display_name="Lapsi A", birth_date=birth_date)
-
-
-def a_guardian(guardian_id: str = "guardian-1") -> PersonRef:
-    """A guardian (sample)."""
-    return PersonRef(id=guardian_id, display_name="Huoltaja A")
-
-
-def open_sample_case(
-    cases: FamilyCases,
-    *,
-    opened_on: date = date(2020, 8, 12),
-    legal_basis: LegalBasis = LegalBasis.SOCIAL_WELFARE_ACT,
-    children: tuple[PersonRef, ...] | None = None,
-) -> UUID:
-    """Open a case with sample people; returns its id."""
-    return cases.open_case(
-        children=children or (a_child(),),
-        guardians=(a_guardian(),),
-        legal_basis=legal_basis,
-        named_worker=a_worker(),
-        opened_on=opened_on,
-        actor=an_actor(),
-    )
 
 
 # --- hypothesis strategies: values -------------------------------------------------------
@@ -176,15 +87,25 @@ def open_sample_case(
 DEFAULT_TODAY: Final = date(2020, 12, 31)
 """The business date the strategies take as today by default: ``FakeClock()``'s date."""
 
-# The strategy builders below are cached: a strategy is immutable, and building and
-# validating it afresh on every draw took half of the generation time.
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _cached(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``functools.cache``, keeping the signature for type checkers.
+
+    The strategy builders are cached: a strategy is immutable, and building and validating
+    it afresh on every draw took half of the generation time.
+    """
+    return cast(Callable[_P, _R], functools.cache(function))
+
 
 _ID_PATTERN: Final = r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,31}"
 _WORD_CATEGORIES: Final = ("L", "M", "N", "P", "S")
 """Letters, marks, numbers, punctuation, symbols: no whitespace, controls or surrogates."""
 
 
-@functools.cache
+@_cached
 def ids() -> SearchStrategy[str]:
     """Opaque ids (tunnisteet) as the host's registry might give them, never a hetu."""
     return st.from_regex(_ID_PATTERN, fullmatch=True).filter(
@@ -192,7 +113,7 @@ def ids() -> SearchStrategy[str]:
     )
 
 
-@functools.cache
+@_cached
 def texts(max_length: int = TEXT_MAX_LENGTH) -> SearchStrategy[str]:
     """Free text (vapaa teksti) that the commands keep as given: words, single spaces.
 
@@ -207,12 +128,12 @@ def texts(max_length: int = TEXT_MAX_LENGTH) -> SearchStrategy[str]:
     )
 
 
-@functools.cache
+@_cached
 def _short_texts() -> SearchStrategy[str]:
     return texts(SHORT_TEXT_MAX_LENGTH)
 
 
-@functools.cache
+@_cached
 def actors() -> SearchStrategy[Actor]:
     """Acting users (toimijat) with or without a profession and an organisation."""
     return st.builds(
@@ -224,13 +145,13 @@ def actors() -> SearchStrategy[Actor]:
     )
 
 
-@functools.cache
+@_cached
 def _birth_dates(today: date) -> SearchStrategy[date | None]:
     earliest = date(max(today.year - 20, date.min.year), 1, 1)
     return st.none() | st.dates(min_value=earliest, max_value=today)
 
 
-@functools.cache
+@_cached
 def person_refs(*, today: date = DEFAULT_TODAY) -> SearchStrategy[PersonRef]:
     """Children or guardians (asiakasviitteet), born at the latest ``today`` when known."""
     return st.builds(
@@ -244,7 +165,7 @@ def _qualified_professions(legal_basis: LegalBasis) -> frozenset[Profession]:
     return NAMED_WORKER_PROFESSIONS
 
 
-@functools.cache
+@_cached
 def named_workers(
     qualified: bool | None = True,
     *,

@@ -1,0 +1,60 @@
+"""Testing kit (testaustyökalut): helpers for users' tests of code built on perhetyo.
+
+- :class:`FakeClock`: a settable clock to pass as ``FamilyCases(clock=...)``.
+- ``an_actor()``, ``a_worker()``, ``a_child()``, ``a_guardian()``: valid sample values.
+- :func:`open_sample_case`: a case opened with sample values, for given/when/then tests.
+- Hypothesis strategies (the ``testing`` extra; hypothesis is imported on first use):
+  ``ids()``, ``texts()``, ``actors()``, ``person_refs()``, ``named_workers()``,
+  ``open_case_commands()``; ``case_commands(history, today=...)``, one command the rules
+  accept on a case with that history; and ``command_sequences()``, a random valid life of
+  one case that :meth:`CommandSequence.run` executes on any store.
+
+Every value these strategies draw passes the command's shape check and the case's rules,
+so a user's property test can drive perhetyo without knowing them::
+
+    @given(sequence=command_sequences())
+    def test_my_report_reads_any_case(sequence: CommandSequence) -> None:
+        with FamilyCases("memory://", clock=FakeClock()) as cases:
+            real_ids = sequence.run(cases)
+            my_report(cases.history(real_ids[sequence.case_id], actor=an_actor()))
+"""
+
+from perhetyo.testing.samples import (
+    FakeClock,
+    a_child,
+    a_guardian,
+    a_worker,
+    an_actor,
+    open_sample_case,
+)
+from perhetyo.testing.strategies import (
+    DEFAULT_TODAY,
+    CommandSequence,
+    actors,
+    case_commands,
+    command_sequences,
+    ids,
+    named_workers,
+    open_case_commands,
+    person_refs,
+    texts,
+)
+
+__all__ = [
+    "DEFAULT_TODAY",
+    "CommandSequence",
+    "FakeClock",
+    "a_child",
+    "a_guardian",
+    "a_worker",
+    "actors",
+    "an_actor",
+    "case_commands",
+    "command_sequences",
+    "ids",
+    "named_workers",
+    "open_case_commands",
+    "open_sample_case",
+    "person_refs",
+    "texts",
+]

@@ -1,0 +1,235 @@
+"""The state machine's own model of a case, and the rules written out once more as a spec.
+
+Each ``refusals_*`` function takes what the model knows and a command's arguments and
+returns the errors the rules allow for them: empty when the command must be accepted. It
+is written from design.md section 4, not from the aggregate, so that a rule the aggregate
+forgets, adds or orders differently shows up as a disagreement. When several rules are
+broken at once any of their errors may be raised, except that a closed case always answers
+``CaseClosedError`` and a shape error always comes first (:func:`refusals_before_rules`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from perhetyo import (
+    CaseClosedError,
+    CaseNotFoundError,
+    ClosureIncompleteError,
+    DateOutOfRangeError,
+    GoalAlreadyFinalError,
+    GoalNotFoundError,
+    GoalStatus,
+    InvalidCommandError,
+    LegalBasis,
+    NamedWorker,
+    OutOfOrderError,
+    PerhetyoError,
+    Profession,
+    ServiceLifecycleError,
+    ServiceNotFoundError,
+    ServiceStatus,
+    UnknownChildError,
+    WorkerNotQualifiedError,
+)
+
+Error = type[PerhetyoError]
+
+QUALIFIED = {
+    LegalBasis.SOCIAL_WELFARE_ACT: {Profession.SOCIAL_WORKER, Profession.SPECIAL_SOCIAL_COUNSELLOR},
+    LegalBasis.CHILD_WELFARE_ACT: {Profession.SOCIAL_WORKER},
+}
+"""Who may be the named worker, by the case's legal basis."""
+
+FINAL = {GoalStatus.ACHIEVED, GoalStatus.NOT_ACHIEVED, GoalStatus.DROPPED}
+RUNNING = {ServiceStatus.ORDERED, ServiceStatus.ACTIVE}
+
+
+@dataclass
+class GoalModel:
+    last_on: date
+    status: GoalStatus = GoalStatus.NOT_STARTED
+    progress: int = 0
+    last_updated_on: date | None = None
+    updates: int = 0
+
+
+@dataclass
+class ServiceModel:
+    ordered_on: date
+    status: ServiceStatus = ServiceStatus.ORDERED
+    started_on: date | None = None
+    ended_on: date | None = None
+
+
+@dataclass
+class CaseModel:
+    """What the machine expects of one case."""
+
+    case_id: UUID
+    legal_basis: LegalBasis
+    opened_on: date
+    children: tuple[str, ...]
+    named_worker: NamedWorker
+    version: int = 1
+    closed_on: date | None = None
+    latest_on: date = date.min
+    worker_on: date = date.min
+    plan_version: int = 0
+    plan_on: date | None = None
+    goals: dict[UUID, GoalModel] = field(default_factory=dict)
+    services: dict[UUID, ServiceModel] = field(default_factory=dict)
+    meetings: list[UUID] = field(default_factory=list)
+    child_views: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def opened(
+        cls,
+        case_id: UUID,
+        legal_basis: LegalBasis,
+        opened_on: date,
+        children: tuple[str, ...],
+        worker: NamedWorker,
+    ) -> CaseModel:
+        return cls(
+            case_id=case_id,
+            legal_basis=legal_basis,
+            opened_on=opened_on,
+            children=children,
+            named_worker=worker,
+            latest_on=opened_on,
+            worker_on=opened_on,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    def recorded(self, on: date) -> None:
+        """One more event, dated ``on``."""
+        self.version += 1
+        self.latest_on = max(self.latest_on, on)
+
+
+# --- the rules --------------------------------------------------------------------------
+
+
+def refusals_before_rules(model: CaseModel | None, *, bad_shape: bool) -> set[Error] | None:
+    """What is decided before the case's own rules: shape, existence, closed; else None."""
+    if bad_shape:
+        return {InvalidCommandError}
+    if model is None:
+        return {CaseNotFoundError}
+    if not model.is_open:
+        return {CaseClosedError}
+    return None
+
+
+def _happened(model: CaseModel, on: date, today: date) -> set[Error]:
+    """Dates of things that happened: not before the case opened, not after today."""
+    return {DateOutOfRangeError} if on < model.opened_on or on > today else set()
+
+
+def _planned(planned: date | None, set_on: date) -> set[Error]:
+    """Planned dates may be in the future, but not before the date they were set."""
+    return {DateOutOfRangeError} if planned is not None and planned < set_on else set()
+
+
+def _not_before(on: date, earlier: date | None) -> set[Error]:
+    """Order within a thread: not before its previous step."""
+    return {OutOfOrderError} if earlier is not None and on < earlier else set()
+
+
+def _children(model: CaseModel, child_ids: Iterable[str]) -> set[Error]:
+    return {UnknownChildError} if set(child_ids) - set(model.children) else set()
+
+
+def refusals_to_open(
+    worker: NamedWorker, legal_basis: LegalBasis, opened_on: date, today: date
+) -> set[Error]:
+    refusals = {DateOutOfRangeError} if opened_on > today else set()
+    if worker.profession not in QUALIFIED[legal_basis]:
+        refusals.add(WorkerNotQualifiedError)
+    return refusals
+
+
+def refusals_to_assign(model: CaseModel, worker: NamedWorker, on: date, today: date) -> set[Error]:
+    refusals = _happened(model, on, today) | _not_before(on, model.worker_on)
+    if worker.profession not in QUALIFIED[model.legal_basis]:
+        refusals.add(WorkerNotQualifiedError)
+    return refusals
+
+
+def refusals_to_record(
+    model: CaseModel, on: date, today: date, child_id: str | None = None
+) -> set[Error]:
+    """A meeting, or a child's view when ``child_id`` is given."""
+    return _happened(model, on, today) | _children(model, [child_id] if child_id else [])
+
+
+def refusals_to_agree(
+    model: CaseModel, on: date, review_due_on: date | None, today: date
+) -> set[Error]:
+    return (
+        _happened(model, on, today) | _not_before(on, model.plan_on) | _planned(review_due_on, on)
+    )
+
+
+def refusals_to_set_goal(
+    model: CaseModel, on: date, target_date: date | None, child_id: str | None, today: date
+) -> set[Error]:
+    return refusals_to_record(model, on, today, child_id) | _planned(target_date, on)
+
+
+def refusals_to_update_goal(
+    model: CaseModel, goal_id: UUID, status: GoalStatus, on: date, today: date
+) -> set[Error]:
+    refusals = _happened(model, on, today)
+    goal = model.goals.get(goal_id)
+    if goal is None:
+        return refusals | {GoalNotFoundError}
+    if goal.status in FINAL:
+        refusals.add(GoalAlreadyFinalError)
+    return refusals | _not_before(on, goal.last_on)
+
+
+def refusals_to_order(
+    model: CaseModel, on: date, goal_ids: Iterable[UUID], today: date
+) -> set[Error]:
+    refusals = _happened(model, on, today)
+    if any(goal_id not in model.goals for goal_id in goal_ids):
+        refusals.add(GoalNotFoundError)
+    return refusals
+
+
+def refusals_to_start(model: CaseModel, service_id: UUID, on: date, today: date) -> set[Error]:
+    refusals = _happened(model, on, today)
+    service = model.services.get(service_id)
+    if service is None:
+        return refusals | {ServiceNotFoundError}
+    if service.status is not ServiceStatus.ORDERED:
+        refusals.add(ServiceLifecycleError)
+    return refusals | _not_before(on, service.ordered_on)
+
+
+def refusals_to_end(model: CaseModel, service_id: UUID, on: date, today: date) -> set[Error]:
+    refusals = _happened(model, on, today)
+    service = model.services.get(service_id)
+    if service is None:
+        return refusals | {ServiceNotFoundError}
+    if service.status not in RUNNING:
+        refusals.add(ServiceLifecycleError)
+    return refusals | _not_before(on, service.started_on or service.ordered_on)
+
+
+def refusals_to_close(model: CaseModel, on: date, answered: set[str], today: date) -> set[Error]:
+    """``answered``: the children given a view or a not-heard reason in the command."""
+    refusals = _happened(model, on, today) | _not_before(on, model.latest_on)
+    refusals |= _children(model, answered)
+    running = any(service.status in RUNNING for service in model.services.values())
+    if running or set(model.children) - answered:
+        refusals.add(ClosureIncompleteError)
+    return refusals

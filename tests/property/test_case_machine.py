@@ -1,0 +1,1103 @@
+"""Random valid and invalid commands over several cases (a hypothesis state machine).
+
+The machine keeps its own model of every case (``case_model``): what is open, which goals
+are final, where each service stands, which dates the rules allow. Each command is drawn
+valid or with one deliberate mistake (a bad shape, an unknown id, a date out of range or
+out of order, an unqualified worker, a forgotten child...), but the outcome is predicted
+from the arguments alone, by the rules as the model states them. The library is held to it:
+
+- a command is accepted exactly when the model finds no rule broken; a refused one raises
+  an error the model predicts and (b) leaves the stream and the case version as they were;
+- (a) folding the stored events gives the case the application loads and the reads it
+  serves (current plan, goal progress, audit trail), and those reads agree with the model;
+- (c) a read ``as_of`` a date folds the events dated up to it, and a read
+  ``recorded_before`` an instant folds the events recorded before it;
+- every event recorded round-trips through the codec unchanged;
+- a request id repeated with the same arguments returns the first result and records
+  nothing; with other arguments it is refused.
+
+The fake clock moves before each command, by nothing at all, a little, or past midnight in
+Helsinki (not UTC) and over a daylight-saving change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import pytest
+from case_model import (
+    FINAL,
+    CaseModel,
+    Error,
+    GoalModel,
+    ServiceModel,
+    refusals_before_rules,
+    refusals_to_agree,
+    refusals_to_assign,
+    refusals_to_close,
+    refusals_to_end,
+    refusals_to_open,
+    refusals_to_order,
+    refusals_to_record,
+    refusals_to_set_goal,
+    refusals_to_start,
+    refusals_to_update_goal,
+)
+from hypothesis import event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
+
+from perhetyo import (
+    Actor,
+    CaseClosedError,
+    CaseNotFoundError,
+    CaseStatus,
+    ClosureReason,
+    FamilyCases,
+    GoalStatus,
+    InvalidCommandError,
+    LegalBasis,
+    MeetingKind,
+    NamedWorker,
+    PerhetyoError,
+    PersonRef,
+    Profession,
+    RequestConflictError,
+    ServiceKind,
+    ServiceStatus,
+    Successor,
+    SuccessorKind,
+)
+from perhetyo.aggregates.case import FamilyCase, case_id_for_request
+from perhetyo.events import CaseEvent, CaseOpened
+from perhetyo.persistence import OrjsonTranscoder, PydanticMapper
+from perhetyo.projections import CurrentPlan, GoalProgress, audit_trail, current_plan, fold
+from perhetyo.projections import goal_progress as goal_progress_fold
+from perhetyo.testing import FakeClock, an_actor, named_workers
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+READER = an_actor("reader-1")
+MAPPER = PydanticMapper(transcoder=OrjsonTranscoder())
+
+CHILD_POOL = ("child-1", "child-2", "child-3", "lapsi.4")
+"""Children ids the cases draw from: a case has some of them, the rest are strangers to it."""
+GUARDIAN_POOL = ("guardian-1", "guardian-2")
+ACTORS = (
+    an_actor(),
+    Actor(id="fw-2", name="Family worker", profession=Profession.FAMILY_WORKER),
+    Actor(id="admin:3", name="Kirjaaja"),
+)
+OTHER_ACTOR = Actor(id="sw-99", name="Another worker", profession=Profession.SOCIAL_WORKER)
+
+START_INSTANTS = (
+    datetime(2020, 12, 31, 21, 55, tzinfo=UTC),  # 23:55 in Helsinki, new year's eve
+    datetime(2021, 3, 27, 21, 50, tzinfo=UTC),  # 23:50, the night summer time starts
+    datetime(2021, 10, 30, 20, 30, tzinfo=UTC),  # 23:30 EEST, the night it ends
+    datetime(2020, 2, 28, 12, 0, tzinfo=UTC),  # the day before a leap day
+)
+CLOCK_STEPS = (
+    timedelta(milliseconds=1),
+    timedelta(0),  # two events recorded at the same instant
+    timedelta(minutes=20),
+    timedelta(hours=23),
+    timedelta(days=2, hours=1),
+)
+GOAL_STATUSES = (GoalStatus.IN_PROGRESS, GoalStatus.IN_PROGRESS, GoalStatus.NOT_STARTED, *FINAL)
+"""Statuses a goal update draws: a final one in half of the updates."""
+
+# Deliberate mistakes. A command makes at most one; the outcome is still computed from its
+# arguments by the model, never from the name of the mistake.
+SHAPE = "bad shape"
+UNKNOWN_CASE = "unknown case"
+BEFORE_FLOOR = "date before the previous step"
+BEFORE_OPENING = "date before the opening"
+FUTURE = "date in the future"
+ON_A_CASE = (SHAPE, UNKNOWN_CASE, BEFORE_OPENING, FUTURE)
+IN_A_THREAD = (*ON_A_CASE, BEFORE_FLOOR, BEFORE_FLOOR)
+"""Mistakes of commands that follow an earlier step (a worker, a plan, a goal, a service)."""
+UNQUALIFIED = "unqualified worker"
+STRANGER = "a child of no case or of another"
+PLANNED_TOO_EARLY = "planned date before it was set"
+UNKNOWN_ID = "unknown goal or service id"
+OTHER_CASE = "goal or service of another case"
+FORGOTTEN_CHILD = "a child not heard on closing"
+
+# Shape mistakes every command can make: InvalidCommandError before anything else.
+BAD_CASE_IDS = ("not-a-uuid", 17)
+BAD_ACTORS = ({"id": "", "name": "x"}, {"id": "131052-308T", "name": "Hetu as an id"})
+BAD_DATES = (datetime(2020, 9, 1, 12, 0, tzinfo=UTC), "2020-09-01", None)
+PHRASES = (
+    "Säännöllinen päivärytmi",
+    "Äiti ja isä sopivat viikonlopuista",
+    "ö",
+    "Lapsi toivoo harrastusta 😊",
+    "e\u0301 yhdistetty merkki",
+    "Rivi yksi\nrivi kaksi",
+)
+"""Free texts the machine sends (its concern is the rules; the codec's properties and the
+tests of ``perhetyo.testing.texts()`` cover the rest of Unicode)."""
+
+
+def bad_texts(max_length: int) -> list[str]:
+    """Free texts a field of ``max_length`` refuses: empty, only whitespace, one too long."""
+    return ["", " \t\n ", "x" * (max_length + 1)]
+
+
+def helsinki_today(instant: datetime) -> date:
+    return instant.astimezone(HELSINKI).date()
+
+
+def state_of(case: FamilyCase) -> dict[str, Any]:
+    """The aggregate's decision state, every field but the uncollected events."""
+    return {f.name: getattr(case, f.name) for f in fields(case) if f.name != "pending"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """An accepted command sent with a request id, to send again."""
+
+    case_id: UUID
+    method: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    result: Any
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A goal or a service in the bundles: the case it was created in, and its id."""
+
+    case_id: UUID
+    id: UUID
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What the machine starts from (bundles' first values)."""
+
+    case_ids: tuple[UUID, ...]
+    goals: tuple[Ref, ...]
+    services: tuple[Ref, ...]
+
+
+class Refused:
+    """The result of a command that was refused, as predicted."""
+
+
+REFUSED = Refused()
+
+
+class FamilyCasesMachine(RuleBasedStateMachine):
+    case_ids = Bundle("case_ids")
+    goal_refs = Bundle("goal_refs")
+    service_refs = Bundle("service_refs")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FakeClock()
+        self.cases = FamilyCases("memory://", clock=self.clock)
+        self.models: dict[UUID, CaseModel] = {}
+        self.requests: list[Request] = []
+        self.request_count = 0
+        self.touched: set[UUID] = set()
+        self._scene: Scene | None = None
+
+    def teardown(self) -> None:
+        self.cases.close()
+
+    # --- drawing arguments -------------------------------------------------------------
+
+    def today(self) -> date:
+        return helsinki_today(self.clock())
+
+    def begin(self, data: st.DataObject, *mistakes: str) -> str | None:
+        """Every command starts here: the clock moves, and at most one mistake is chosen."""
+        self.touched = set()
+        self.clock.advance(data.draw(st.sampled_from(CLOCK_STEPS), label="clock advances"))
+        if not mistakes or not self.sometimes(data, "with a mistake", one_in=3):
+            return None
+        mistake: str = data.draw(st.sampled_from(mistakes), label="mistake")
+        return mistake
+
+    @staticmethod
+    def sometimes(data: st.DataObject, label: str, one_in: int) -> bool:
+        """True about once in ``one_in`` draws; shrinks to False."""
+        return data.draw(st.integers(0, one_in - 1), label=label) == one_in - 1
+
+    @staticmethod
+    def shape(
+        data: st.DataObject,
+        mistake: str | None,
+        date_field: str,
+        specific: list[dict[str, Any]],
+        *,
+        on_a_case: bool = True,
+    ) -> dict[str, Any] | None:
+        """For a shape mistake, arguments that break the command's shape (only its shape)."""
+        if mistake != SHAPE:
+            return None
+        common: list[dict[str, Any]] = [
+            *({"case_id": bad} for bad in (BAD_CASE_IDS if on_a_case else ())),
+            *({"actor": bad} for bad in BAD_ACTORS),
+            *({date_field: bad} for bad in BAD_DATES),
+        ]
+        shape: dict[str, Any] = data.draw(st.sampled_from(specific + common), label="shape")
+        return shape
+
+    def business_date(
+        self, data: st.DataObject, model: CaseModel | None, floor: date | None, mistake: str | None
+    ) -> date:
+        """A date the rules allow (from ``floor`` to today), unless the mistake is a date."""
+        today = self.today()
+        opened_on = model.opened_on if model else today - timedelta(days=30)
+        floor = max(floor or opened_on, opened_on)
+        if mistake == BEFORE_FLOOR and floor > opened_on:
+            return data.draw(st.dates(opened_on, floor - timedelta(days=1)), label="too early")
+        if mistake in (BEFORE_FLOOR, BEFORE_OPENING):
+            early = st.dates(opened_on - timedelta(days=400), opened_on - timedelta(days=1))
+            return data.draw(early, label="before the opening")
+        if mistake == FUTURE:
+            late = st.dates(today + timedelta(days=1), today + timedelta(days=40))
+            return data.draw(late, label="in the future")
+        kind = data.draw(st.sampled_from(("window", "window", "floor", "today")), label="when")
+        if kind == "floor":
+            return floor
+        if kind == "today" or floor > today:
+            return today
+        return data.draw(st.dates(floor, today), label="date")
+
+    @staticmethod
+    def planned_date(data: st.DataObject, set_on: date, mistake: str | None) -> date | None:
+        """None or a date up to a year after ``set_on``; before it for that mistake."""
+        if mistake == PLANNED_TOO_EARLY:
+            return set_on - timedelta(days=data.draw(st.integers(1, 5), label="days too early"))
+        offset = data.draw(st.none() | st.integers(0, 365), label="planned date offset")
+        return None if offset is None else set_on + timedelta(days=offset)
+
+    @staticmethod
+    def text(data: st.DataObject, max_length: int = 2_000) -> tuple[str, str]:
+        """Free text as sent, and as the library keeps it (stripped)."""
+        phrases = (*PHRASES, "y" * max_length)  # the longest text the field takes
+        kept: str = data.draw(st.sampled_from(phrases), label="text")
+        padding = data.draw(st.sampled_from(("", " ", "\n\t ")), label="padding")
+        return f"{padding}{kept}{padding}", kept
+
+    def common(self, data: st.DataObject) -> dict[str, Any]:
+        """The actor, and a fresh request id once in four commands."""
+        request_id = None
+        if self.sometimes(data, "with a request id", one_in=4):
+            self.request_count += 1
+            request_id = f"req-{self.request_count}"
+        return {"actor": data.draw(st.sampled_from(ACTORS)), "request_id": request_id}
+
+    def open_cases(self) -> list[UUID]:
+        return [case_id for case_id, model in self.models.items() if model.is_open]
+
+    def case_target(self, data: st.DataObject, case_id: UUID, mistake: str | None) -> UUID:
+        """The case to send to: ``case_id``, mostly an open one instead of a closed one."""
+        if mistake == UNKNOWN_CASE:
+            return data.draw(st.uuids(), label="unknown case id")
+        open_cases = self.open_cases()
+        closed = not self.models[case_id].is_open
+        if closed and open_cases and not self.sometimes(data, "stay on the closed case", 4):
+            return data.draw(st.sampled_from(open_cases), label="an open case")
+        return case_id
+
+    def ref_target(
+        self, data: st.DataObject, ref: Ref, mistake: str | None, kind: str
+    ) -> tuple[UUID, UUID]:
+        """(case id, goal or service id): ``ref``, or a mismatch for those mistakes."""
+        if mistake == UNKNOWN_ID:
+            return ref.case_id, data.draw(st.uuids(), label=f"unknown {kind} id")
+        if mistake == OTHER_CASE:
+            others = [case_id for case_id in self.open_cases() if case_id != ref.case_id]
+            if others:
+                return data.draw(st.sampled_from(others), label="another case"), ref.id
+        case_id = self.case_target(data, ref.case_id, mistake)
+        if case_id != ref.case_id and case_id in self.models:
+            # Moved off a closed case: take a goal or service of the open case, if it has one.
+            model = self.models[case_id]
+            ids = list(model.goals if kind == "goal" else model.services)
+            if ids:
+                return case_id, data.draw(st.sampled_from(ids), label=f"its {kind}")
+        return case_id, ref.id
+
+    @staticmethod
+    def child_id(data: st.DataObject, model: CaseModel | None, mistake: str | None) -> str:
+        """One of the case's children, or for that mistake a child who is not."""
+        own = list(model.children) if model else []
+        strangers = [child for child in CHILD_POOL if child not in own]
+        pool = strangers if mistake == STRANGER or not own else own
+        child: str = data.draw(st.sampled_from(pool), label="child id")
+        return child
+
+    # --- running a command ---------------------------------------------------------------
+
+    def attempt(
+        self,
+        case_id: UUID,
+        expected: set[Error],
+        method: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        """Run a command: refused exactly when ``expected`` names errors, with one of them."""
+        call: Callable[..., Any] = getattr(self.cases, method)
+        model = self.models.get(case_id)
+        before = model.version if model else None
+        if expected:
+            with pytest.raises(PerhetyoError) as info:
+                call(*args, **kwargs)
+            assert isinstance(info.value, tuple(expected)), (
+                f"{type(info.value).__name__} raised, expected one of "
+                f"{sorted(e.__name__ for e in expected)}: {info.value}"
+            )
+            event(f"refused: {type(info.value).__name__}")
+            self.assert_unchanged(case_id, before)
+            return REFUSED
+        result = call(*args, **kwargs)
+        assert model is not None
+        history = self.history(case_id)
+        assert len(history) == model.version + 1
+        new = history[-1]
+        assert new.originator_version == model.version + 1
+        assert new.timestamp == self.clock()
+        assert new.actor == kwargs["actor"]
+        assert MAPPER.to_domain_event(MAPPER.to_stored_event(new)) == new
+        self.touched.add(case_id)
+        if kwargs.get("request_id") is not None:
+            self.requests.append(Request(case_id, method, args, kwargs, result))
+        event(f"accepted: {type(new).__name__}")
+        return result
+
+    def assert_unchanged(self, case_id: UUID, before: int | None) -> None:
+        """(b) A refused command recorded nothing: same stream length, same loaded version."""
+        if before is None:
+            with pytest.raises(CaseNotFoundError):
+                self.history(case_id)
+            return
+        assert len(self.history(case_id)) == before
+        assert self.cases._load(case_id).version == before  # the state commands decide on
+
+    def history(self, case_id: UUID) -> list[CaseEvent]:
+        return self.cases.history(case_id, actor=READER)
+
+    @staticmethod
+    def split_target(kwargs: dict[str, Any], case_id: UUID, *names: str) -> tuple[Any, ...]:
+        """The positional arguments (case id, goal or service id): a shape may replace them."""
+        return (kwargs.pop("case_id", case_id), *(kwargs.pop(name) for name in names))
+
+    # --- opening ---------------------------------------------------------------------------
+
+    # The three initial steps run in any order; whichever comes first sets the scene, so
+    # that goals and services exist from the first rule on.
+
+    @initialize(target=case_ids, data=st.data())
+    def two_open_cases(self, data: st.DataObject) -> Any:
+        return multiple(*self.scene(data).case_ids)
+
+    @initialize(target=goal_refs, data=st.data())
+    def a_goal(self, data: st.DataObject) -> Any:
+        return multiple(*self.scene(data).goals)
+
+    @initialize(target=service_refs, data=st.data())
+    def two_services(self, data: st.DataObject) -> Any:
+        return multiple(*self.scene(data).services)
+
+    def scene(self, data: st.DataObject) -> Scene:
+        """Once: the clock starts at an awkward instant and two valid cases open, the first
+        with a goal, a service ordered and another started."""
+        if self._scene is not None:
+            return self._scene
+        self.clock.set(data.draw(st.sampled_from(START_INSTANTS), label="clock starts"))
+        today = self.today()
+        worker = NamedWorker(id="sw-1", name="Aino", profession=Profession.SOCIAL_WORKER)
+        case_ids = []
+        for legal_basis, children, days_ago in (
+            (LegalBasis.SOCIAL_WELFARE_ACT, ("child-1",), 90),
+            (LegalBasis.CHILD_WELFARE_ACT, ("child-2", "lapsi.4"), 3),
+        ):
+            opened_on = today - timedelta(days=days_ago)
+            case_id = self.cases.open_case(
+                children=[PersonRef(id=child, display_name="Lapsi") for child in children],
+                legal_basis=legal_basis,
+                named_worker=worker,
+                opened_on=opened_on,
+                actor=ACTORS[0],
+            )
+            self.models[case_id] = CaseModel.opened(
+                case_id, legal_basis, opened_on, children, worker
+            )
+            self.touched.add(case_id)
+            case_ids.append(case_id)
+        first = self.models[case_ids[0]]
+        set_on, ordered_on, started_on = (today - timedelta(days=d) for d in (60, 50, 40))
+        goal_id = self.cases.set_goal(
+            first.case_id, description="Arki sujuu", set_on=set_on, actor=ACTORS[0]
+        )
+        first.goals[goal_id] = GoalModel(last_on=set_on)
+        services = []
+        for started in (False, True):
+            service_id = self.cases.order_service(
+                first.case_id,
+                kind=ServiceKind.FAMILY_WORK,
+                provider="Perhetyö Oy",
+                ordered_on=ordered_on,
+                goal_ids=[goal_id],
+                actor=ACTORS[0],
+            )
+            first.services[service_id] = ServiceModel(ordered_on=ordered_on)
+            if started:
+                self.cases.start_service(
+                    first.case_id, service_id, started_on=started_on, actor=ACTORS[0]
+                )
+                first.services[service_id].status = ServiceStatus.ACTIVE
+                first.services[service_id].started_on = started_on
+            services.append(Ref(first.case_id, service_id))
+        first.version += 4
+        first.latest_on = max(first.latest_on, started_on)
+        self._scene = Scene(tuple(case_ids), (Ref(first.case_id, goal_id),), tuple(services))
+        return self._scene
+
+    @rule(target=case_ids, data=st.data())
+    def open_case(self, data: st.DataObject) -> Any:
+        mistake = self.begin(data, SHAPE, UNQUALIFIED, FUTURE)
+        today = self.today()
+        legal_basis = data.draw(st.sampled_from(LegalBasis))
+        worker = data.draw(named_workers(mistake != UNQUALIFIED, legal_basis=legal_basis))
+        children = data.draw(
+            st.lists(st.sampled_from(CHILD_POOL), min_size=1, max_size=3, unique=True)
+        )
+        guardians = data.draw(st.lists(st.sampled_from(GUARDIAN_POOL), unique=True))
+        recent = st.dates(today - timedelta(days=120), today)
+        future = st.dates(today + timedelta(days=1), today + timedelta(days=10))
+        opened_on = data.draw(future if mistake == FUTURE else recent, label="opened_on")
+        kwargs: dict[str, Any] = {
+            "children": [PersonRef(id=child, display_name="Lapsi") for child in children],
+            "guardians": [
+                PersonRef(id=guardian, display_name="Huoltaja") for guardian in guardians
+            ],
+            "legal_basis": legal_basis,
+            "named_worker": worker,
+            "opened_on": opened_on,
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "opened_on",
+            [
+                {"children": []},
+                {"children": [PersonRef(id="child-1", display_name="A")] * 2},
+                {"children": [{"id": "131052-308T", "display_name": "Hetu"}]},
+                {"guardians": [PersonRef(id="guardian-1", display_name="A")] * 2},
+                {"legal_basis": "common_sense"},
+                {"named_worker": {"id": "w", "name": "W", "profession": "boss"}},
+            ],
+            on_a_case=False,
+        )
+        if shape is not None:
+            expected: set[Error] = {InvalidCommandError}
+            kwargs |= shape
+        else:
+            expected = refusals_to_open(worker, legal_basis, opened_on, today)
+        request_id = kwargs["request_id"]
+        if expected:
+            with pytest.raises(PerhetyoError) as info:
+                self.cases.open_case(**kwargs)
+            assert isinstance(info.value, tuple(expected)), info.value
+            event(f"refused: {type(info.value).__name__}")
+            if request_id is not None:
+                self.assert_unchanged(case_id_for_request(request_id), None)
+            return multiple()
+        case_id = self.cases.open_case(**kwargs)
+        assert case_id not in self.models
+        if request_id is not None:
+            assert case_id == case_id_for_request(request_id)
+            self.requests.append(Request(case_id, "open_case", (), kwargs, case_id))
+        history = self.history(case_id)
+        assert len(history) == 1
+        assert isinstance(history[0], CaseOpened)
+        assert MAPPER.to_domain_event(MAPPER.to_stored_event(history[0])) == history[0]
+        self.models[case_id] = CaseModel.opened(
+            case_id, legal_basis, opened_on, tuple(children), worker
+        )
+        self.touched.add(case_id)
+        event("accepted: CaseOpened")
+        return case_id
+
+    # --- case commands ---------------------------------------------------------------------
+
+    @rule(case=case_ids, data=st.data())
+    def assign_named_worker(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *IN_A_THREAD, UNQUALIFIED)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        legal_basis = model.legal_basis if model else LegalBasis.SOCIAL_WELFARE_ACT
+        worker = data.draw(named_workers(mistake != UNQUALIFIED, legal_basis=legal_basis))
+        on = self.business_date(data, model, model.worker_on if model else None, mistake)
+        kwargs: dict[str, Any] = {
+            "worker": worker,
+            "assigned_on": on,
+            "reason": self.text(data)[0],
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "assigned_on",
+            [
+                *({"reason": bad} for bad in bad_texts(2_000)),
+                {"worker": {"id": "w", "name": "W", "profession": "boss"}},
+                {"worker": {"id": "w", "name": "", "profession": "social_worker"}},
+            ],
+        )
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_assign(model, worker, on, self.today())
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id)
+        if self.attempt(case_id, expected, "assign_named_worker", args, kwargs) is REFUSED:
+            return
+        assert model is not None
+        model.recorded(on)
+        model.worker_on = on
+        model.named_worker = worker
+
+    @rule(case=case_ids, data=st.data())
+    def record_meeting(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *ON_A_CASE)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        on = self.business_date(data, model, None, mistake)
+        participants = data.draw(st.integers(0, 2), label="participants")
+        kwargs: dict[str, Any] = {
+            "kind": data.draw(st.sampled_from(MeetingKind)),
+            "held_on": on,
+            "participants": [self.text(data, 200)[0] for _ in range(participants)],
+            "summary": self.text(data, 8_000)[0],
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "held_on",
+            [
+                *({"summary": bad} for bad in bad_texts(8_000)),
+                {"kind": "party"},
+                {"participants": ["  "]},
+                {"participants": ["x" * 201]},
+                {"participants": ["x"] * 101},
+            ],
+        )
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_record(model, on, self.today())
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id)
+        result = self.attempt(case_id, expected, "record_meeting", args, kwargs)
+        if result is REFUSED:
+            return
+        assert model is not None
+        assert isinstance(result, UUID)
+        model.recorded(on)
+        model.meetings.append(result)
+
+    @rule(case=case_ids, data=st.data())
+    def record_child_view(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *ON_A_CASE, STRANGER)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        child_id = self.child_id(data, model, mistake)
+        heard = data.draw(st.booleans(), label="heard")
+        text, kept = self.text(data, 8_000 if heard else 2_000)
+        on = self.business_date(data, model, None, mistake)
+        kwargs: dict[str, Any] = {
+            # Ids are stripped like free text.
+            "child_id": data.draw(st.sampled_from((child_id, f" {child_id}\t")), label="as sent"),
+            "view": text if heard else None,
+            "not_heard_reason": None if heard else text,
+            "recorded_on": on,
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "recorded_on",
+            [
+                {"view": "a view", "not_heard_reason": "a reason"},
+                {"view": None, "not_heard_reason": None},
+                {"view": "x" * 8_001, "not_heard_reason": None},
+                {"view": None, "not_heard_reason": "x" * 2_001},
+                {"child_id": "131052-308T"},
+                {"child_id": "child 1"},
+                {"child_id": ""},
+            ],
+        )
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_record(model, on, self.today(), child_id)
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id)
+        if self.attempt(case_id, expected, "record_child_view", args, kwargs) is REFUSED:
+            return
+        assert model is not None
+        model.recorded(on)
+        if heard:
+            model.child_views[child_id] = kept
+
+    @rule(case=case_ids, data=st.data())
+    def agree_plan(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *IN_A_THREAD, PLANNED_TOO_EARLY)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        on = self.business_date(data, model, model.plan_on if model else None, mistake)
+        agreements = data.draw(st.integers(1, 2), label="agreements")
+        dissent = data.draw(st.integers(0, 1), label="dissent")
+        review_due_on = self.planned_date(data, on, mistake)
+        kwargs: dict[str, Any] = {
+            "agreed_on": on,
+            "agreements": [self.text(data)[0] for _ in range(agreements)],
+            "dissent": [self.text(data)[0] for _ in range(dissent)],
+            "review_due_on": review_due_on,
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "agreed_on",
+            [
+                {"agreements": []},
+                {"agreements": [""]},
+                {"dissent": ["x" * 2_001]},
+                {"review_due_on": "2021-01-01"},
+                {"review_due_on": datetime(2021, 1, 1, tzinfo=UTC)},
+            ],
+        )
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_agree(model, on, review_due_on, self.today())
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id)
+        result = self.attempt(case_id, expected, "agree_plan", args, kwargs)
+        if result is REFUSED:
+            return
+        assert model is not None
+        assert result == model.plan_version + 1
+        model.recorded(on)
+        model.plan_version += 1
+        model.plan_on = on
+
+    @rule(target=goal_refs, case=case_ids, data=st.data())
+    def set_goal(self, case: UUID, data: st.DataObject) -> Any:
+        mistake = self.begin(data, *ON_A_CASE, PLANNED_TOO_EARLY, STRANGER)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        on = self.business_date(data, model, None, mistake)
+        for_a_child = mistake == STRANGER or data.draw(st.booleans(), label="for a child")
+        child_id = self.child_id(data, model, mistake) if for_a_child else None
+        target_date = self.planned_date(data, on, mistake)
+        kwargs: dict[str, Any] = {
+            "description": self.text(data)[0],
+            "set_on": on,
+            "target_date": target_date,
+            "child_id": child_id,
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "set_on",
+            [
+                *({"description": bad} for bad in bad_texts(2_000)),
+                {"target_date": "2021-06-01"},
+                {"child_id": "child 1"},
+                {"child_id": "x" * 65},
+            ],
+        )
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_set_goal(model, on, target_date, child_id, self.today())
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id)
+        result = self.attempt(case_id, expected, "set_goal", args, kwargs)
+        if result is REFUSED:
+            return multiple()
+        assert model is not None
+        assert isinstance(result, UUID)
+        model.recorded(on)
+        model.goals[result] = GoalModel(last_on=on)
+        return Ref(case_id, result)
+
+    @rule(goal=goal_refs, data=st.data())
+    def update_goal(self, goal: Ref, data: st.DataObject) -> None:
+        mistake = self.begin(data, *IN_A_THREAD, UNKNOWN_ID, OTHER_CASE)
+        case_id, goal_id = self.ref_target(data, goal, mistake, "goal")
+        model = self.models.get(case_id)
+        known = model.goals.get(goal_id) if model else None
+        status = data.draw(st.sampled_from(GOAL_STATUSES))
+        progress = data.draw(st.none() | st.integers(0, 100), label="progress")
+        on = self.business_date(data, model, known.last_on if known else None, mistake)
+        kwargs: dict[str, Any] = {
+            "goal_id": goal_id,
+            "status": status,
+            "progress": progress,
+            "note": self.text(data)[0] if data.draw(st.booleans(), label="note") else None,
+            "updated_on": on,
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "updated_on",
+            [
+                {"progress": 101},
+                {"progress": -1},
+                {"progress": True},
+                {"progress": 50.0},
+                {"progress": "50"},
+                {"status": "done"},
+                {"note": ""},
+                {"goal_id": "not-a-goal"},
+            ],
+        )
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_update_goal(model, goal_id, status, on, self.today())
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id, "goal_id")
+        if self.attempt(case_id, expected, "update_goal", args, kwargs) is REFUSED:
+            return
+        assert model is not None
+        assert known is not None
+        model.recorded(on)
+        known.status = status
+        known.progress = known.progress if progress is None else progress
+        known.last_on = known.last_updated_on = on
+        known.updates += 1
+
+    @rule(target=service_refs, case=case_ids, data=st.data())
+    def order_service(self, case: UUID, data: st.DataObject) -> Any:
+        mistake = self.begin(data, *ON_A_CASE, UNKNOWN_ID, OTHER_CASE)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        own = list(model.goals) if model else []
+        goal_ids = data.draw(st.lists(st.sampled_from(own), max_size=2, unique=True)) if own else []
+        if mistake == UNKNOWN_ID:
+            goal_ids.append(data.draw(st.uuids(), label="unknown goal id"))
+        others = [g for m in self.models.values() if m is not model for g in m.goals]
+        if mistake == OTHER_CASE and others:
+            goal_ids.append(data.draw(st.sampled_from(others), label="goal of another case"))
+        on = self.business_date(data, model, None, mistake)
+        kwargs: dict[str, Any] = {
+            "kind": data.draw(st.sampled_from(ServiceKind)),
+            "provider": self.text(data, 200)[0],
+            "ordered_on": on,
+            "goal_ids": goal_ids,
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "ordered_on",
+            [
+                *({"provider": bad} for bad in bad_texts(200)),
+                {"kind": "babysitting"},
+                {"goal_ids": [UUID(int=1), UUID(int=1)]},
+                {"goal_ids": ["not-a-goal"]},
+            ],
+        )
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_order(model, on, goal_ids, self.today())
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id)
+        result = self.attempt(case_id, expected, "order_service", args, kwargs)
+        if result is REFUSED:
+            return multiple()
+        assert model is not None
+        assert isinstance(result, UUID)
+        model.recorded(on)
+        model.services[result] = ServiceModel(ordered_on=on)
+        return Ref(case_id, result)
+
+    @rule(service=service_refs, data=st.data())
+    def start_service(self, service: Ref, data: st.DataObject) -> None:
+        mistake = self.begin(data, *IN_A_THREAD, UNKNOWN_ID, OTHER_CASE)
+        case_id, service_id = self.ref_target(data, service, mistake, "service")
+        model = self.models.get(case_id)
+        known = model.services.get(service_id) if model else None
+        on = self.business_date(data, model, known.ordered_on if known else None, mistake)
+        kwargs: dict[str, Any] = {"service_id": service_id, "started_on": on, **self.common(data)}
+        shape = self.shape(data, mistake, "started_on", [{"service_id": "not-a-service"}])
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_start(model, service_id, on, self.today())
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id, "service_id")
+        if self.attempt(case_id, expected, "start_service", args, kwargs) is REFUSED:
+            return
+        assert model is not None
+        assert known is not None
+        model.recorded(on)
+        known.status = ServiceStatus.ACTIVE
+        known.started_on = on
+
+    @rule(service=service_refs, data=st.data())
+    def end_service(self, service: Ref, data: st.DataObject) -> None:
+        mistake = self.begin(data, *IN_A_THREAD, UNKNOWN_ID, OTHER_CASE)
+        case_id, service_id = self.ref_target(data, service, mistake, "service")
+        model = self.models.get(case_id)
+        known = model.services.get(service_id) if model else None
+        floor = (known.started_on or known.ordered_on) if known else None
+        on = self.business_date(data, model, floor, mistake)
+        kwargs: dict[str, Any] = {
+            "service_id": service_id,
+            "ended_on": on,
+            "reason": self.text(data)[0],
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "ended_on",
+            [*({"reason": bad} for bad in bad_texts(2_000)), {"service_id": "not-a-service"}],
+        )
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_end(model, service_id, on, self.today())
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id, "service_id")
+        if self.attempt(case_id, expected, "end_service", args, kwargs) is REFUSED:
+            return
+        assert model is not None
+        assert known is not None
+        model.recorded(on)
+        never_started = known.status is ServiceStatus.ORDERED
+        known.status = ServiceStatus.CANCELLED if never_started else ServiceStatus.ENDED
+        known.ended_on = on
+
+    @rule(case=case_ids, data=st.data())
+    def close_case(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *IN_A_THREAD, FORGOTTEN_CHILD, STRANGER)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        children = list(model.children) if model else []
+        forgotten = (
+            data.draw(st.sampled_from(children))
+            if children and mistake == FORGOTTEN_CHILD
+            else None
+        )
+        views: dict[str, str] = {}
+        reasons: dict[str, str] = {}
+        kept_views: dict[str, str] = {}
+        for child in children:
+            if child == forgotten:
+                continue
+            heard = data.draw(st.booleans(), label=f"{child} heard")
+            sent, kept = self.text(data, 8_000 if heard else 2_000)
+            if heard:
+                views[child], kept_views[child] = sent, kept
+            else:
+                reasons[child] = sent
+        if mistake == STRANGER:
+            views[self.child_id(data, model, mistake)] = "Näkemys"
+        on = self.business_date(data, model, model.latest_on if model else None, mistake)
+        kwargs: dict[str, Any] = {
+            "closed_on": on,
+            "reason": data.draw(st.sampled_from(ClosureReason)),
+            "child_views": views,
+            "not_heard_reasons": reasons,
+            "successor": data.draw(
+                st.none() | st.builds(Successor, kind=st.sampled_from(SuccessorKind))
+            ),
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "closed_on",
+            [
+                {"child_views": {"child-1": "v"}, "not_heard_reasons": {"child-1": "r"}},
+                {"child_views": {"child 1": "v"}},
+                {"child_views": {"child-1": ""}},
+                {"not_heard_reasons": {"child-1": "x" * 2_001}},
+                {"reason": "bored"},
+                {"successor": {"kind": "nowhere"}},
+            ],
+        )
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = refusals_to_close(model, on, set(views) | set(reasons), self.today())
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id)
+        if self.attempt(case_id, expected, "close_case", args, kwargs) is REFUSED:
+            return
+        assert model is not None
+        model.recorded(on)
+        model.closed_on = on
+        model.child_views.update(kept_views)
+
+    # --- repeated requests -----------------------------------------------------------------
+
+    @precondition(lambda self: bool(self.requests))
+    @rule(data=st.data())
+    def repeat_a_request(self, data: st.DataObject) -> None:
+        """The same request again returns the first result; with other arguments, a conflict."""
+        self.begin(data)
+        request = data.draw(st.sampled_from(self.requests), label="request")
+        same = data.draw(st.booleans(), label="same arguments")
+        kwargs = request.kwargs if same else {**request.kwargs, "actor": OTHER_ACTOR}
+        if data.draw(st.booleans(), label="request id padded"):  # stripped, like any text
+            kwargs = {**kwargs, "request_id": f" {kwargs['request_id']}\t"}
+        method = getattr(self.cases, request.method)
+        model = self.models[request.case_id]
+        if same:
+            assert method(*request.args, **kwargs) == request.result
+            event("repeat answered")
+        else:
+            # The design does not order these two: any conflicting repeat is refused, and
+            # on a closed case the refusal may say so first.
+            allowed = (
+                (RequestConflictError,)
+                if model.is_open
+                else (
+                    RequestConflictError,
+                    CaseClosedError,
+                )
+            )
+            with pytest.raises(allowed):
+                method(*request.args, **kwargs)
+            event("repeat with other arguments refused")
+        self.assert_unchanged(request.case_id, model.version)
+
+    # --- invariants ------------------------------------------------------------------------
+
+    @invariant()
+    def every_stream_is_as_long_as_the_model_says(self) -> None:
+        for case_id, model in self.models.items():
+            assert len(self.history(case_id)) == model.version
+
+    @invariant()
+    def replaying_the_history_gives_the_loaded_case_and_the_reads(self) -> None:
+        """(a) The stored events fold into what the application loads and serves."""
+        for case_id in self.touched:
+            history = self.history(case_id)
+            replayed = FamilyCase.project(None, history)
+            assert replayed is not None
+            assert state_of(replayed) == state_of(self.cases._load(case_id))
+            plan = self.cases.current_plan(case_id, actor=READER)
+            assert plan == fold(current_plan, history)
+            progress = self.cases.goal_progress(case_id, actor=READER)
+            assert progress == list(fold(goal_progress_fold, history))
+            trail = self.cases.audit_trail(case_id, actor=READER)
+            assert trail == list(fold(audit_trail, history))
+            assert [entry.version for entry in trail] == list(range(1, len(history) + 1))
+            assert_reads_match_the_model(self.models[case_id], plan, progress)
+
+    @invariant()
+    def a_read_as_of_a_date_folds_the_events_dated_up_to_it(self) -> None:
+        """(c) ``as_of`` folds the events whose business date is on or before it."""
+        for case_id in self.touched:
+            history = self.history(case_id)
+            days = sorted({e.occurred_on for e in history})
+            middle = days[len(days) // 2]
+            for day in {days[0] - timedelta(days=1), days[0], middle, days[-1]}:
+                prefix = [e for e in history if e.occurred_on <= day]
+                if not prefix or not isinstance(prefix[0], CaseOpened):
+                    with pytest.raises(CaseNotFoundError):
+                        self.cases.current_plan(case_id, actor=READER, as_of=day)
+                    continue
+                plan = self.cases.current_plan(case_id, actor=READER, as_of=day)
+                assert plan == fold(current_plan, prefix)
+            prefix = [e for e in history if e.occurred_on <= middle]
+            assert self.cases.goal_progress(case_id, actor=READER, as_of=middle) == list(
+                fold(goal_progress_fold, prefix)
+            )
+            assert self.cases.audit_trail(case_id, actor=READER, as_of=middle) == list(
+                fold(audit_trail, prefix)
+            )
+
+    @invariant()
+    def a_read_recorded_before_an_instant_folds_the_events_recorded_before_it(self) -> None:
+        """(c) ``recorded_before`` folds the prefix of the stream recorded before it."""
+        for case_id in self.touched:
+            history = self.history(case_id)
+            middle = history[len(history) // 2]
+            instants = {
+                history[0].timestamp,
+                middle.timestamp,
+                middle.timestamp + timedelta(microseconds=1),
+                history[-1].timestamp + timedelta(microseconds=1),
+            }
+            for instant in instants:
+                prefix = [e for e in history if e.timestamp < instant]
+                if not prefix:
+                    with pytest.raises(CaseNotFoundError):
+                        self.cases.current_plan(case_id, actor=READER, recorded_before=instant)
+                    continue
+                plan = self.cases.current_plan(case_id, actor=READER, recorded_before=instant)
+                assert plan == fold(current_plan, prefix)
+            # Both at once: the recorded prefix, then its events dated up to as_of.
+            instant = middle.timestamp + timedelta(microseconds=1)
+            day = middle.occurred_on
+            prefix = [e for e in history if e.timestamp < instant and e.occurred_on <= day]
+            trail = self.cases.audit_trail(
+                case_id, actor=READER, recorded_before=instant, as_of=day
+            )
+            assert trail == list(fold(audit_trail, prefix))
+
+
+def assert_reads_match_the_model(
+    model: CaseModel, plan: CurrentPlan, progress: list[GoalProgress]
+) -> None:
+    assert plan.version == model.version
+    assert plan.status is (CaseStatus.OPEN if model.is_open else CaseStatus.CLOSED)
+    assert plan.closed_on == model.closed_on
+    assert plan.opened_on == model.opened_on
+    assert plan.named_worker == model.named_worker
+    assert plan.plan_version == model.plan_version
+    assert plan.plan_agreed_on == model.plan_on
+    assert [(g.goal_id, g.status, g.progress, g.last_updated_on) for g in plan.goals] == [
+        (goal_id, g.status, g.progress, g.last_updated_on) for goal_id, g in model.goals.items()
+    ]
+    assert [
+        (s.service_id, s.status, s.ordered_on, s.started_on, s.ended_on) for s in plan.services
+    ] == [
+        (service_id, s.status, s.ordered_on, s.started_on, s.ended_on)
+        for service_id, s in model.services.items()
+    ]
+    assert [m.meeting_id for m in plan.meetings] == model.meetings
+    assert plan.child_views == model.child_views
+    assert [(p.goal_id, p.status, p.progress, len(p.updates)) for p in progress] == [
+        (goal_id, g.status, g.progress, g.updates) for goal_id, g in model.goals.items()
+    ]
+
+
+FamilyCasesMachine.TestCase.settings = settings(
+    max_examples=200, stateful_step_count=40, deadline=None
+)
+test_family_cases_machine = FamilyCasesMachine.TestCase
