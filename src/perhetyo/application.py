@@ -39,6 +39,7 @@ from perhetyo.persistence import (
     PydanticMapper,
     StoreSettings,
     environment_for_url,
+    postgres_connection,
 )
 from perhetyo.projections import (
     AuditEntry,
@@ -110,19 +111,9 @@ def _postgres_setup_lock(settings: StoreSettings) -> Iterator[None]:
     if settings.kind != "postgresql":
         yield
         return
-    import psycopg  # noqa: PLC0415 (only PostgreSQL stores need the driver)
-    from psycopg import sql  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415 (only PostgreSQL stores need the driver)
 
-    env = settings.env
-    with psycopg.connect(
-        dbname=env["POSTGRES_DBNAME"],
-        host=env["POSTGRES_HOST"],
-        port=int(env["POSTGRES_PORT"]),
-        user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"] or None,
-        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-        autocommit=True,
-    ) as conn:
+    with postgres_connection(settings.env) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (advisory_key("perhetyo.setup"),))
         try:
             if settings.postgres_schema is not None:

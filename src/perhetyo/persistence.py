@@ -32,6 +32,7 @@ __all__ = [
     "PydanticMapper",
     "StoreSettings",
     "environment_for_url",
+    "postgres_connection",
 ]
 
 DEFAULT_URL = "sqlite:///perhetyo.db"
@@ -122,6 +123,21 @@ class StoreSettings:
     env: dict[str, str]
     postgres_schema: str | None = None
     sqlite_path: Path | None = None
+
+
+def postgres_connection(env: dict[str, str]) -> Any:
+    """A psycopg connection (autocommit) to the database a store's settings name."""
+    import psycopg  # noqa: PLC0415 (only PostgreSQL stores need the driver)
+
+    return psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        autocommit=True,
+    )
 
 
 def _postgres(url: str) -> StoreSettings:

@@ -1,4 +1,4 @@
-"""``python -m perhetyo.cli``: the same as the ``perhetyo`` console script."""
+"""Command line (komentorivi): ``python -m perhetyo.cli`` is the ``perhetyo`` console script."""
 
 from perhetyo.cli import main
 

@@ -38,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from perhetyo.errors import ProjectionError, StorageError
+from perhetyo.persistence import postgres_connection
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.goal_progress import GoalProgress
@@ -453,18 +454,9 @@ class PostgresWorkerSession:
     """A PostgreSQL session for a worker: ``pg_try_advisory_lock`` and ``LISTEN``."""
 
     def __init__(self, env: dict[str, str], channel: str) -> None:
-        import psycopg  # noqa: PLC0415 (only PostgreSQL workers need the driver)
-        from psycopg import sql  # noqa: PLC0415
+        from psycopg import sql  # noqa: PLC0415 (only PostgreSQL workers need the driver)
 
-        self._conn = psycopg.connect(
-            dbname=env["POSTGRES_DBNAME"],
-            host=env["POSTGRES_HOST"],
-            port=int(env["POSTGRES_PORT"]),
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"] or None,
-            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-            autocommit=True,
-        )
+        self._conn = postgres_connection(env)
         self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
         self._held = False
 
