@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from perhetyo.application import FamilyCases
@@ -15,24 +13,6 @@ from perhetyo.values import (
     PersonRef,
     Profession,
 )
-
-if TYPE_CHECKING:
-    from hypothesis import strategies as st
-else:
-
-    class _Strategies:
-        """``hypothesis.strategies``, imported on first use (the optional ``testing`` extra)."""
-
-        def __getattr__(self, name: str) -> Any:
-            try:
-                module = importlib.import_module("hypothesis.strategies")
-            except ImportError as exc:
-                raise ImportError(
-                    "perhetyo.testing strategies need hypothesis: install perhetyo[testing]"
-                ) from exc
-            return getattr(module, name)
-
-    st = _Strategies()
 
 __all__ = ["FakeClock", "a_child", "a_guardian", "a_worker", "an_actor", "open_sample_case"]
 
