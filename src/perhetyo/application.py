@@ -11,7 +11,9 @@ Persistence is decided by the URL alone (see :mod:`perhetyo.persistence`).
 from __future__ import annotations
 
 import contextlib
+import random
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -77,6 +79,9 @@ Clock = Callable[[], datetime]
 
 MAX_ATTEMPTS = 5
 """How many times a command is decided afresh after losing a race to another writer."""
+
+RETRY_BACKOFF_SECONDS = 0.002
+"""The first retry waits up to this long; each later one up to twice the previous."""
 
 R = TypeVar("R")
 
@@ -672,11 +677,15 @@ class FamilyCases:
                 self._store.save(*events)
 
     def _retrying(self, attempt: Callable[[], R]) -> R:
-        for _ in range(MAX_ATTEMPTS):
+        for number in range(MAX_ATTEMPTS):
             try:
                 return attempt()
             except IntegrityError:
-                continue
+                # Lost a race: back off a little (jittered, doubling) so that writers
+                # contending for one case stop colliding in lockstep.
+                if number + 1 < MAX_ATTEMPTS:
+                    pause = RETRY_BACKOFF_SECONDS * 2**number
+                    time.sleep(random.uniform(0, pause))  # noqa: S311 (jitter, not secrets)
         raise ConcurrentUpdateError(
             f"another writer kept appending first ({MAX_ATTEMPTS} attempts); retry later"
         )
