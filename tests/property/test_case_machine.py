@@ -383,6 +383,26 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         event(f"accepted: {type(new).__name__}")
         return result
 
+    def run(
+        self,
+        case_id: UUID,
+        model: CaseModel | None,
+        shape: dict[str, Any] | None,
+        method: str,
+        *,
+        kwargs: dict[str, Any],
+        rules: Callable[[CaseModel], set[Error]],
+        targets: tuple[str, ...] = (),
+    ) -> Any:
+        """Predict the outcome (shape and closed case first, then ``rules``), then attempt."""
+        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        if expected is None:
+            assert model is not None
+            expected = rules(model)
+        kwargs |= shape or {}
+        args = self.split_target(kwargs, case_id, *targets)
+        return self.attempt(case_id, expected, method, args, kwargs)
+
     def assert_unchanged(self, case_id: UUID, before: int | None) -> None:
         """(b) A refused command recorded nothing: same stream length, same loaded version."""
         if before is None:
@@ -565,13 +585,15 @@ class FamilyCasesMachine(RuleBasedStateMachine):
                 {"worker": {"id": "w", "name": "", "profession": "social_worker"}},
             ],
         )
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_assign(model, worker, on, self.today())
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id)
-        if self.attempt(case_id, expected, "assign_named_worker", args, kwargs) is REFUSED:
+        outcome = self.run(
+            case_id,
+            model,
+            shape,
+            "assign_named_worker",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_assign(model, worker, on, self.today()),
+        )
+        if outcome is REFUSED:
             return
         assert model is not None
         model.recorded(on)
@@ -604,13 +626,14 @@ class FamilyCasesMachine(RuleBasedStateMachine):
                 {"participants": ["x"] * 101},
             ],
         )
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_record(model, on, self.today())
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id)
-        result = self.attempt(case_id, expected, "record_meeting", args, kwargs)
+        result = self.run(
+            case_id,
+            model,
+            shape,
+            "record_meeting",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_record(model, on, self.today()),
+        )
         if result is REFUSED:
             return
         assert model is not None
@@ -649,13 +672,15 @@ class FamilyCasesMachine(RuleBasedStateMachine):
                 {"child_id": ""},
             ],
         )
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_record(model, on, self.today(), child_id)
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id)
-        if self.attempt(case_id, expected, "record_child_view", args, kwargs) is REFUSED:
+        outcome = self.run(
+            case_id,
+            model,
+            shape,
+            "record_child_view",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_record(model, on, self.today(), child_id),
+        )
+        if outcome is REFUSED:
             return
         assert model is not None
         model.recorded(on)
@@ -690,13 +715,14 @@ class FamilyCasesMachine(RuleBasedStateMachine):
                 {"review_due_on": datetime(2021, 1, 1, tzinfo=UTC)},
             ],
         )
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_agree(model, on, review_due_on, self.today())
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id)
-        result = self.attempt(case_id, expected, "agree_plan", args, kwargs)
+        result = self.run(
+            case_id,
+            model,
+            shape,
+            "agree_plan",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_agree(model, on, review_due_on, self.today()),
+        )
         if result is REFUSED:
             return
         assert model is not None
@@ -732,13 +758,16 @@ class FamilyCasesMachine(RuleBasedStateMachine):
                 {"child_id": "x" * 65},
             ],
         )
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_set_goal(model, on, target_date, child_id, self.today())
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id)
-        result = self.attempt(case_id, expected, "set_goal", args, kwargs)
+        result = self.run(
+            case_id,
+            model,
+            shape,
+            "set_goal",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_set_goal(
+                model, on, target_date, child_id, self.today()
+            ),
+        )
         if result is REFUSED:
             return multiple()
         assert model is not None
@@ -779,13 +808,16 @@ class FamilyCasesMachine(RuleBasedStateMachine):
                 {"goal_id": "not-a-goal"},
             ],
         )
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_update_goal(model, goal_id, status, on, self.today())
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id, "goal_id")
-        if self.attempt(case_id, expected, "update_goal", args, kwargs) is REFUSED:
+        outcome = self.run(
+            case_id,
+            model,
+            shape,
+            "update_goal",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_update_goal(model, goal_id, status, on, self.today()),
+            targets=("goal_id",),
+        )
+        if outcome is REFUSED:
             return
         assert model is not None
         assert known is not None
@@ -826,13 +858,14 @@ class FamilyCasesMachine(RuleBasedStateMachine):
                 {"goal_ids": ["not-a-goal"]},
             ],
         )
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_order(model, on, goal_ids, self.today())
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id)
-        result = self.attempt(case_id, expected, "order_service", args, kwargs)
+        result = self.run(
+            case_id,
+            model,
+            shape,
+            "order_service",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_order(model, on, goal_ids, self.today()),
+        )
         if result is REFUSED:
             return multiple()
         assert model is not None
@@ -850,13 +883,16 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         on = self.business_date(data, model, known.ordered_on if known else None, mistake)
         kwargs: dict[str, Any] = {"service_id": service_id, "started_on": on, **self.common(data)}
         shape = self.shape(data, mistake, "started_on", [{"service_id": "not-a-service"}])
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_start(model, service_id, on, self.today())
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id, "service_id")
-        if self.attempt(case_id, expected, "start_service", args, kwargs) is REFUSED:
+        outcome = self.run(
+            case_id,
+            model,
+            shape,
+            "start_service",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_start(model, service_id, on, self.today()),
+            targets=("service_id",),
+        )
+        if outcome is REFUSED:
             return
         assert model is not None
         assert known is not None
@@ -884,13 +920,16 @@ class FamilyCasesMachine(RuleBasedStateMachine):
             "ended_on",
             [*({"reason": bad} for bad in bad_texts(2_000)), {"service_id": "not-a-service"}],
         )
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_end(model, service_id, on, self.today())
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id, "service_id")
-        if self.attempt(case_id, expected, "end_service", args, kwargs) is REFUSED:
+        outcome = self.run(
+            case_id,
+            model,
+            shape,
+            "end_service",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_end(model, service_id, on, self.today()),
+            targets=("service_id",),
+        )
+        if outcome is REFUSED:
             return
         assert model is not None
         assert known is not None
@@ -948,13 +987,17 @@ class FamilyCasesMachine(RuleBasedStateMachine):
                 {"successor": {"kind": "nowhere"}},
             ],
         )
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
-        if expected is None:
-            assert model is not None
-            expected = refusals_to_close(model, on, set(views) | set(reasons), self.today())
-        kwargs |= shape or {}
-        args = self.split_target(kwargs, case_id)
-        if self.attempt(case_id, expected, "close_case", args, kwargs) is REFUSED:
+        outcome = self.run(
+            case_id,
+            model,
+            shape,
+            "close_case",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_close(
+                model, on, set(views) | set(reasons), self.today()
+            ),
+        )
+        if outcome is REFUSED:
             return
         assert model is not None
         model.recorded(on)
