@@ -40,8 +40,10 @@ from perhetyo.persistence import (
     OrjsonTranscoder,
     PydanticMapper,
     StoreSettings,
-    environment_for_url,
+    advisory_key,
     postgres_connection,
+    settings_for_url,
+    views_engine,
 )
 from perhetyo.projections import (
     AuditEntry,
@@ -52,12 +54,11 @@ from perhetyo.projections import (
     fold,
     goal_progress,
 )
-from perhetyo.projections.runner import DEFAULT_BATCH_SIZE, advisory_key
+from perhetyo.projections.runner import DEFAULT_BATCH_SIZE
 from perhetyo.projections.stored import (
     PostgresWorkerSession,
     ProjectionStatus,
     StoredViews,
-    views_engine,
 )
 from perhetyo.values import (
     Actor,
@@ -118,7 +119,7 @@ def _postgres_setup_lock(settings: StoreSettings) -> Iterator[None]:
         return
     from psycopg import sql  # noqa: PLC0415 (only PostgreSQL stores need the driver)
 
-    with postgres_connection(settings.env) as conn:
+    with postgres_connection(settings) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (advisory_key("perhetyo.setup"),))
         try:
             if settings.postgres_schema is not None:
@@ -177,7 +178,7 @@ class FamilyCases:
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         self.url = DEFAULT_URL if url is None else url
-        self._settings = environment_for_url(self.url)
+        self._settings = settings_for_url(self.url)
         self._clock: Clock = clock or _utc_now
         self._views_url = views_url
         self._batch_size = batch_size
@@ -572,7 +573,7 @@ class FamilyCases:
                     recorder=self._store.recorder,
                     mapper=self._store.mapper,
                     application_name=self._store.name,
-                    engine=views_engine(self._settings.kind, self._settings.env, self._views_url),
+                    engine=views_engine(self._settings, self._views_url),
                     schema=self._settings.postgres_schema if self._views_url is None else None,
                     batch_size=self._batch_size,
                 )
@@ -604,7 +605,7 @@ class FamilyCases:
         if self._settings.kind == "postgresql":
             channel = getattr(self._store.recorder, "channel_name", "familycases_events")
             with _storage_errors():
-                session = PostgresWorkerSession(self._settings.env, channel)
+                session = PostgresWorkerSession(self._settings, channel)
         try:
             with _storage_errors():
                 views.run_forever(

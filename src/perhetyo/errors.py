@@ -21,7 +21,9 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── ClosureIncompleteError
     │   └── RequestConflictError
     ├── ConcurrentUpdateError               another writer appended first; reload and retry
-    ├── StorageError                        the database failed or is unreachable
+    ├── StorageError                        the database failed or is unreachable; .reason
+    │   └── StoreClosedError                the FamilyCases was closed
+    ├── CorruptRecordError                  a stored event cannot be read; .case_id, .version
     └── ProjectionError                     a stored projection could not be updated
 """
 
@@ -36,6 +38,7 @@ __all__ = [
     "ClosureIncompleteError",
     "ConcurrentUpdateError",
     "ConfigurationError",
+    "CorruptRecordError",
     "DateOutOfRangeError",
     "GoalAlreadyFinalError",
     "GoalNotFoundError",
@@ -48,6 +51,7 @@ __all__ = [
     "ServiceLifecycleError",
     "ServiceNotFoundError",
     "StorageError",
+    "StoreClosedError",
     "UnknownChildError",
     "WorkerNotQualifiedError",
 ]
@@ -175,9 +179,38 @@ class ConcurrentUpdateError(PerhetyoError):
 
 
 class StorageError(PerhetyoError):
-    """The event store or the database failed or is unreachable (tallennusvirhe)."""
+    """The event store or the database failed or is unreachable (tallennusvirhe): ``reason``."""
 
     code = "storage_error"
+    # ``reason`` is a stable code saying why, without secrets: connection_refused,
+    # host_unknown, database_missing, authentication_failed, permission_denied, timeout,
+    # locked, pool_exhausted, disk_full, not_a_database, read_only, schema_missing,
+    # closed or other.
+
+    def __init__(self, message: str, *, reason: str = "other") -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class StoreClosedError(StorageError):
+    """The store was closed (tallennus suljettu): open a new FamilyCases."""
+
+    code = "store_closed"
+
+    def __init__(self, message: str = "the store is closed: open a new FamilyCases") -> None:
+        super().__init__(message, reason="closed")
+
+
+class CorruptRecordError(PerhetyoError):
+    """A stored event cannot be read (vioittunut tallenne); named by case and version only."""
+
+    code = "corrupt_record"
+
+    def __init__(self, case_id: object, version: object, problem: str) -> None:
+        self.case_id = case_id
+        self.version = version
+        self.problem = problem
+        super().__init__(f"stored event {version} of case {case_id} cannot be read: {problem}")
 
 
 class ProjectionError(PerhetyoError):

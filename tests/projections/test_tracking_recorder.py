@@ -43,11 +43,10 @@ def test_two_views_keep_separate_positions() -> None:
 @pytest.mark.postgres
 def test_the_contract_holds_on_postgresql(postgres_url: str) -> None:
     """The same contract on PostgreSQL, through the views engine a store would use."""
-    from perhetyo.persistence import environment_for_url  # noqa: PLC0415
-    from perhetyo.projections.stored import views_engine  # noqa: PLC0415
+    from perhetyo.persistence import settings_for_url, views_engine  # noqa: PLC0415
 
-    settings = environment_for_url(postgres_url)
-    engine = views_engine(settings.kind, settings.env, None)
+    settings = settings_for_url(postgres_url)
+    engine = views_engine(settings)
     from perhetyo import FamilyCases  # noqa: PLC0415
 
     FamilyCases(postgres_url).close()  # creates the schema

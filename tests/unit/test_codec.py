@@ -12,6 +12,7 @@ from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.persistence import StoredEvent
 
 from perhetyo import Actor, CaseEvent, FamilyCases, GoalSet
+from perhetyo.errors import CorruptRecordError
 from perhetyo.events import EVENT_CLASSES
 from perhetyo.persistence import OrjsonTranscoder, PydanticMapper
 from perhetyo.testing import FakeClock, open_sample_case
@@ -113,13 +114,17 @@ def test_a_freshly_made_event_round_trips_with_its_dates_and_aware_timestamp(
     assert "class_version" not in state  # version 1 is implied
 
 
-def test_an_unknown_topic_cannot_be_decoded() -> None:
+def test_an_unknown_topic_is_a_corrupt_record_named_by_case_and_version() -> None:
+    case_id = uuid4()
     stored = StoredEvent(
-        originator_id=uuid4(), originator_version=1, topic="perhetyo.Nothing.v1", state=b"{}"
+        originator_id=case_id, originator_version=1, topic="perhetyo.Nothing.v1", state=b"{}"
     )
 
-    with pytest.raises(LookupError):
+    with pytest.raises(CorruptRecordError) as raised:
         _mapper().to_domain_event(stored)
+
+    assert raised.value.case_id == case_id
+    assert raised.value.version == 1
 
 
 def _v1_event(actor: Actor, case_id: UUID) -> UpcastedV1:

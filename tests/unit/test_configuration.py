@@ -43,7 +43,8 @@ def _open_with_request_id(cases: FamilyCases, actor: Actor) -> UUID:
         "",
         "memory:",
         "postgresql://user@host/",
-        "postgresql://user@host/db?sslmode=require",
+        "postgresql://user@host/db?sslmode=sometimes",
+        "postgresql://user@host/db?hostaddr=10.0.0.1",
         "postgresql://user@host/db?schema=1bad",
     ],
 )

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -71,18 +70,11 @@ __all__ = [
     "ProjectionRunner",
     "RowWriter",
     "SQLTrackingRecorder",
-    "advisory_key",
     "postgres_xact_lock",
 ]
 
 DEFAULT_BATCH_SIZE = 1_000
 DEFAULT_CACHE_SIZE = 2_000
-
-
-def advisory_key(*parts: str) -> int:
-    """A stable signed 64-bit key for PostgreSQL advisory locks."""
-    digest = zlib.crc32("\0".join(parts).encode())
-    return digest - (1 << 31)
 
 
 @dataclass(frozen=True, slots=True)

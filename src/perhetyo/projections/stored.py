@@ -23,7 +23,6 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
 from sqlalchemy import (
-    Connection,
     Engine,
     MetaData,
     create_engine,
@@ -33,12 +32,12 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from perhetyo.errors import ProjectionError, StorageError
-from perhetyo.persistence import postgres_connection
+from perhetyo.persistence import StoreSettings, advisory_key, postgres_connection
+from perhetyo.persistence.store import sqlite_transactions
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.goal_progress import GoalProgress
@@ -47,7 +46,6 @@ from perhetyo.projections.runner import (
     DEFAULT_CACHE_SIZE,
     ProjectionRunner,
     SQLTrackingRecorder,
-    advisory_key,
     postgres_xact_lock,
 )
 from perhetyo.projections.tables import (
@@ -65,7 +63,6 @@ __all__ = [
     "ProjectionStatus",
     "StoredViews",
     "WorkerSession",
-    "views_engine",
 ]
 
 PROJECTIONS = {
@@ -97,57 +94,6 @@ class ProjectionStatus:
 
 WRITE = {"perhetyo_write": True}
 """Execution options of a writing transaction: ``engine.execution_options(**WRITE)``."""
-
-
-def _sqlite_transactions(engine: Engine) -> Engine:
-    """SQLite transactions: ``BEGIN IMMEDIATE`` for writers, plain ``BEGIN`` for readers.
-
-    A writer takes the write lock when it begins, so two writers never deadlock on a lock
-    upgrade; a reader takes no write lock, so reports and status never block commands.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Connection) -> None:
-        writing = connection.get_execution_options().get("perhetyo_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
-
-    return engine
-
-
-def views_engine(store_kind: str, env: dict[str, str], views_url: str | None) -> Engine:
-    """The engine the stored views use for a store (or ``views_url`` when given)."""
-    if views_url is not None:
-        engine = create_engine(views_url, pool_pre_ping=True)
-    elif store_kind == "postgresql":
-        engine = create_engine(
-            URL.create(
-                "postgresql+psycopg",
-                username=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"] or None,
-                host=env["POSTGRES_HOST"],
-                port=int(env["POSTGRES_PORT"]),
-                database=env["POSTGRES_DBNAME"],
-            ),
-            pool_pre_ping=True,
-            connect_args={"connect_timeout": int(env["POSTGRES_CONNECT_TIMEOUT"])},
-        )
-    elif store_kind == "sqlite" and "mode=memory" not in env["SQLITE_DBNAME"]:
-        engine = create_engine(
-            f"sqlite+pysqlite:///{env['SQLITE_DBNAME']}", connect_args={"timeout": 30}
-        )
-    else:
-        engine = create_engine(
-            "sqlite+pysqlite://",
-            poolclass=StaticPool,
-            connect_args={"check_same_thread": False},
-        )
-    if engine.dialect.name == "sqlite":
-        _sqlite_transactions(engine)
-    return engine
 
 
 class StoredViews:
@@ -339,7 +285,9 @@ class StoredViews:
         if self.engine.dialect.name != "sqlite" or not url.database:
             yield self.engine
             return
-        engine = _sqlite_transactions(create_engine(url, connect_args={"timeout": 30}))
+        engine = sqlite_transactions(
+            create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        )
 
         @event.listens_for(engine, "connect")
         def _no_fsync_per_batch(dbapi_connection: Any, _record: Any) -> None:
@@ -453,10 +401,10 @@ class WorkerSession(Protocol):
 class PostgresWorkerSession:
     """A PostgreSQL session for a worker: ``pg_try_advisory_lock`` and ``LISTEN``."""
 
-    def __init__(self, env: dict[str, str], channel: str) -> None:
+    def __init__(self, settings: StoreSettings, channel: str) -> None:
         from psycopg import sql  # noqa: PLC0415 (only PostgreSQL workers need the driver)
 
-        self._conn = postgres_connection(env)
+        self._conn = postgres_connection(settings)
         self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
         self._held = False
 

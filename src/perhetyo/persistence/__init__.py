@@ -1,0 +1,31 @@
+"""Persistence (tallennus): the codec, the URL that decides the store, the foreign-error map.
+
+- :mod:`~perhetyo.persistence.codec`: pydantic events to stored bytes and back;
+- :mod:`~perhetyo.persistence.store`: a URL parsed once into settings, and the
+  connections, engines and locks they give;
+- :mod:`~perhetyo.persistence.errors`: THE one map of foreign errors to perhetyo's.
+"""
+
+from perhetyo.persistence.codec import OrjsonTranscoder, PydanticMapper
+from perhetyo.persistence.errors import decoding, storage_errors
+from perhetyo.persistence.store import (
+    DEFAULT_URL,
+    StoreSettings,
+    advisory_key,
+    postgres_connection,
+    settings_for_url,
+    views_engine,
+)
+
+__all__ = [
+    "DEFAULT_URL",
+    "OrjsonTranscoder",
+    "PydanticMapper",
+    "StoreSettings",
+    "advisory_key",
+    "decoding",
+    "postgres_connection",
+    "settings_for_url",
+    "storage_errors",
+    "views_engine",
+]

@@ -1,0 +1,102 @@
+"""Event codec (tapahtumien koodaus): pydantic events to stored bytes and back.
+
+- :class:`OrjsonTranscoder` turns a JSON-ready dict into bytes and back.
+- :class:`PydanticMapper` turns a pydantic event into eventsourcing's ``StoredEvent`` and
+  back: ``model_dump(mode="json")`` out, ``model_validate`` in, with ``class_version``
+  upcasting (``upcast_v1_v2`` class methods on the event class) under the same topic.
+
+A stored event that cannot be read (damaged bytes, an unknown topic, a field that does
+not validate) becomes :class:`~perhetyo.errors.CorruptRecordError` naming its case and
+version, never its content (:func:`perhetyo.persistence.errors.decoding`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
+
+from perhetyo.events import EVENT_CLASSES, CaseEvent
+from perhetyo.persistence.errors import decoding
+
+__all__ = ["OrjsonTranscoder", "PydanticMapper"]
+
+_STORED_CONTEXT = {"stored": True}
+
+
+class OrjsonTranscoder(Transcoder):
+    """Transcoder (koodaus): JSON bytes with orjson; values are already JSON-ready."""
+
+    def encode(self, obj: Any) -> bytes:
+        """Dict to bytes."""
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        """Bytes to dict."""
+        return orjson.loads(data)
+
+
+class PydanticMapper(Mapper[UUID]):
+    """Event mapper (tapahtumien muunnin): pydantic events to stored events and back.
+
+    ``registry`` maps topics to event classes (default: every registered perhetyo event).
+    """
+
+    def __init__(
+        self,
+        transcoder: Transcoder,
+        compressor: Compressor | None = None,
+        cipher: Cipher | None = None,
+        *,
+        registry: Mapping[str, type[CaseEvent]] | None = None,
+    ) -> None:
+        super().__init__(transcoder=transcoder, compressor=compressor, cipher=cipher)
+        self.registry: Mapping[str, type[CaseEvent]] = (
+            EVENT_CLASSES if registry is None else registry
+        )
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        """Encode one event; ``originator_id`` and ``originator_version`` are columns."""
+        event: CaseEvent = domain_event
+        cls = type(event)
+        state = event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
+        if cls.class_version > 1:
+            state["class_version"] = cls.class_version
+        data = self.transcoder.encode(state)
+        if self.compressor:
+            data = self.compressor.compress(data)
+        if self.cipher:
+            data = self.cipher.encrypt(data)
+        return StoredEvent(
+            originator_id=event.originator_id,
+            originator_version=event.originator_version,
+            topic=cls.TOPIC,
+            state=data,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        """Decode one stored event, upcasting older class versions first.
+
+        Damage of any kind raises :class:`~perhetyo.errors.CorruptRecordError`.
+        """
+        with decoding(stored_event.originator_id, stored_event.originator_version):
+            cls = self.registry[stored_event.topic]
+            data = stored_event.state
+            if self.cipher:
+                data = self.cipher.decrypt(data)
+            if self.compressor:
+                data = self.compressor.decompress(data)
+            state: dict[str, Any] = self.transcoder.decode(data)
+            from_version = state.pop("class_version", 1)
+            while from_version < cls.class_version:
+                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+                from_version += 1
+            originator_id = stored_event.originator_id
+            state["originator_id"] = (
+                originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+            )
+            state["originator_version"] = stored_event.originator_version
+            return cls.model_validate(state, context=_STORED_CONTEXT)

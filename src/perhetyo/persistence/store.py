@@ -1,0 +1,377 @@
+"""Store (tallennuspaikka): what a URL means, parsed once, and the connections it gives.
+
+A URL is parsed once, with SQLAlchemy's ``make_url``, into :class:`StoreSettings`; the
+event store (eventsourcing), the stored views (SQLAlchemy) and the locks all take their
+connections from those settings, so one URL has one meaning everywhere:
+
+- ``memory://``: eventsourcing's POPO store, for tests;
+- ``sqlite:///path`` (``?timeout=seconds`` the only option): a SQLite file, created
+  readable by its owner only (0600), ``synchronous=FULL``; ``sqlite:///:memory:`` an
+  in-memory database of its own;
+- ``postgresql://`` or ``postgresql+psycopg://user:password@host:port/db`` with the options
+  ``schema``, ``connect_timeout``, ``sslmode``, ``sslrootcert``, ``sslcert``, ``sslkey``.
+
+The URL decides, not the environment. eventsourcing reads ``os.environ`` (and
+``FAMILYCASES_*``); the application gives it only what the URL implies. libpq fills every
+connection parameter it is not given from ``PG*`` variables: each connection here is
+given them all explicitly (``hostaddr`` empty, ``options`` with the search path, the TLS
+settings of the URL), and a store refuses to start while ``PGSERVICE`` or
+``PGSERVICEFILE`` is set, because a service file can redirect a connection past them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+from uuid import uuid4
+
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteFactory
+from eventsourcing.utils import Environment, EnvType
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+
+from perhetyo.errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_URL",
+    "REFUSED_LIBPQ_VARIABLES",
+    "DurableSQLiteFactory",
+    "ExplicitPostgresFactory",
+    "StoreSettings",
+    "advisory_key",
+    "postgres_connection",
+    "settings_for_url",
+    "views_engine",
+]
+
+DEFAULT_URL: Final = "sqlite:///perhetyo.db"
+"""The embedded default: a SQLite file in the working directory."""
+
+REFUSED_LIBPQ_VARIABLES: Final = ("PGSERVICE", "PGSERVICEFILE")
+"""libpq variables that can redirect a connection past explicit parameters: refused."""
+
+_SQLITE_OPTIONS: Final = frozenset({"timeout"})
+_POSTGRES_OPTIONS: Final = frozenset(
+    {"schema", "connect_timeout", "sslmode", "sslrootcert", "sslcert", "sslkey"}
+)
+_SSL_MODES: Final = frozenset(
+    {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+)
+_SCHEMA: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+_DEFAULT_SQLITE_TIMEOUT: Final = 30
+_DEFAULT_CONNECT_TIMEOUT: Final = 5
+_LIBPQ_PREFIX: Final = "PERHETYO_LIBPQ_"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """What a URL means (tallennuspaikan asetukset): its kind and every connection detail.
+
+    ``env`` is all that eventsourcing sees; ``libpq`` the explicit libpq parameters of
+    every PostgreSQL connection; ``shown_url`` the URL without its password.
+    """
+
+    kind: str
+    env: dict[str, str]
+    shown_url: str
+    postgres_schema: str | None = None
+    sqlite_path: Path | None = None
+    sqlite_timeout: int = _DEFAULT_SQLITE_TIMEOUT
+    libpq: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def schema_or_public(self) -> str:
+        """The PostgreSQL schema the events and views live in."""
+        return self.postgres_schema or "public"
+
+
+def advisory_key(*parts: str) -> int:
+    """A stable signed key for PostgreSQL advisory locks (lukitusavain)."""
+    digest = zlib.crc32("\0".join(parts).encode())
+    return digest - (1 << 31)
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def settings_for_url(url: str) -> StoreSettings:
+    """The store settings a URL implies (see the module docstring for the forms)."""
+    if not isinstance(url, str):
+        raise ConfigurationError("the store URL must be a string")
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            "unsupported store URL: use memory://, sqlite:///path or postgresql://user@host/db"
+        ) from None
+    if parsed.drivername == "memory" and url == "memory://":
+        return StoreSettings(
+            kind="memory", env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, shown_url=url
+        )
+    if parsed.drivername == "sqlite":
+        return _sqlite(parsed)
+    if parsed.drivername in ("postgresql", "postgresql+psycopg"):
+        return _postgres(parsed)
+    raise ConfigurationError(
+        "unsupported store URL: use memory://, sqlite:///path or postgresql://user@host/db"
+    )
+
+
+def _options(parsed: URL, allowed: frozenset[str], kind: str) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for key, value in parsed.query.items():
+        if key not in allowed:
+            raise ConfigurationError(f"unknown {kind} URL option: {key}")
+        options[key] = value if isinstance(value, str) else value[-1]
+    return options
+
+
+def _seconds(options: Mapping[str, str], name: str, default: int) -> int:
+    value = options.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of seconds")
+    return int(value)
+
+
+def _sqlite(parsed: URL) -> StoreSettings:
+    options = _options(parsed, _SQLITE_OPTIONS, "SQLite")
+    timeout = _seconds(options, "timeout", _DEFAULT_SQLITE_TIMEOUT)
+    shown = parsed.render_as_string(hide_password=True)
+    database = parsed.database
+    if parsed.host or parsed.username:
+        raise ConfigurationError("a SQLite URL has no host: use sqlite:///path")
+    if database in (None, "", ":memory:"):
+        # One in-memory database per store, shared by the pool's connections.
+        name = f"file:perhetyo-{uuid4().hex}?mode=memory&cache=shared"
+        return StoreSettings(
+            kind="sqlite", env=_sqlite_env(name, timeout), shown_url=shown, sqlite_timeout=timeout
+        )
+    file = Path(database)
+    if not file.parent.exists():
+        raise ConfigurationError("the SQLite file's directory does not exist")
+    return StoreSettings(
+        kind="sqlite",
+        env=_sqlite_env(str(file), timeout),
+        shown_url=shown,
+        sqlite_path=file,
+        sqlite_timeout=timeout,
+    )
+
+
+def _sqlite_env(db_name: str, timeout: int) -> dict[str, str]:
+    return {
+        "PERSISTENCE_MODULE": "perhetyo.persistence.store:DurableSQLiteFactory",
+        "SQLITE_DBNAME": db_name,
+        "SQLITE_LOCK_TIMEOUT": str(timeout),
+    }
+
+
+def _postgres(parsed: URL) -> StoreSettings:
+    options = _options(parsed, _POSTGRES_OPTIONS, "PostgreSQL")
+    if not parsed.database:
+        raise ConfigurationError("a PostgreSQL URL must name a database")
+    schema = options.get("schema")
+    if schema is not None and not _SCHEMA.match(schema):
+        raise ConfigurationError("schema must be a letter, then letters, digits or underscores")
+    sslmode = options.get("sslmode", "prefer")
+    if sslmode not in _SSL_MODES:
+        raise ConfigurationError(f"sslmode must be one of {', '.join(sorted(_SSL_MODES))}")
+    connect_timeout = _seconds(options, "connect_timeout", _DEFAULT_CONNECT_TIMEOUT)
+    env = {
+        "PERSISTENCE_MODULE": "perhetyo.persistence.store:ExplicitPostgresFactory",
+        "POSTGRES_DBNAME": parsed.database,
+        "POSTGRES_HOST": parsed.host or "localhost",
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": parsed.username or "postgres",
+        "POSTGRES_PASSWORD": parsed.password if isinstance(parsed.password, str) else "",
+        "POSTGRES_CONNECT_TIMEOUT": str(connect_timeout),
+        "POSTGRES_LOCK_TIMEOUT": "30",
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60",
+    }
+    if schema is not None:
+        env["POSTGRES_SCHEMA"] = schema
+    libpq: dict[str, str] = {
+        # Given explicitly, so that libpq takes nothing from PGHOSTADDR, PGOPTIONS, ...
+        "hostaddr": "",
+        "options": f"-c search_path={schema or 'public'}",
+        "sslmode": sslmode,
+        "sslrootcert": options.get("sslrootcert", ""),
+        "sslcert": options.get("sslcert", ""),
+        "sslkey": options.get("sslkey", ""),
+        "sslcrl": "",
+        "target_session_attrs": "any",
+        "client_encoding": "UTF8",
+        "application_name": "perhetyo",
+    }
+    env.update({f"{_LIBPQ_PREFIX}{key.upper()}": value for key, value in libpq.items()})
+    return StoreSettings(
+        kind="postgresql",
+        env=env,
+        shown_url=parsed.render_as_string(hide_password=True),
+        postgres_schema=schema,
+        libpq=libpq,
+    )
+
+
+def refuse_redirecting_environment() -> None:
+    """Refuse to start while a libpq variable that can redirect connections is set."""
+    for name in REFUSED_LIBPQ_VARIABLES:
+        if os.environ.get(name):
+            raise ConfigurationError(
+                f"{name} is set: it could redirect the PostgreSQL connection past the URL; "
+                "unset it (the URL decides where the store is)"
+            )
+
+
+# --- connections ---------------------------------------------------------------------------
+
+
+def _libpq_kwargs(settings: StoreSettings) -> dict[str, Any]:
+    env = settings.env
+    return {
+        "dbname": env["POSTGRES_DBNAME"],
+        "host": env["POSTGRES_HOST"],
+        "port": int(env["POSTGRES_PORT"]),
+        "user": env["POSTGRES_USER"],
+        "password": env["POSTGRES_PASSWORD"] or None,
+        "connect_timeout": int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        **settings.libpq,
+    }
+
+
+def postgres_connection(settings: StoreSettings) -> Any:
+    """A psycopg connection (autocommit) to the database the settings name."""
+    import psycopg  # noqa: PLC0415 (only PostgreSQL stores need the driver)
+
+    refuse_redirecting_environment()
+    return psycopg.connect(**_libpq_kwargs(settings), autocommit=True)
+
+
+class ExplicitPostgresFactory(PostgresFactory):
+    """eventsourcing's PostgreSQL factory whose connections get every libpq parameter.
+
+    eventsourcing passes only dbname, host, port, user and password to its pool, so libpq
+    would fill the rest from ``PG*`` variables. No public hook sets connection keywords:
+    the pool's public ``kwargs`` dict is completed here (from the ``PERHETYO_LIBPQ_*``
+    entries of the settings' env), before any connection is made (the pool opens lazily).
+    """
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        refuse_redirecting_environment()
+        super().__init__(env)
+        explicit = {
+            key.removeprefix(_LIBPQ_PREFIX).lower(): value
+            for key, value in self.env.items()
+            if key.startswith(_LIBPQ_PREFIX)
+        }
+        kwargs = self.datastore.pool.kwargs
+        if isinstance(kwargs, dict):
+            kwargs.update(explicit)
+
+
+class _DurableSQLitePool(SQLiteConnectionPool):
+    """eventsourcing's SQLite pool, with ``synchronous=FULL`` set on every connection."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        connection.cursor().execute("PRAGMA synchronous=FULL")
+        return connection
+
+
+class DurableSQLiteFactory(SQLiteFactory):
+    """eventsourcing's SQLite factory: ``synchronous=FULL`` and files only its owner reads.
+
+    SQLite builds may default to NORMAL in WAL mode, where a commit can be lost on power
+    failure; a command here returns only after its events are on disk. eventsourcing
+    builds its pool internally and has no hook for connection set-up, so the pool's class
+    is swapped after construction. The database file (and its ``-wal``/``-shm``
+    companions) is created with mode 0600 before SQLite opens it.
+    """
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        db_name = (env or {}).get("SQLITE_DBNAME", "") if isinstance(env, Mapping) else ""
+        if db_name and not db_name.startswith("file:"):
+            create_private_file(Path(db_name))
+        super().__init__(env)
+        self.datastore.pool.__class__ = _DurableSQLitePool
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (never follows a link)."""
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.close(fd)
+
+
+def views_engine(settings: StoreSettings, views_url: str | None = None) -> Engine:
+    """The SQLAlchemy engine of the stored views: the events' own database, or ``views_url``.
+
+    Every engine hides statement parameters from its error messages
+    (``hide_parameters=True``): a failed insert must not put a client's text into an
+    exception that a host may log.
+    """
+    if views_url is not None:
+        engine = create_engine(views_url, pool_pre_ping=True, hide_parameters=True)
+    elif settings.kind == "postgresql":
+        refuse_redirecting_environment()
+        kwargs = _libpq_kwargs(settings)
+        engine = create_engine(
+            URL.create(
+                "postgresql+psycopg",
+                username=kwargs.pop("user"),
+                password=kwargs.pop("password"),
+                host=kwargs.pop("host"),
+                port=kwargs.pop("port"),
+                database=kwargs.pop("dbname"),
+            ),
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args=kwargs,
+        )
+    elif settings.sqlite_path is not None:
+        engine = create_engine(
+            URL.create("sqlite+pysqlite", database=str(settings.sqlite_path)),
+            hide_parameters=True,
+            connect_args={"timeout": settings.sqlite_timeout},
+        )
+    else:
+        engine = create_engine(
+            "sqlite+pysqlite://",
+            poolclass=StaticPool,
+            hide_parameters=True,
+            connect_args={"check_same_thread": False},
+        )
+    if engine.dialect.name == "sqlite":
+        sqlite_transactions(engine)
+    return engine
+
+
+def sqlite_transactions(engine: Engine) -> Engine:
+    """SQLite transactions: ``BEGIN IMMEDIATE`` for writers, plain ``BEGIN`` for readers.
+
+    A writer (a connection with the execution option ``perhetyo_write=True``) takes the
+    write lock when it begins, so two writers never deadlock on a lock upgrade; a reader
+    takes no write lock, so reports and status never block commands.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        writing = connection.get_execution_options().get("perhetyo_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
