@@ -1,16 +1,23 @@
 """Family cases (perhesosiaalityön asiakkuudet): the application every user imports.
 
-``FamilyCases`` has one method per command and one per read. A command method validates
-its arguments into a command model, loads the case, lets the aggregate decide, and saves
-the new event; it returns only after the event is durably stored. It is the only caller
-of ``save()``. Reads fold the case's events through the projections.
+``FamilyCases`` is the facade: one method per command and one per read. A command method
+builds its command model (the shape check), then :meth:`FamilyCases._decide` loads the
+case, lets the aggregate's decide method check the rules, and saves the one new event; it
+returns only after the event is durably stored. Reads fold the case's events through the
+projections.
 
-Persistence is decided by the URL alone (see :mod:`perhetyo.persistence`).
+How a command flows: ``set_goal(...)`` -> ``SetGoal`` (shape) -> ``_decide(command,
+FamilyCase.set_goal)`` -> load (``FamilyCase.project``) -> ``FamilyCase.set_goal`` (rules,
+one ``GoalSet``) -> save. Every call to the store runs inside the one map of foreign
+errors (:func:`perhetyo.persistence.storage_errors`).
+
+Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 import threading
 import time
@@ -21,18 +28,16 @@ from typing import Any, Self, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import Environment, EnvType
 
 from perhetyo import commands as c
-from perhetyo.aggregates.case import FamilyCase, case_id_for_request
+from perhetyo.aggregates.case import FamilyCase
 from perhetyo.errors import (
     CaseAlreadyExistsError,
     CaseNotFoundError,
     ConcurrentUpdateError,
     ConfigurationError,
-    PerhetyoError,
-    StorageError,
+    StoreClosedError,
 )
 from perhetyo.events import CaseEvent, CaseOpened
 from perhetyo.persistence import (
@@ -43,8 +48,10 @@ from perhetyo.persistence import (
     advisory_key,
     postgres_connection,
     settings_for_url,
+    storage_errors,
     views_engine,
 )
+from perhetyo.persistence.identity import case_id_for_request, legacy_case_id, store_key
 from perhetyo.projections import (
     AuditEntry,
     CurrentPlan,
@@ -60,6 +67,7 @@ from perhetyo.projections.stored import (
     ProjectionStatus,
     StoredViews,
 )
+from perhetyo.time import Clock, utc_now
 from perhetyo.values import (
     Actor,
     ClosureReason,
@@ -75,8 +83,7 @@ from perhetyo.values import (
 
 __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 
-Clock = Callable[[], datetime]
-"""A callable returning the current time as an aware datetime."""
+logger = logging.getLogger("perhetyo")
 
 MAX_ATTEMPTS = 5
 """How many times a command is decided afresh after losing a race to another writer."""
@@ -85,25 +92,7 @@ RETRY_BACKOFF_SECONDS = 0.002
 """The first retry waits up to this long; each later one up to twice the previous."""
 
 R = TypeVar("R")
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@contextlib.contextmanager
-def _storage_errors() -> Iterator[None]:
-    """Translate the store's own failures (other than conflicts) once, at the boundary."""
-    try:
-        yield
-    except (PerhetyoError, IntegrityError):
-        raise
-    except (PersistenceError, OSError) as exc:
-        raise StorageError(f"the event store failed: {type(exc).__name__}") from exc
-    except Exception as exc:
-        if type(exc).__module__.startswith(("psycopg", "sqlite3")):
-            raise StorageError(f"the event store failed: {type(exc).__name__}") from exc
-        raise
+C = TypeVar("C", bound=c.CaseCommand[Any])
 
 
 @contextlib.contextmanager
@@ -177,25 +166,37 @@ class FamilyCases:
         views_url: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
-        self.url = DEFAULT_URL if url is None else url
-        self._settings = settings_for_url(self.url)
-        self._clock: Clock = clock or _utc_now
+        self._settings = settings_for_url(DEFAULT_URL if url is None else url)
+        self._clock: Clock = clock or utc_now
         self._views_url = views_url
         self._batch_size = batch_size
         self._stored_views: StoredViews | None = None
-        try:
-            with _storage_errors(), _postgres_setup_lock(self._settings):
-                self._store = _EventStore(self._settings)
-        except IntegrityError as exc:
-            raise StorageError("the event store could not be set up: IntegrityError") from exc
+        self._closed = False
+        with storage_errors(), _postgres_setup_lock(self._settings):
+            self._store = _EventStore(self._settings)
+            try:
+                self._key = store_key(self._settings)
+            except BaseException:
+                self._store.close()
+                raise
+        logger.info("perhetyo store opened: %s", self._settings.kind)
+
+    @property
+    def url(self) -> str:
+        """The store's URL, without its password."""
+        return self._settings.shown_url
 
     # --- life cycle ---------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the store's and the views' connections."""
+        """Close the store's and the views' connections; later calls raise StoreClosedError."""
+        if self._closed:
+            return
+        self._closed = True
         if self._stored_views is not None:
             self._stored_views.close()
         self._store.close()
+        logger.info("perhetyo store closed: %s", self._settings.kind)
 
     def __enter__(self) -> Self:
         return self
@@ -215,6 +216,14 @@ class FamilyCases:
             raise ConfigurationError("the clock must return a timezone-aware datetime")
         return value.astimezone(UTC)
 
+    def case_id_for_request(self, request_id: str) -> UUID:
+        """The id of the case an ``open_case`` with this ``request_id`` opens in this store.
+
+        Derived with the store's own secret key, so it reveals nothing of the request id.
+        """
+        command = c.ReadRequest(request_id=request_id)
+        return case_id_for_request(self._key, command.request_id)
+
     # --- commands -----------------------------------------------------------------------
 
     def open_case(
@@ -231,22 +240,18 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> UUID:
         """Open a client relationship (asiakkuus alkoi); returns the new case id."""
-        return cast(
-            UUID,
-            self.execute(
-                c.OpenCase(
-                    children=children,
-                    guardians=guardians,
-                    legal_basis=legal_basis,
-                    named_worker=named_worker,
-                    opened_on=opened_on,
-                    service_task=service_task,
-                    previous_case_id=previous_case_id,
-                    actor=actor,
-                    request_id=request_id,
-                )
-            ),
+        command = c.OpenCase(
+            children=children,
+            guardians=guardians,
+            legal_basis=legal_basis,
+            named_worker=named_worker,
+            opened_on=opened_on,
+            service_task=service_task,
+            previous_case_id=previous_case_id,
+            actor=actor,
+            request_id=request_id,
         )
+        return self._open(command)
 
     def assign_named_worker(
         self,
@@ -259,16 +264,15 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> None:
         """Assign a named worker (omatyöntekijä nimetty)."""
-        self.execute(
-            c.AssignNamedWorker(
-                case_id=case_id,
-                worker=worker,
-                assigned_on=assigned_on,
-                reason=reason,
-                actor=actor,
-                request_id=request_id,
-            )
+        command = c.AssignNamedWorker(
+            case_id=case_id,
+            worker=worker,
+            assigned_on=assigned_on,
+            reason=reason,
+            actor=actor,
+            request_id=request_id,
         )
+        self._decide(command, FamilyCase.assign_named_worker)
 
     def record_meeting(
         self,
@@ -282,20 +286,16 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> UUID:
         """Record a meeting (tapaaminen pidetty); returns the meeting id."""
-        return cast(
-            UUID,
-            self.execute(
-                c.RecordMeeting(
-                    case_id=case_id,
-                    kind=kind,
-                    held_on=held_on,
-                    participants=participants,
-                    summary=summary,
-                    actor=actor,
-                    request_id=request_id,
-                )
-            ),
+        command = c.RecordMeeting(
+            case_id=case_id,
+            kind=kind,
+            held_on=held_on,
+            participants=participants,
+            summary=summary,
+            actor=actor,
+            request_id=request_id,
         )
+        return self._decide(command, FamilyCase.record_meeting)
 
     def record_child_view(
         self,
@@ -309,17 +309,16 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> None:
         """Record a child's view (lapsen näkemys kirjattu), or why the child was not heard."""
-        self.execute(
-            c.RecordChildView(
-                case_id=case_id,
-                child_id=child_id,
-                view=view,
-                not_heard_reason=not_heard_reason,
-                recorded_on=recorded_on,
-                actor=actor,
-                request_id=request_id,
-            )
+        command = c.RecordChildView(
+            case_id=case_id,
+            child_id=child_id,
+            view=view,
+            not_heard_reason=not_heard_reason,
+            recorded_on=recorded_on,
+            actor=actor,
+            request_id=request_id,
         )
+        self._decide(command, FamilyCase.record_child_view)
 
     def agree_plan(
         self,
@@ -333,20 +332,16 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> int:
         """Agree the next client plan version (asiakassuunnitelma laadittu); returns it."""
-        return cast(
-            int,
-            self.execute(
-                c.AgreePlan(
-                    case_id=case_id,
-                    agreed_on=agreed_on,
-                    agreements=agreements,
-                    dissent=dissent,
-                    review_due_on=review_due_on,
-                    actor=actor,
-                    request_id=request_id,
-                )
-            ),
+        command = c.AgreePlan(
+            case_id=case_id,
+            agreed_on=agreed_on,
+            agreements=agreements,
+            dissent=dissent,
+            review_due_on=review_due_on,
+            actor=actor,
+            request_id=request_id,
         )
+        return self._decide(command, FamilyCase.agree_plan)
 
     def set_goal(
         self,
@@ -360,20 +355,16 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> UUID:
         """Set a goal (tavoite asetettu); returns the goal id."""
-        return cast(
-            UUID,
-            self.execute(
-                c.SetGoal(
-                    case_id=case_id,
-                    description=description,
-                    set_on=set_on,
-                    target_date=target_date,
-                    child_id=child_id,
-                    actor=actor,
-                    request_id=request_id,
-                )
-            ),
+        command = c.SetGoal(
+            case_id=case_id,
+            description=description,
+            set_on=set_on,
+            target_date=target_date,
+            child_id=child_id,
+            actor=actor,
+            request_id=request_id,
         )
+        return self._decide(command, FamilyCase.set_goal)
 
     def update_goal(
         self,
@@ -388,18 +379,17 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> None:
         """Update a goal (tavoite päivitetty); ``progress`` None keeps the previous value."""
-        self.execute(
-            c.UpdateGoal(
-                case_id=case_id,
-                goal_id=goal_id,
-                status=status,
-                progress=progress,
-                note=note,
-                updated_on=updated_on,
-                actor=actor,
-                request_id=request_id,
-            )
+        command = c.UpdateGoal(
+            case_id=case_id,
+            goal_id=goal_id,
+            status=status,
+            progress=progress,
+            note=note,
+            updated_on=updated_on,
+            actor=actor,
+            request_id=request_id,
         )
+        self._decide(command, FamilyCase.update_goal)
 
     def order_service(
         self,
@@ -413,20 +403,16 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> UUID:
         """Order a service (palvelu tilattu); returns the service id."""
-        return cast(
-            UUID,
-            self.execute(
-                c.OrderService(
-                    case_id=case_id,
-                    kind=kind,
-                    provider=provider,
-                    ordered_on=ordered_on,
-                    goal_ids=goal_ids,
-                    actor=actor,
-                    request_id=request_id,
-                )
-            ),
+        command = c.OrderService(
+            case_id=case_id,
+            kind=kind,
+            provider=provider,
+            ordered_on=ordered_on,
+            goal_ids=goal_ids,
+            actor=actor,
+            request_id=request_id,
         )
+        return self._decide(command, FamilyCase.order_service)
 
     def start_service(
         self,
@@ -438,15 +424,14 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> None:
         """Record that a service started (palvelu alkoi)."""
-        self.execute(
-            c.StartService(
-                case_id=case_id,
-                service_id=service_id,
-                started_on=started_on,
-                actor=actor,
-                request_id=request_id,
-            )
+        command = c.StartService(
+            case_id=case_id,
+            service_id=service_id,
+            started_on=started_on,
+            actor=actor,
+            request_id=request_id,
         )
+        self._decide(command, FamilyCase.start_service)
 
     def end_service(
         self,
@@ -459,16 +444,15 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> None:
         """End a service (palvelu päättyi); one that never started is cancelled."""
-        self.execute(
-            c.EndService(
-                case_id=case_id,
-                service_id=service_id,
-                ended_on=ended_on,
-                reason=reason,
-                actor=actor,
-                request_id=request_id,
-            )
+        command = c.EndService(
+            case_id=case_id,
+            service_id=service_id,
+            ended_on=ended_on,
+            reason=reason,
+            actor=actor,
+            request_id=request_id,
         )
+        self._decide(command, FamilyCase.end_service)
 
     def close_case(
         self,
@@ -483,32 +467,33 @@ class FamilyCases:
         request_id: str | None = None,
     ) -> None:
         """Close the relationship (asiakkuus päättyi), with every child's view of it."""
-        self.execute(
-            c.CloseCase(
-                case_id=case_id,
-                closed_on=closed_on,
-                reason=reason,
-                child_views=child_views or {},
-                not_heard_reasons=not_heard_reasons or {},
-                successor=successor,
-                actor=actor,
-                request_id=request_id,
-            )
+        command = c.CloseCase(
+            case_id=case_id,
+            closed_on=closed_on,
+            reason=reason,
+            child_views=child_views or {},
+            not_heard_reasons=not_heard_reasons or {},
+            successor=successor,
+            actor=actor,
+            request_id=request_id,
         )
+        self._decide(command, FamilyCase.close_case)
 
-    def execute(self, command: c.Command) -> Any:
+    def execute(self, command: c.Command[R]) -> R:
         """Run any command model (for services that receive commands as messages).
 
-        Returns what the matching method returns. A command that loses a race with
-        another writer is decided afresh on the new state, up to ``MAX_ATTEMPTS`` times,
-        before :class:`ConcurrentUpdateError` is raised.
+        Returns what the matching method returns, typed by the command
+        (``execute(SetGoal(...))`` is a ``UUID``).
         """
         if isinstance(command, c.OpenCase):
-            return self._open(command)
-        if not isinstance(command, c.CaseCommand) or type(command) not in _DECIDERS:
+            return cast(R, self._open(command))  # R is UUID: OpenCase is a Command[UUID]
+        decide = (
+            FamilyCase.decider(type(command)) if isinstance(command, c.CaseCommand) else None
+        )
+        if decide is None:
             raise ConfigurationError(f"not a perhetyo command: {type(command).__name__}")
-        decide = _DECIDERS[type(command)]
-        return self._retrying(lambda: self._decide(command, decide))
+        result: R = self._decide(cast(c.CaseCommand[R], command), decide)
+        return result
 
     # --- reads --------------------------------------------------------------------------
 
@@ -567,8 +552,9 @@ class FamilyCases:
     @property
     def stored_views(self) -> StoredViews:
         """The stored SQL views (created on first use): engine, tables, runner."""
+        self._check_not_closed()
         if self._stored_views is None:
-            with _storage_errors():
+            with storage_errors("the views database"):
                 self._stored_views = StoredViews(
                     recorder=self._store.recorder,
                     mapper=self._store.mapper,
@@ -604,10 +590,10 @@ class FamilyCases:
         session: PostgresWorkerSession | None = None
         if self._settings.kind == "postgresql":
             channel = getattr(self._store.recorder, "channel_name", "familycases_events")
-            with _storage_errors():
+            with storage_errors():
                 session = PostgresWorkerSession(self._settings, channel)
         try:
-            with _storage_errors():
+            with storage_errors():
                 views.run_forever(
                     stop, poll_interval=poll_interval, session=session, on_batch=on_batch
                 )
@@ -617,9 +603,14 @@ class FamilyCases:
 
     # --- internals ----------------------------------------------------------------------
 
+    def _check_not_closed(self) -> None:
+        if self._closed:
+            raise StoreClosedError
+
     def _stored_events(self, case_id: UUID) -> list[CaseEvent]:
-        with _storage_errors():
-            return cast(list[CaseEvent], list(self._store.events.get(case_id)))
+        self._check_not_closed()
+        with storage_errors():
+            return [cast(CaseEvent, event) for event in self._store.events.get(case_id)]
 
     def _read(
         self,
@@ -661,29 +652,38 @@ class FamilyCases:
             raise CaseNotFoundError(read.case_id)
         return events
 
-    def _load(self, case_id: UUID) -> FamilyCase:
-        with _storage_errors():
+    def _load(self, case_id: UUID) -> FamilyCase | None:
+        """The case's decision state, or None when no such case exists."""
+        self._check_not_closed()
+        with storage_errors():
             try:
                 case: FamilyCase = self._store.repository.get(
                     case_id, projector_func=FamilyCase.project
                 )
-                return case
             except AggregateNotFoundError:
-                raise CaseNotFoundError(case_id) from None
+                return None
+        return case
 
     def _save(self, case: FamilyCase) -> None:
         events = case.collect_events()
         if events:
-            with _storage_errors():
+            with storage_errors():
                 self._store.save(*events)
+            logger.debug(
+                "recorded %s on case %s at version %d",
+                type(events[-1]).__name__,
+                case.id,
+                case.version,
+            )
 
     def _retrying(self, attempt: Callable[[], R]) -> R:
         for number in range(MAX_ATTEMPTS):
             try:
                 return attempt()
-            except IntegrityError:
+            except ConcurrentUpdateError:
                 # Lost a race: back off a little (jittered, doubling) so that writers
                 # contending for one case stop colliding in lockstep.
+                logger.info("a command lost a race to another writer; deciding again")
                 if number + 1 < MAX_ATTEMPTS:
                     pause = RETRY_BACKOFF_SECONDS * 2**number
                     time.sleep(random.uniform(0, pause))  # noqa: S311 (jitter, not secrets)
@@ -691,46 +691,45 @@ class FamilyCases:
             f"another writer kept appending first ({MAX_ATTEMPTS} attempts); retry later"
         )
 
-    def _decide(self, command: c.CaseCommand, decide: _Decider) -> Any:
-        case = self._load(command.case_id)
-        repeated, result = case.repeated(command)
-        if repeated:
-            return result
-        result = decide(case, command, self.now())
-        self._save(case)
-        return result
+    def _decide(self, command: C, decide: Callable[[FamilyCase, C, datetime], R]) -> R:
+        """Load the case, answer a repeated request, or decide and save one event."""
 
-    def _open(self, command: c.OpenCase) -> UUID:
-        case_id = (
-            case_id_for_request(command.request_id) if command.request_id is not None else uuid4()
-        )
-
-        def attempt() -> UUID:
-            try:
-                existing = self._load(case_id)
-            except CaseNotFoundError:
-                case = FamilyCase.open(command, case_id=case_id, now=self.now())
-                self._save(case)
-                return case_id
-            repeated, result = existing.repeated(command)
+        def attempt() -> R:
+            case = self._load(command.case_id)
+            if case is None:
+                raise CaseNotFoundError(command.case_id)
+            repeated, earlier = case.repeated(command)
             if repeated:
-                return cast(UUID, result)
-            raise CaseAlreadyExistsError(f"case {case_id} already exists")
+                # The first attempt's result, recorded on its event: the same type R.
+                return cast(R, earlier)
+            result = decide(case, command, self.now())
+            self._save(case)
+            return result
 
         return self._retrying(attempt)
 
+    def _open(self, command: c.OpenCase) -> UUID:
+        if command.request_id is None:
+            case_id = uuid4()
+        else:
+            legacy = self._load(legacy_case_id(command.request_id))
+            if legacy is not None:  # opened by release 0.1, before case ids were keyed
+                return self._repeat_of_opening(legacy, command)
+            case_id = case_id_for_request(self._key, command.request_id)
 
-_Decider = Callable[[FamilyCase, Any, datetime], Any]
+        def attempt() -> UUID:
+            existing = self._load(case_id)
+            if existing is not None:
+                return self._repeat_of_opening(existing, command)
+            case = FamilyCase.open(command, case_id=case_id, now=self.now())
+            self._save(case)
+            return case_id
 
-_DECIDERS: dict[type[c.Command], _Decider] = {
-    c.AssignNamedWorker: FamilyCase.assign_named_worker,
-    c.RecordMeeting: FamilyCase.record_meeting,
-    c.RecordChildView: FamilyCase.record_child_view,
-    c.AgreePlan: FamilyCase.agree_plan,
-    c.SetGoal: FamilyCase.set_goal,
-    c.UpdateGoal: FamilyCase.update_goal,
-    c.OrderService: FamilyCase.order_service,
-    c.StartService: FamilyCase.start_service,
-    c.EndService: FamilyCase.end_service,
-    c.CloseCase: FamilyCase.close_case,
-}
+        return self._retrying(attempt)
+
+    @staticmethod
+    def _repeat_of_opening(existing: FamilyCase, command: c.OpenCase) -> UUID:
+        repeated, _ = existing.repeated(command)
+        if repeated:
+            return existing.id
+        raise CaseAlreadyExistsError(f"case {existing.id} already exists")

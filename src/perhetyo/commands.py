@@ -10,20 +10,15 @@ later, by the aggregate. Every command carries the acting ``actor`` and an optio
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Generic, Self, TypeVar
 from uuid import UUID
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
-    ConfigDict,
     Field,
-    StringConstraints,
-    ValidationError,
     model_validator,
 )
 
-from perhetyo.errors import InvalidCommandError
 from perhetyo.values import (
     Actor,
     BusinessDate,
@@ -35,11 +30,13 @@ from perhetyo.values import (
     MeetingKind,
     NamedWorker,
     PersonRef,
+    RequestId,
     ServiceKind,
     ServiceTask,
     ShortText,
     Successor,
     Text,
+    ValueModel,
 )
 
 __all__ = [
@@ -52,56 +49,31 @@ __all__ = [
     "OpenCase",
     "OrderService",
     "ReadCase",
+    "ReadRequest",
     "RecordChildView",
     "RecordMeeting",
     "SetGoal",
     "StartService",
     "UpdateGoal",
-    "validation_errors",
 ]
 
 MAX_CHILDREN = 20
 MAX_GUARDIANS = 10
 MAX_LIST_ITEMS = 100
 
-RequestId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-]
 Progress = Annotated[int, Field(ge=0, le=100, strict=True)]
 
 
-def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic's error list without the input values, urls or context objects.
+R = TypeVar("R")
+"""What a command returns when it is accepted (a new id, a plan version, or None)."""
 
-    A dict key that failed validation appears in pydantic's location (``('child_views',
-    <the key>, '[key]')``); it is input too, so it is replaced by ``'<key>'``.
+
+class Command(ValueModel, Generic[R]):
+    """Command (komento): what an actor asks the case to do; ``R`` is what it returns.
+
+    The type parameter lets :meth:`perhetyo.FamilyCases.execute` return the same type as
+    the matching method (``execute(SetGoal(...))`` is a ``UUID``).
     """
-    errors = []
-    for error in exc.errors(include_input=False, include_url=False, include_context=False):
-        loc = list(error["loc"])
-        for index in range(len(loc) - 1):
-            if loc[index + 1] == "[key]":
-                loc[index] = "<key>"
-        errors.append({**error, "loc": tuple(loc)})
-    return errors
-
-
-class _Validated(BaseModel):
-    """Base of commands and queries: a pydantic failure becomes InvalidCommandError."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
-
-    def __init__(self, /, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            raise InvalidCommandError(type(self).__name__, validation_errors(exc)) from None
-
-
-class Command(_Validated):
-    """Command (komento): what an actor asks the case to do."""
-
-    KIND: ClassVar[str] = "command"
 
     actor: Actor
     request_id: RequestId | None = None
@@ -112,7 +84,7 @@ class Command(_Validated):
         return hashlib.sha256(type(self).__name__.encode() + b"\0" + payload).hexdigest()
 
 
-class CaseCommand(Command):
+class CaseCommand(Command[R]):
     """A command on an existing case (komento asiakkuudelle)."""
 
     case_id: UUID
@@ -124,7 +96,7 @@ def _unique_ids(people: tuple[PersonRef, ...], field: str) -> None:
         raise ValueError(f"{field} must have unique ids")
 
 
-class OpenCase(Command):
+class OpenCase(Command[UUID]):
     """Open a client relationship (aloita asiakkuus)."""
 
     children: Annotated[tuple[PersonRef, ...], Field(min_length=1, max_length=MAX_CHILDREN)]
@@ -142,7 +114,7 @@ class OpenCase(Command):
         return self
 
 
-class AssignNamedWorker(CaseCommand):
+class AssignNamedWorker(CaseCommand[None]):
     """Assign a new named worker (nimeä omatyöntekijä)."""
 
     worker: NamedWorker
@@ -150,7 +122,7 @@ class AssignNamedWorker(CaseCommand):
     reason: Text
 
 
-class RecordMeeting(CaseCommand):
+class RecordMeeting(CaseCommand[UUID]):
     """Record a meeting (kirjaa tapaaminen)."""
 
     kind: MeetingKind
@@ -159,7 +131,7 @@ class RecordMeeting(CaseCommand):
     summary: LongText
 
 
-class RecordChildView(CaseCommand):
+class RecordChildView(CaseCommand[None]):
     """Record a child's view (kirjaa lapsen näkemys), or why the child was not heard."""
 
     child_id: Id
@@ -174,7 +146,7 @@ class RecordChildView(CaseCommand):
         return self
 
 
-class AgreePlan(CaseCommand):
+class AgreePlan(CaseCommand[int]):
     """Agree a new version of the client plan (laadi asiakassuunnitelma)."""
 
     agreed_on: BusinessDate
@@ -183,7 +155,7 @@ class AgreePlan(CaseCommand):
     review_due_on: BusinessDate | None = None
 
 
-class SetGoal(CaseCommand):
+class SetGoal(CaseCommand[UUID]):
     """Set a goal (aseta tavoite), for the family or for one child."""
 
     description: Text
@@ -192,7 +164,7 @@ class SetGoal(CaseCommand):
     child_id: Id | None = None
 
 
-class UpdateGoal(CaseCommand):
+class UpdateGoal(CaseCommand[None]):
     """Update a goal (päivitä tavoite): its status, progress (0-100) and a note."""
 
     goal_id: UUID
@@ -202,7 +174,7 @@ class UpdateGoal(CaseCommand):
     updated_on: BusinessDate
 
 
-class OrderService(CaseCommand):
+class OrderService(CaseCommand[UUID]):
     """Order a service (tilaa palvelu) from a producer."""
 
     kind: ServiceKind
@@ -217,14 +189,14 @@ class OrderService(CaseCommand):
         return self
 
 
-class StartService(CaseCommand):
+class StartService(CaseCommand[None]):
     """Record that an ordered service started (palvelu alkoi)."""
 
     service_id: UUID
     started_on: BusinessDate
 
 
-class EndService(CaseCommand):
+class EndService(CaseCommand[None]):
     """End a service (päätä palvelu); one that never started is cancelled."""
 
     service_id: UUID
@@ -232,7 +204,7 @@ class EndService(CaseCommand):
     reason: Text
 
 
-class CloseCase(CaseCommand):
+class CloseCase(CaseCommand[None]):
     """Close the client relationship (päätä asiakkuus), hearing every child on the ending."""
 
     closed_on: BusinessDate
@@ -252,7 +224,13 @@ class CloseCase(CaseCommand):
         return self
 
 
-class ReadCase(_Validated):
+class ReadRequest(ValueModel):
+    """A request id to look up (pyyntötunniste): checked like a command's."""
+
+    request_id: RequestId
+
+
+class ReadCase(ValueModel):
     """Read one case (lue asiakkuus): who reads it, why, and as of when."""
 
     case_id: UUID

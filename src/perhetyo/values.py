@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Final, Self
+from typing import Annotated, Any, Final, Self
 from uuid import UUID
 
 from pydantic import (
@@ -19,8 +19,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
 )
+from pydantic._internal._model_construction import ModelMetaclass
+
+from perhetyo.errors import InvalidCommandError
 
 __all__ = [
     "FINAL_GOAL_STATUSES",
@@ -37,6 +41,7 @@ __all__ = [
     "NamedWorker",
     "PersonRef",
     "Profession",
+    "RequestId",
     "ServiceKind",
     "ServiceStatus",
     "ServiceTask",
@@ -45,8 +50,11 @@ __all__ = [
     "SuccessorKind",
     "Text",
     "ValueModel",
+    "contains_personal_identity_code",
     "finnish_label",
     "looks_like_personal_identity_code",
+    "named_worker_professions",
+    "validation_errors",
 ]
 
 # --- limits (documented in docs/concepts.md) -------------------------------------------
@@ -56,17 +64,20 @@ SHORT_TEXT_MAX_LENGTH: Final = 200
 TEXT_MAX_LENGTH: Final = 2_000
 LONG_TEXT_MAX_LENGTH: Final = 8_000
 
-# --- personal identity codes (henkilötunnus) are refused as ids ------------------------
+# --- personal identity codes (henkilötunnus) are refused in ids ------------------------
 
 _HETU = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$", re.IGNORECASE)
+_HETU_ANYWHERE = re.compile(
+    r"(?<!\d)(\d{2})(\d{2})\d{2}[-+A-FU-Y]\d{3}[0-9A-Z]", re.IGNORECASE
+)
 _HETU_CHECK_CHARACTERS: Final = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
 
 def looks_like_personal_identity_code(value: str) -> bool:
-    """Personal identity code (henkilötunnus): does ``value`` have its form and check character?
+    """Personal identity code (henkilötunnus): is ``value`` one, check character and all?
 
     DDMMYY, a century sign, three digits and the check character (the nine-digit number
-    modulo 31). Such a value is refused as an id, so that ids may appear in messages.
+    modulo 31).
     """
     match = _HETU.match(value.strip())
     if match is None:
@@ -78,9 +89,28 @@ def looks_like_personal_identity_code(value: str) -> bool:
     return _HETU_CHECK_CHARACTERS[number % 31] == check.upper()
 
 
-def _refuse_identity_code(value: str) -> str:
-    if looks_like_personal_identity_code(value):
-        raise ValueError("an id must be opaque: it looks like a personal identity code")
+def contains_personal_identity_code(value: str) -> bool:
+    """Does ``value`` hold something shaped like a henkilötunnus anywhere in it?
+
+    Any check character counts (a mistyped code is still a code): a day 01-31 and a month
+    01-12, two more digits, a century sign, three digits and one letter or digit, wherever
+    it stands (``c-131052-308T``, ``hetu:131052-308T``, ``131052-308T.1``). Ids and
+    request ids holding one are refused, so that ids may appear in messages and logs.
+    """
+    return any(
+        1 <= int(match.group(1)) <= 31 and 1 <= int(match.group(2)) <= 12
+        for match in _HETU_ANYWHERE.finditer(value)
+    )
+
+
+def _from_store(info: ValidationInfo) -> bool:
+    """Whether a value is being read back from the store (never re-judged by today's rules)."""
+    return bool(info.context and info.context.get("stored"))
+
+
+def _refuse_identity_code(value: str, info: ValidationInfo) -> str:
+    if not _from_store(info) and contains_personal_identity_code(value):
+        raise ValueError("an id must be opaque: it holds a personal identity code")
     return value
 
 
@@ -88,7 +118,7 @@ def _only_dates(value: object, info: ValidationInfo) -> object:
     """Accept a ``datetime.date`` (not a ``datetime``); ISO strings only from the store."""
     if type(value) is date:
         return value
-    if isinstance(value, str) and info.context and info.context.get("stored"):
+    if isinstance(value, str) and _from_store(info):
         return date.fromisoformat(value)
     raise ValueError("expected a datetime.date")
 
@@ -105,11 +135,21 @@ Id = Annotated[
 ]
 """An opaque id from the host's registry: letters, digits and ``._:-``, never a hetu."""
 
-def _refuse_nul(value: str) -> str:
+
+def _refuse_nul(value: str, info: ValidationInfo) -> str:
     # PostgreSQL stores no NUL in text or jsonb: accepting one would jam the stored views.
-    if "\x00" in value:
+    if not _from_store(info) and "\x00" in value:
         raise ValueError("text must not contain the NUL character")
     return value
+
+
+RequestId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_refuse_nul),
+    AfterValidator(_refuse_identity_code),
+]
+"""A caller's idempotency key: 1-200 characters, no NUL, no personal identity code."""
 
 
 ShortText = Annotated[
@@ -137,8 +177,45 @@ BusinessDate = Annotated[date, BeforeValidator(_only_dates)]
 """A business date: a ``datetime.date``; a ``datetime`` or a string is refused."""
 
 
-class ValueModel(BaseModel):
-    """Immutable value (arvo): frozen, no extra fields."""
+def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's error list without the input values, urls or context objects.
+
+    A dict key that failed validation appears in pydantic's location (``('child_views',
+    <the key>, '[key]')``); it is input too, so it is replaced by ``'<key>'``.
+    """
+    errors = []
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        loc = list(error["loc"])
+        for index in range(len(loc) - 1):
+            if loc[index + 1] == "[key]":
+                loc[index] = "<key>"
+        errors.append({**error, "loc": tuple(loc)})
+    return errors
+
+
+class _ShapeChecked(ModelMetaclass):
+    """Constructing a model raises InvalidCommandError, never pydantic's ValidationError.
+
+    The translation sits on the metaclass's ``__call__`` rather than in ``__init__``: a
+    model that overrides ``__init__`` is validated through it even when nested, which
+    drops the validation context (stored events decode their dates with it). Pydantic
+    exports no public name for its metaclass, hence the private import.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (a metaclass method gets the class)
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            raise InvalidCommandError(cls.__name__, validation_errors(exc)) from None
+
+
+class ValueModel(BaseModel, metaclass=_ShapeChecked):
+    """Immutable value (arvo): frozen, no extra fields; bad input is InvalidCommandError.
+
+    Constructing one with invalid values raises
+    :class:`~perhetyo.errors.InvalidCommandError` (a ``ValueError``) whose ``errors`` hold
+    no input, never pydantic's own ``ValidationError``.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
@@ -358,6 +435,17 @@ def finnish_label(member: StrEnum) -> str:
 NAMED_WORKER_PROFESSIONS: Final = frozenset(
     {Profession.SOCIAL_WORKER, Profession.SPECIAL_SOCIAL_COUNSELLOR}
 )
+
+
+def named_worker_professions(legal_basis: LegalBasis) -> frozenset[Profession]:
+    """The professions that may be a named worker (omatyöntekijä) in a case of this basis.
+
+    A social worker or a special social counsellor; under the Child Welfare Act a social
+    worker only.
+    """
+    if legal_basis is LegalBasis.CHILD_WELFARE_ACT:
+        return frozenset({Profession.SOCIAL_WORKER})
+    return NAMED_WORKER_PROFESSIONS
 
 
 class Actor(ValueModel):

@@ -23,6 +23,8 @@ from perhetyo import (
 )
 from perhetyo.testing import FakeClock, a_child, a_guardian, a_worker, an_actor
 
+from .conftest import STORY_REQUEST_ID
+
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -68,8 +70,8 @@ def test_the_story_reads_the_same_on_every_store(store_url, open_cases, story_te
     cases = open_cases(store_url, clock=clock)
     story = story_teller(cases, clock)
 
-    # The opening's request id decides the case id, so it is the same on every store.
-    assert story.case_id == expected.case_id
+    # The opening's request id and the store's own key decide the case id.
+    assert story.case_id == cases.case_id_for_request(STORY_REQUEST_ID)
     assert story.plan_versions == (1, 2)
 
     me = an_actor()
@@ -105,16 +107,16 @@ def test_the_story_reads_the_same_on_every_store(store_url, open_cases, story_te
     history = cases.history(story.case_id, actor=me)
     assert [type(event).__name__ for event in history] == list(story.event_types)
 
-    # Field for field equal to the memory:// reference, once each store's own goal,
-    # service and meeting ids (random) are named by the reference's ids for the same thing.
+    # Field for field equal to the memory:// reference, once each store's own case, goal,
+    # service and meeting ids are named by the reference's ids for the same thing.
     ids = dict(
         zip(
-            (*story.goal_ids, *story.service_ids, *story.meeting_ids),
-            (*expected.goal_ids, *expected.service_ids, *expected.meeting_ids),
+            (story.case_id, *story.goal_ids, *story.service_ids, *story.meeting_ids),
+            (expected.case_id, *expected.goal_ids, *expected.service_ids, *expected.meeting_ids),
             strict=True,
         )
     )
-    assert len(set(ids)) == 6
+    assert len(set(ids)) == 7
     got = {name: translated(text, ids) for name, text in reads(cases, story.case_id).items()}
     assert got == reads(reference, expected.case_id)
 

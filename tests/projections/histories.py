@@ -104,7 +104,8 @@ def _random_command(  # noqa: PLR0912 (one branch per command kind)
             updated_on=when, actor=an_actor(),
         )
     elif kind == 7:
-        goal_ids = [goal.goal_id for goal in plan.goals][: rng.randint(0, 2)]
+        set_by_then = [goal.goal_id for goal in plan.goals if goal.set_on <= when]
+        goal_ids = set_by_then[: rng.randint(0, 2)]
         cases.order_service(
             case_id, kind=rng.choice(list(ServiceKind)), provider="Tuottaja Oy",
             ordered_on=when, goal_ids=goal_ids, actor=an_actor(),

@@ -51,6 +51,7 @@ RUNNING = {ServiceStatus.ORDERED, ServiceStatus.ACTIVE}
 @dataclass
 class GoalModel:
     last_on: date
+    set_on: date = date.min
     status: GoalStatus = GoalStatus.NOT_STARTED
     progress: int = 0
     last_updated_on: date | None = None
@@ -202,6 +203,8 @@ def refusals_to_order(
     refusals = _happened(model, on, today)
     if any(goal_id not in model.goals for goal_id in goal_ids):
         refusals.add(GoalNotFoundError)
+    if any(goal_id in model.goals and model.goals[goal_id].set_on > on for goal_id in goal_ids):
+        refusals.add(OutOfOrderError)  # a service's goals exist on its order date
     return refusals
 
 

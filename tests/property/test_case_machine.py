@@ -81,7 +81,7 @@ from perhetyo import (
     Successor,
     SuccessorKind,
 )
-from perhetyo.aggregates.case import FamilyCase, case_id_for_request
+from perhetyo.aggregates.case import FamilyCase
 from perhetyo.events import CaseEvent, CaseOpened
 from perhetyo.persistence import OrjsonTranscoder, PydanticMapper
 from perhetyo.projections import CurrentPlan, GoalProgress, audit_trail, current_plan, fold
@@ -468,7 +468,7 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         goal_id = self.cases.set_goal(
             first.case_id, description="Arki sujuu", set_on=set_on, actor=ACTORS[0]
         )
-        first.goals[goal_id] = GoalModel(last_on=set_on)
+        first.goals[goal_id] = GoalModel(last_on=set_on, set_on=set_on)
         services = []
         for started in (False, True):
             service_id = self.cases.order_service(
@@ -541,12 +541,12 @@ class FamilyCasesMachine(RuleBasedStateMachine):
             assert isinstance(info.value, tuple(expected)), info.value
             event(f"refused: {type(info.value).__name__}")
             if request_id is not None:
-                self.assert_unchanged(case_id_for_request(request_id), None)
+                self.assert_unchanged(self.cases.case_id_for_request(request_id), None)
             return multiple()
         case_id = self.cases.open_case(**kwargs)
         assert case_id not in self.models
         if request_id is not None:
-            assert case_id == case_id_for_request(request_id)
+            assert case_id == self.cases.case_id_for_request(request_id)
             self.requests.append(Request(case_id, "open_case", (), kwargs, case_id))
         history = self.history(case_id)
         assert len(history) == 1
@@ -773,7 +773,7 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         assert model is not None
         assert isinstance(result, UUID)
         model.recorded(on)
-        model.goals[result] = GoalModel(last_on=on)
+        model.goals[result] = GoalModel(last_on=on, set_on=on)
         return Ref(case_id, result)
 
     @rule(goal=goal_refs, data=st.data())

@@ -16,7 +16,6 @@ from perhetyo import (
     LegalBasis,
     SetGoal,
 )
-from perhetyo.aggregates.case import case_id_for_request
 from perhetyo.commands import ReadCase
 from perhetyo.testing import FakeClock, a_child, a_worker, open_sample_case
 
@@ -97,7 +96,7 @@ def test_a_clock_returning_a_naive_datetime_refuses_an_opening(actor: Actor) -> 
             _open_with_request_id(cases, actor)
 
         with pytest.raises(LookupError):
-            cases.history(case_id_for_request("open-1"), actor=actor)
+            cases.history(cases.case_id_for_request("open-1"), actor=actor)
 
 
 def test_a_clock_returning_something_else_than_a_datetime_is_a_configuration_error(
@@ -109,7 +108,7 @@ def test_a_clock_returning_something_else_than_a_datetime_is_a_configuration_err
             _open_with_request_id(cases, actor)
 
         with pytest.raises(LookupError):
-            cases.history(case_id_for_request("open-1"), actor=actor)
+            cases.history(cases.case_id_for_request("open-1"), actor=actor)
 
 
 def test_now_is_the_clock_in_utc() -> None:

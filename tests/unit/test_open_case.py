@@ -20,7 +20,6 @@ from perhetyo import (
     ServiceTask,
     WorkerNotQualifiedError,
 )
-from perhetyo.aggregates.case import case_id_for_request
 from perhetyo.testing import FakeClock, a_child, a_guardian, a_worker
 
 from .helpers import OPENED_ON, TODAY, TOMORROW, history
@@ -41,7 +40,7 @@ def _open(cases: FamilyCases, actor: Actor, **overrides: object) -> UUID:
 
 def _assert_not_opened(cases: FamilyCases, actor: Actor, request_id: str) -> None:
     with pytest.raises(CaseNotFoundError):
-        cases.history(case_id_for_request(request_id), actor=actor)
+        cases.history(cases.case_id_for_request(request_id), actor=actor)
 
 
 def test_opening_a_case_records_case_opened_with_every_field(

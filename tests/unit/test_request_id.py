@@ -19,7 +19,7 @@ from perhetyo import (
     RuleViolationError,
     ServiceKind,
 )
-from perhetyo.aggregates.case import REQUEST_NAMESPACE, case_id_for_request
+from perhetyo.persistence.identity import LEGACY_REQUEST_NAMESPACE
 from perhetyo.testing import a_child, a_guardian, a_worker, an_actor
 
 from .helpers import TODAY, close, history, refused, set_a_goal
@@ -52,7 +52,8 @@ def test_an_opening_with_a_request_id_gets_a_case_id_derived_from_it(
 ) -> None:
     case_id = _open(cases, actor, "open-1", date(2020, 8, 12))
 
-    assert case_id == uuid5(REQUEST_NAMESPACE, "open-1") == case_id_for_request("open-1")
+    assert case_id == cases.case_id_for_request("open-1")
+    assert case_id != uuid5(LEGACY_REQUEST_NAMESPACE, "open-1")  # keyed by the store
     [event] = history(cases, case_id)
     assert event.request_id == "open-1"
 

@@ -1,10 +1,15 @@
 """Family case (perhesosiaalityön asiakkuus): the aggregate that decides every command.
 
 ``FamilyCase`` is a plain class, rebuilt from its events by :meth:`FamilyCase.project`
-(eventsourcing's ``Repository.get(projector_func=...)``). Its public methods take a
-validated command and the current time, check the rules with ``if ...: raise`` before any
-event exists, and then record exactly one event. Apply handlers only assign: they never
-raise, read the clock or make ids, so replaying old events always works.
+(eventsourcing's ``Repository.get(projector_func=...)``). Each command has a decide
+method, and right beside it the apply handler of the event it records (cargoshipping's
+triplet: command method -> event class -> apply handler, on one screen):
+
+- a decide method (``@decides(SetGoal)``) takes a validated command and the current time,
+  checks the rules with ``if ...: raise`` before any event exists, and records exactly one
+  event;
+- an apply handler (``@applies(GoalSet)``) only assigns: it never raises, reads the clock
+  or makes ids, so replaying old events always works.
 
 It keeps only what the rules need; the read models are projections (``perhetyo.projections``).
 """
@@ -15,12 +20,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
-from uuid import UUID, uuid4, uuid5
-from zoneinfo import ZoneInfo
+from uuid import UUID, uuid4
 
 from perhetyo.commands import (
     AgreePlan,
     AssignNamedWorker,
+    CaseCommand,
     CloseCase,
     Command,
     EndService,
@@ -59,75 +64,96 @@ from perhetyo.events import (
     ServiceOrdered,
     ServiceStarted,
 )
+from perhetyo.time import today_in
 from perhetyo.values import (
-    NAMED_WORKER_PROFESSIONS,
     CaseStatus,
     GoalStatus,
     LegalBasis,
     NamedWorker,
-    Profession,
     ServiceStatus,
     ServiceTask,
+    named_worker_professions,
 )
 
-__all__ = ["HELSINKI", "REQUEST_NAMESPACE", "FamilyCase", "case_id_for_request", "today_in"]
-
-HELSINKI = ZoneInfo("Europe/Helsinki")
-"""'Today' is the date in Helsinki: a social worker's day, not UTC's."""
-
-REQUEST_NAMESPACE = UUID("6f1d6a52-3c1e-5d0b-9a57-8f0c2b1e4d21")
-"""Namespace of case ids derived from an ``open_case`` request id (uuid5)."""
+__all__ = ["FamilyCase", "Goal", "Service", "applies", "decides"]
 
 E = TypeVar("E", bound=CaseEvent)
+F = TypeVar("F", bound=Callable[..., Any])
+
+_APPLIES = "__perhetyo_applies__"
+_DECIDES = "__perhetyo_decides__"
 
 
-def today_in(now: datetime) -> date:
-    """The business date of ``now`` in Europe/Helsinki."""
-    return now.astimezone(HELSINKI).date()
+def applies(event_class: type[CaseEvent]) -> Callable[[F], F]:
+    """Mark a method as the apply handler of ``event_class`` (assignments only)."""
+
+    def mark(method: F) -> F:
+        setattr(method, _APPLIES, event_class)
+        return method
+
+    return mark
 
 
-def case_id_for_request(request_id: str) -> UUID:
-    """The case id an ``open_case`` with this request id creates (stable across retries)."""
-    return uuid5(REQUEST_NAMESPACE, request_id)
+def decides(command_class: type[Command[Any]]) -> Callable[[F], F]:
+    """Mark a method as the decide method of ``command_class``."""
+
+    def mark(method: F) -> F:
+        setattr(method, _DECIDES, command_class)
+        return method
+
+    return mark
 
 
 @dataclass(frozen=True, slots=True)
-class _Goal:
+class Goal:
+    """A goal as the rules see it (tavoite): status, progress, when set and last touched."""
+
     status: GoalStatus
     progress: int
+    set_on: date
     last_on: date
 
 
 @dataclass(frozen=True, slots=True)
-class _Service:
+class Service:
+    """A service as the rules see it (palvelu): status and the dates its steps follow."""
+
     status: ServiceStatus
     ordered_on: date
     started_on: date | None = None
+
+    @property
+    def next_step_from(self) -> date:
+        """The earliest date its next step (start or end) may have."""
+        return self.started_on or self.ordered_on
 
 
 @dataclass(slots=True)
 class _Request:
     digest: str | None
-    result: Any
+    result: object
 
 
 def _check_worker(worker: NamedWorker, legal_basis: LegalBasis) -> None:
-    if worker.profession not in NAMED_WORKER_PROFESSIONS:
-        raise WorkerNotQualifiedError(
-            f"a named worker must be a social worker or a special social counsellor, "
-            f"not {worker.profession.value}"
-        )
-    if legal_basis is LegalBasis.CHILD_WELFARE_ACT and worker.profession is not (
-        Profession.SOCIAL_WORKER
-    ):
+    if worker.profession in named_worker_professions(legal_basis):
+        return
+    if legal_basis is LegalBasis.CHILD_WELFARE_ACT:
         raise WorkerNotQualifiedError(
             "in a child welfare act case the named worker must be a social worker"
         )
+    raise WorkerNotQualifiedError(
+        f"a named worker must be a social worker or a special social counsellor, "
+        f"not {worker.profession.value}"
+    )
 
 
 @dataclass(slots=True)
 class FamilyCase:
-    """Family case (perhesosiaalityön asiakkuus): the decision state of one case."""
+    """Family case (perhesosiaalityön asiakkuus): the decision state of one case.
+
+    ``new_id`` makes the ids of new meetings, goals and services (``uuid4`` by default;
+    the testing kit passes a counter so that drawn histories are reproducible).
+    """
 
     id: UUID
     version: int = 0
@@ -135,14 +161,16 @@ class FamilyCase:
     legal_basis: LegalBasis = LegalBasis.SOCIAL_WELFARE_ACT
     opened_on: date = date.min
     latest_on: date = date.min
+    recorded_at: datetime | None = None
     worker_assigned_on: date = date.min
     children: frozenset[str] = frozenset()
     plan_version: int = 0
     plan_agreed_on: date = date.min
-    goals: dict[UUID, _Goal] = field(default_factory=dict)
-    services: dict[UUID, _Service] = field(default_factory=dict)
+    goals: dict[UUID, Goal] = field(default_factory=dict)
+    services: dict[UUID, Service] = field(default_factory=dict)
     requests: dict[str, _Request] = field(default_factory=dict)
     pending: list[CaseEvent] = field(default_factory=list)
+    new_id: Callable[[], UUID] = uuid4
 
     # --- rebuilding ---------------------------------------------------------------------
 
@@ -156,19 +184,53 @@ class FamilyCase:
         return state
 
     def apply(self, event: CaseEvent) -> None:
-        """Evolve the state by one event: assignments only."""
-        _HANDLERS[type(event)](self, event)
+        """Evolve the state by one event: its handler, then what every event moves."""
+        _APPLIERS[type(event)](self, event)
         self.version = event.originator_version
         self.latest_on = max(self.latest_on, event.occurred_on)
+        self.recorded_at = event.timestamp
         if event.request_id is not None:
-            self.requests[event.request_id] = _Request(event.request_digest, _result_of(event))
+            self.requests[event.request_id] = _Request(event.request_digest, event.result())
 
     def collect_events(self) -> list[CaseEvent]:
         """Hand over the new events, once."""
         events, self.pending = self.pending, []
         return events
 
-    # --- deciding -----------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        """Whether the case takes commands (it has not closed)."""
+        return self.status is CaseStatus.OPEN
+
+    def open_goals(self) -> list[UUID]:
+        """The goals that still take updates, in the order they were set."""
+        return [goal_id for goal_id, goal in self.goals.items() if not goal.status.is_final]
+
+    def services_in(self, *statuses: ServiceStatus) -> list[UUID]:
+        """The services in any of ``statuses``, in the order they were ordered."""
+        return [sid for sid, service in self.services.items() if service.status in statuses]
+
+    @staticmethod
+    def decider(command_class: type[CaseCommand[Any]]) -> Callable[..., Any] | None:
+        """The decide method of a command class (None for a class that has none)."""
+        return _DECIDERS.get(command_class)
+
+    def repeated(self, command: Command[Any]) -> tuple[bool, object]:
+        """Whether ``command`` repeats an earlier request, and that request's result.
+
+        Raises :class:`RequestConflictError` when the request id was used with other
+        arguments. A repeat is answered before any rule, even on a closed case.
+        """
+        if command.request_id is None or command.request_id not in self.requests:
+            return False, None
+        earlier = self.requests[command.request_id]
+        if earlier.digest != command.digest():
+            raise RequestConflictError(
+                f"request_id was already used on case {self.id} with other arguments"
+            )
+        return True, earlier.result
+
+    # --- opening ------------------------------------------------------------------------
 
     @classmethod
     def open(cls, command: OpenCase, *, case_id: UUID, now: datetime) -> FamilyCase:
@@ -191,21 +253,16 @@ class FamilyCase:
         )
         return case
 
-    def repeated(self, command: Command) -> tuple[bool, Any]:
-        """Whether ``command`` repeats an earlier request, and that request's result.
+    @applies(CaseOpened)
+    def _opened(self, event: CaseOpened) -> None:
+        self.legal_basis = event.legal_basis
+        self.opened_on = event.opened_on
+        self.worker_assigned_on = event.opened_on
+        self.children = frozenset(child.id for child in event.children)
 
-        Raises :class:`RequestConflictError` when the request id was used with other
-        arguments. A repeat is answered before any rule, even on a closed case.
-        """
-        if command.request_id is None or command.request_id not in self.requests:
-            return False, None
-        earlier = self.requests[command.request_id]
-        if earlier.digest != command.digest():
-            raise RequestConflictError(
-                f"request_id was already used on case {self.id} with other arguments"
-            )
-        return True, earlier.result
+    # --- the named worker ---------------------------------------------------------------
 
+    @decides(AssignNamedWorker)
     def assign_named_worker(self, command: AssignNamedWorker, now: datetime) -> None:
         """Assign a named worker (nimeä omatyöntekijä)."""
         self._check_open()
@@ -222,23 +279,34 @@ class FamilyCase:
             reason=command.reason,
         )
 
+    @applies(NamedWorkerAssigned)
+    def _worker_assigned(self, event: NamedWorkerAssigned) -> None:
+        self.worker_assigned_on = event.assigned_on
+
+    # --- meetings and children's views ------------------------------------------------------
+
+    @decides(RecordMeeting)
     def record_meeting(self, command: RecordMeeting, now: datetime) -> UUID:
         """Record a meeting (kirjaa tapaaminen); returns the new meeting id."""
         self._check_open()
         self._check_happened("held_on", command.held_on, now)
-        meeting_id = uuid4()
-        self._record(
+        event = self._record(
             MeetingHeld,
             command,
             now,
-            meeting_id=meeting_id,
+            meeting_id=self.new_id(),
             kind=command.kind,
             held_on=command.held_on,
             participants=command.participants,
             summary=command.summary,
         )
-        return meeting_id
+        return event.meeting_id
 
+    @applies(MeetingHeld)
+    def _meeting_held(self, event: MeetingHeld) -> None:
+        """A meeting changes no decision state."""
+
+    @decides(RecordChildView)
     def record_child_view(self, command: RecordChildView, now: datetime) -> None:
         """Record a child's view (kirjaa lapsen näkemys) or why the child was not heard."""
         self._check_open()
@@ -254,6 +322,13 @@ class FamilyCase:
             recorded_on=command.recorded_on,
         )
 
+    @applies(ChildViewRecorded)
+    def _child_view_recorded(self, event: ChildViewRecorded) -> None:
+        """A child's view changes no decision state."""
+
+    # --- the client plan and its goals ------------------------------------------------------
+
+    @decides(AgreePlan)
     def agree_plan(self, command: AgreePlan, now: datetime) -> int:
         """Agree the next version of the client plan; returns its version number."""
         self._check_open()
@@ -261,19 +336,24 @@ class FamilyCase:
         if command.agreed_on < self.plan_agreed_on:
             raise OutOfOrderError("agreed_on is before the previous plan version")
         self._check_planned("review_due_on", command.review_due_on, command.agreed_on)
-        plan_version = self.plan_version + 1
-        self._record(
+        event = self._record(
             PlanAgreed,
             command,
             now,
-            plan_version=plan_version,
+            plan_version=self.plan_version + 1,
             agreed_on=command.agreed_on,
             agreements=command.agreements,
             dissent=command.dissent,
             review_due_on=command.review_due_on,
         )
-        return plan_version
+        return event.plan_version
 
+    @applies(PlanAgreed)
+    def _plan_agreed(self, event: PlanAgreed) -> None:
+        self.plan_version = event.plan_version
+        self.plan_agreed_on = event.agreed_on
+
+    @decides(SetGoal)
     def set_goal(self, command: SetGoal, now: datetime) -> UUID:
         """Set a goal (aseta tavoite); returns the new goal id."""
         self._check_open()
@@ -281,19 +361,23 @@ class FamilyCase:
         self._check_planned("target_date", command.target_date, command.set_on)
         if command.child_id is not None:
             self._check_child(command.child_id)
-        goal_id = uuid4()
-        self._record(
+        event = self._record(
             GoalSet,
             command,
             now,
-            goal_id=goal_id,
+            goal_id=self.new_id(),
             description=command.description,
             child_id=command.child_id,
             set_on=command.set_on,
             target_date=command.target_date,
         )
-        return goal_id
+        return event.goal_id
 
+    @applies(GoalSet)
+    def _goal_set(self, event: GoalSet) -> None:
+        self.goals[event.goal_id] = Goal(GoalStatus.NOT_STARTED, 0, event.set_on, event.set_on)
+
+    @decides(UpdateGoal)
     def update_goal(self, command: UpdateGoal, now: datetime) -> None:
         """Update a goal (päivitä tavoite); a goal in a final status takes no update."""
         self._check_open()
@@ -316,25 +400,40 @@ class FamilyCase:
             updated_on=command.updated_on,
         )
 
+    @applies(GoalUpdated)
+    def _goal_updated(self, event: GoalUpdated) -> None:
+        goal = self.goals[event.goal_id]
+        self.goals[event.goal_id] = replace(
+            goal, status=event.status, progress=event.progress, last_on=event.updated_on
+        )
+
+    # --- services -----------------------------------------------------------------------
+
+    @decides(OrderService)
     def order_service(self, command: OrderService, now: datetime) -> UUID:
-        """Order a service (tilaa palvelu); returns the new service id."""
+        """Order a service (tilaa palvelu); its goals must exist on the order date."""
         self._check_open()
         self._check_happened("ordered_on", command.ordered_on, now)
         for goal_id in command.goal_ids:
-            self._goal(goal_id)
-        service_id = uuid4()
-        self._record(
+            if self._goal(goal_id).set_on > command.ordered_on:
+                raise OutOfOrderError(f"goal {goal_id} was set after ordered_on")
+        event = self._record(
             ServiceOrdered,
             command,
             now,
-            service_id=service_id,
+            service_id=self.new_id(),
             kind=command.kind,
             provider=command.provider,
             ordered_on=command.ordered_on,
             goal_ids=command.goal_ids,
         )
-        return service_id
+        return event.service_id
 
+    @applies(ServiceOrdered)
+    def _service_ordered(self, event: ServiceOrdered) -> None:
+        self.services[event.service_id] = Service(ServiceStatus.ORDERED, event.ordered_on)
+
+    @decides(StartService)
     def start_service(self, command: StartService, now: datetime) -> None:
         """Record that an ordered service started (palvelu alkoi)."""
         self._check_open()
@@ -347,10 +446,21 @@ class FamilyCase:
         if command.started_on < service.ordered_on:
             raise OutOfOrderError(f"service {command.service_id} starts before it was ordered")
         self._record(
-            ServiceStarted, command, now, service_id=command.service_id,
+            ServiceStarted,
+            command,
+            now,
+            service_id=command.service_id,
             started_on=command.started_on,
         )
 
+    @applies(ServiceStarted)
+    def _service_started(self, event: ServiceStarted) -> None:
+        service = self.services[event.service_id]
+        self.services[event.service_id] = replace(
+            service, status=ServiceStatus.ACTIVE, started_on=event.started_on
+        )
+
+    @decides(EndService)
     def end_service(self, command: EndService, now: datetime) -> None:
         """End a service (päätä palvelu); one that never started ends as cancelled."""
         self._check_open()
@@ -360,8 +470,7 @@ class FamilyCase:
             raise ServiceLifecycleError(
                 f"service {command.service_id} is already {service.status.value}"
             )
-        earliest = service.started_on or service.ordered_on
-        if command.ended_on < earliest:
+        if command.ended_on < service.next_step_from:
             raise OutOfOrderError(
                 f"service {command.service_id} ends before it started or was ordered"
             )
@@ -375,6 +484,15 @@ class FamilyCase:
             cancelled=service.status is ServiceStatus.ORDERED,
         )
 
+    @applies(ServiceEnded)
+    def _service_ended(self, event: ServiceEnded) -> None:
+        service = self.services[event.service_id]
+        status = ServiceStatus.CANCELLED if event.cancelled else ServiceStatus.ENDED
+        self.services[event.service_id] = replace(service, status=status)
+
+    # --- closing ------------------------------------------------------------------------
+
+    @decides(CloseCase)
     def close_case(self, command: CloseCase, now: datetime) -> None:
         """Close the case (päätä asiakkuus): services ended, every child heard on the ending."""
         self._check_open()
@@ -383,8 +501,7 @@ class FamilyCase:
             raise OutOfOrderError("closed_on is before an event already recorded in the case")
         running = sorted(
             str(service_id)
-            for service_id, service in self.services.items()
-            if service.status in (ServiceStatus.ORDERED, ServiceStatus.ACTIVE)
+            for service_id in self.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE)
         )
         if running:
             raise ClosureIncompleteError(
@@ -409,6 +526,10 @@ class FamilyCase:
             successor=command.successor,
         )
 
+    @applies(CaseClosed)
+    def _closed(self, event: CaseClosed) -> None:
+        self.status = CaseStatus.CLOSED
+
     # --- rule helpers -------------------------------------------------------------------
 
     def _check_open(self) -> None:
@@ -430,13 +551,13 @@ class FamilyCase:
         if child_id not in self.children:
             raise UnknownChildError(f"child {child_id} is not a child of case {self.id}")
 
-    def _goal(self, goal_id: UUID) -> _Goal:
+    def _goal(self, goal_id: UUID) -> Goal:
         try:
             return self.goals[goal_id]
         except KeyError:
             raise GoalNotFoundError(f"goal {goal_id} is not a goal of case {self.id}") from None
 
-    def _service(self, service_id: UUID) -> _Service:
+    def _service(self, service_id: UUID) -> Service:
         try:
             return self.services[service_id]
         except KeyError:
@@ -444,11 +565,16 @@ class FamilyCase:
                 f"service {service_id} is not a service of case {self.id}"
             ) from None
 
-    def _record(self, event_class: type[E], command: Command, now: datetime, **fields: Any) -> E:
+    def _record(
+        self, event_class: type[E], command: Command[Any], now: datetime, **fields: Any
+    ) -> E:
+        """Record one event. Its record time never goes before the previous event's, even
+        when the servers' clocks disagree, so ``recorded_before`` always folds a prefix."""
+        recorded_at = now if self.recorded_at is None else max(now, self.recorded_at)
         event = event_class(
             originator_id=self.id,
             originator_version=self.version + 1,
-            timestamp=now,
+            timestamp=recorded_at,
             actor=command.actor,
             request_id=command.request_id,
             request_digest=command.digest() if command.request_id is not None else None,
@@ -459,83 +585,18 @@ class FamilyCase:
         return event
 
 
-# --- apply handlers: assignments only ----------------------------------------------------
+def _marked(attribute: str) -> dict[type[Any], Callable[..., Any]]:
+    """The methods of FamilyCase marked by ``@applies`` or ``@decides``, by their class."""
+    found: dict[type[Any], Callable[..., Any]] = {}
+    for value in vars(FamilyCase).values():
+        key = getattr(value, attribute, None)
+        if key is not None:
+            found[key] = value
+    return found
 
 
-def _opened(case: FamilyCase, event: CaseOpened) -> None:
-    case.legal_basis = event.legal_basis
-    case.opened_on = event.opened_on
-    case.worker_assigned_on = event.opened_on
-    case.children = frozenset(child.id for child in event.children)
+_APPLIERS: dict[type[Any], Callable[..., Any]] = _marked(_APPLIES)
+"""Each event class's apply handler, collected from the ``@applies`` marks above."""
 
-
-def _worker_assigned(case: FamilyCase, event: NamedWorkerAssigned) -> None:
-    case.worker_assigned_on = event.assigned_on
-
-
-def _nothing(case: FamilyCase, event: CaseEvent) -> None:
-    """Meetings and children's views change no decision state."""
-
-
-def _plan_agreed(case: FamilyCase, event: PlanAgreed) -> None:
-    case.plan_version = event.plan_version
-    case.plan_agreed_on = event.agreed_on
-
-
-def _goal_set(case: FamilyCase, event: GoalSet) -> None:
-    case.goals[event.goal_id] = _Goal(GoalStatus.NOT_STARTED, 0, event.set_on)
-
-
-def _goal_updated(case: FamilyCase, event: GoalUpdated) -> None:
-    case.goals[event.goal_id] = _Goal(event.status, event.progress, event.updated_on)
-
-
-def _service_ordered(case: FamilyCase, event: ServiceOrdered) -> None:
-    case.services[event.service_id] = _Service(ServiceStatus.ORDERED, event.ordered_on)
-
-
-def _service_started(case: FamilyCase, event: ServiceStarted) -> None:
-    service = case.services[event.service_id]
-    case.services[event.service_id] = replace(
-        service, status=ServiceStatus.ACTIVE, started_on=event.started_on
-    )
-
-
-def _service_ended(case: FamilyCase, event: ServiceEnded) -> None:
-    service = case.services[event.service_id]
-    status = ServiceStatus.CANCELLED if event.cancelled else ServiceStatus.ENDED
-    case.services[event.service_id] = replace(service, status=status)
-
-
-def _closed(case: FamilyCase, event: CaseClosed) -> None:
-    case.status = CaseStatus.CLOSED
-
-
-_HANDLERS: dict[type[CaseEvent], Callable[[FamilyCase, Any], None]] = {
-    CaseOpened: _opened,
-    NamedWorkerAssigned: _worker_assigned,
-    MeetingHeld: _nothing,
-    ChildViewRecorded: _nothing,
-    PlanAgreed: _plan_agreed,
-    GoalSet: _goal_set,
-    GoalUpdated: _goal_updated,
-    ServiceOrdered: _service_ordered,
-    ServiceStarted: _service_started,
-    ServiceEnded: _service_ended,
-    CaseClosed: _closed,
-}
-
-
-def _result_of(event: CaseEvent) -> Any:
-    """What the command that recorded ``event`` returned (for repeated request ids)."""
-    if isinstance(event, MeetingHeld):
-        return event.meeting_id
-    if isinstance(event, GoalSet):
-        return event.goal_id
-    if isinstance(event, ServiceOrdered):
-        return event.service_id
-    if isinstance(event, PlanAgreed):
-        return event.plan_version
-    if isinstance(event, CaseOpened):
-        return event.originator_id
-    return None
+_DECIDERS: dict[type[Any], Callable[..., Any]] = _marked(_DECIDES)
+"""Each case command class's decide method, collected from the ``@decides`` marks above."""

@@ -21,7 +21,6 @@ import typer
 from rich import box
 from rich.panel import Panel
 
-from perhetyo.aggregates.case import case_id_for_request
 from perhetyo.application import FamilyCases
 from perhetyo.cli.app import events_fi, make_console, shown_url
 from perhetyo.cli.render import (
@@ -99,9 +98,9 @@ def _rid(step: str) -> str:
     return f"{_STORY}/{step}"
 
 
-def demo_case_id() -> UUID:
+def demo_case_id(cases: FamilyCases) -> UUID:
     """The id of the demo's case (derived from its opening request id)."""
-    return case_id_for_request(_rid("open"))
+    return cases.case_id_for_request(_rid("open"))
 
 
 _COUNTY: Final = "Esimerkkikaupunki"
@@ -137,9 +136,12 @@ class _Story:
 
     cases: FamilyCases
     clock: StoryClock
-    case_id: UUID = field(default_factory=demo_case_id)
+    case_id: UUID = field(init=False)
     goals: list[UUID] = field(default_factory=list)
     service_id: UUID | None = None
+
+    def __post_init__(self) -> None:
+        self.case_id = demo_case_id(self.cases)
 
     def beginning(self) -> None:
         """12.8.2020: the case opens; opening meeting; the worker meets the children."""
@@ -411,7 +413,7 @@ def demo(url: DemoUrl = DEMO_URL) -> None:
     clock = StoryClock()
     reader = _PURCHASER
     with FamilyCases(url=url, clock=clock) as cases:
-        before = _count_events(cases, demo_case_id(), reader)
+        before = _count_events(cases, demo_case_id(cases), reader)
         case_id = record_demo_story(cases, clock)
         purpose = "perhetyo demo"
         plan = cases.current_plan(case_id, actor=reader, purpose=purpose)

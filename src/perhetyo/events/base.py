@@ -4,12 +4,17 @@ An event is a frozen pydantic model. Each concrete class declares its own stable
 (``perhetyo.CaseOpened.v1``), independent of its module, and a Finnish and an English
 label. Topics are registered when the class is defined; a second class with the same
 topic, or a class that inherits its parent's topic, is refused at import time.
+
+Everything an event means lives on its class, in one place: its business date
+(``DATE_FIELD``, read as ``occurred_on``), its one-line audit summary (:meth:`describe`:
+kinds, statuses, counts and ids, never free text) and what the command that recorded it
+returned (:meth:`result`, for a repeated request id).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from uuid import UUID
 
 from eventsourcing.utils import register_topic
@@ -17,10 +22,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from perhetyo.values import Actor
 
-__all__ = ["EVENT_CLASSES", "CaseEvent", "event_class_for_topic"]
+__all__ = ["EVENT_CLASSES", "CaseEvent", "Summary", "event_class_for_topic"]
 
 EVENT_CLASSES: dict[str, type[CaseEvent]] = {}
 """Every registered event class by its topic, in definition order."""
+
+
+class Summary(NamedTuple):
+    """Audit summary (tiivistelmä): one line in Finnish and in English, no free text."""
+
+    fi: str
+    en: str
 
 
 class CaseEvent(BaseModel):
@@ -59,6 +71,14 @@ class CaseEvent(BaseModel):
         """The case this event belongs to (its ``originator_id``)."""
         return self.originator_id
 
+    def describe(self) -> Summary:
+        """The audit trail's one-line summary: kinds, statuses, counts and ids only."""
+        raise NotImplementedError(f"{type(self).__name__} must describe itself")
+
+    def result(self) -> object:
+        """What the command that recorded this event returned (None unless it made an id)."""
+        return None
+
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
@@ -73,6 +93,8 @@ class CaseEvent(BaseModel):
             return
         if cls.TOPIC in EVENT_CLASSES:
             raise TypeError(f"topic {cls.TOPIC} is already registered")
+        if cls.describe is CaseEvent.describe:
+            raise TypeError(f"{cls.__name__} must define describe()")
         EVENT_CLASSES[cls.TOPIC] = cls
         register_topic(cls.TOPIC, cls)
 

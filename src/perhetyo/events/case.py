@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from perhetyo.events.base import CaseEvent
+from perhetyo.events.base import CaseEvent, Summary
 from perhetyo.values import (
     BusinessDate,
     ClosureReason,
@@ -13,6 +13,9 @@ from perhetyo.values import (
     PersonRef,
     ServiceTask,
     Successor,
+)
+from perhetyo.values import (
+    finnish_label as fi,
 )
 
 __all__ = ["CaseClosed", "CaseOpened", "NamedWorkerAssigned"]
@@ -34,6 +37,20 @@ class CaseOpened(CaseEvent):
     named_worker: NamedWorker
     previous_case_id: UUID | None = None
 
+    def describe(self) -> Summary:
+        """Legal basis, service task, how many children and guardians, the worker's id."""
+        return Summary(
+            f"{fi(self.legal_basis)}, {fi(self.service_task)}; lapsia {len(self.children)}, "
+            f"huoltajia {len(self.guardians)}; omatyöntekijä {self.named_worker.id}",
+            f"{self.legal_basis.value}, {self.service_task.value}; {len(self.children)} "
+            f"children, {len(self.guardians)} guardians; named worker {self.named_worker.id}",
+        )
+
+    def result(self) -> UUID:
+        """``open_case`` returns the new case id."""
+        return self.originator_id
+
+
 
 class NamedWorkerAssigned(CaseEvent):
     """Named worker assigned (omatyöntekijä nimetty)."""
@@ -46,6 +63,14 @@ class NamedWorkerAssigned(CaseEvent):
     worker: NamedWorker
     assigned_on: BusinessDate
     reason: str
+
+    def describe(self) -> Summary:
+        """The new worker's id and profession."""
+        return Summary(
+            f"omatyöntekijä {self.worker.id} ({fi(self.worker.profession)})",
+            f"named worker {self.worker.id} ({self.worker.profession.value})",
+        )
+
 
 
 class CaseClosed(CaseEvent):
@@ -61,3 +86,14 @@ class CaseClosed(CaseEvent):
     child_views: dict[str, str]
     not_heard_reasons: dict[str, str]
     successor: Successor | None = None
+
+    def describe(self) -> Summary:
+        """The reason, how many children were heard, and what continues."""
+        heard, not_heard = len(self.child_views), len(self.not_heard_reasons)
+        after_fi = f"; jatkuu: {fi(self.successor.kind)}" if self.successor else ""
+        after_en = f"; continues: {self.successor.kind.value}" if self.successor else ""
+        return Summary(
+            f"{fi(self.reason)}; lasten näkemyksiä {heard}, kuulematta {not_heard}{after_fi}",
+            f"{self.reason.value}; {heard} children's views, {not_heard} not heard{after_en}",
+        )
+

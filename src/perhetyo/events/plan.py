@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from perhetyo.events.base import CaseEvent
+from perhetyo.events.base import CaseEvent, Summary
 from perhetyo.values import BusinessDate, GoalStatus
+from perhetyo.values import finnish_label as fi
 
 __all__ = ["GoalSet", "GoalUpdated", "PlanAgreed"]
 
@@ -24,6 +25,20 @@ class PlanAgreed(CaseEvent):
     dissent: tuple[str, ...]
     review_due_on: BusinessDate | None = None
 
+    def describe(self) -> Summary:
+        """The version and how many agreements and differing views it has."""
+        return Summary(
+            f"versio {self.plan_version}: sovittuja asioita {len(self.agreements)}, "
+            f"eriäviä näkemyksiä {len(self.dissent)}",
+            f"version {self.plan_version}: {len(self.agreements)} agreements, "
+            f"{len(self.dissent)} differing views",
+        )
+
+    def result(self) -> int:
+        """``agree_plan`` returns the new plan version."""
+        return self.plan_version
+
+
 
 class GoalSet(CaseEvent):
     """Goal set (tavoite asetettu)."""
@@ -39,6 +54,17 @@ class GoalSet(CaseEvent):
     set_on: BusinessDate
     target_date: BusinessDate | None = None
 
+    def describe(self) -> Summary:
+        """The goal id and whose goal it is."""
+        whose_fi = f", lapsi {self.child_id}" if self.child_id else ", koko perhe"
+        whose_en = f", child {self.child_id}" if self.child_id else ", whole family"
+        return Summary(f"tavoite {self.goal_id}{whose_fi}", f"goal {self.goal_id}{whose_en}")
+
+    def result(self) -> UUID:
+        """``set_goal`` returns the goal id."""
+        return self.goal_id
+
+
 
 class GoalUpdated(CaseEvent):
     """Goal updated (tavoite päivitetty): its status and progress at a review."""
@@ -53,3 +79,11 @@ class GoalUpdated(CaseEvent):
     progress: int
     note: str | None = None
     updated_on: BusinessDate
+
+    def describe(self) -> Summary:
+        """The goal id, its new status and progress."""
+        return Summary(
+            f"tavoite {self.goal_id}: {fi(self.status)}, {self.progress} %",
+            f"goal {self.goal_id}: {self.status.value}, {self.progress}%",
+        )
+

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from perhetyo.events.base import CaseEvent
+from perhetyo.events.base import CaseEvent, Summary
 from perhetyo.values import BusinessDate, ServiceKind
+from perhetyo.values import finnish_label as fi
 
 __all__ = ["ServiceEnded", "ServiceOrdered", "ServiceStarted"]
 
@@ -24,6 +25,19 @@ class ServiceOrdered(CaseEvent):
     ordered_on: BusinessDate
     goal_ids: tuple[UUID, ...] = ()
 
+    def describe(self) -> Summary:
+        """The kind and id of the service (never the provider: it may be a private person)."""
+        return Summary(
+            f"{fi(self.kind)} tilattu (palvelu {self.service_id}), tavoitteita "
+            f"{len(self.goal_ids)}",
+            f"{self.kind.value} ordered (service {self.service_id}), {len(self.goal_ids)} goals",
+        )
+
+    def result(self) -> UUID:
+        """``order_service`` returns the service id."""
+        return self.service_id
+
+
 
 class ServiceStarted(CaseEvent):
     """Service started (palvelu alkoi)."""
@@ -35,6 +49,11 @@ class ServiceStarted(CaseEvent):
 
     service_id: UUID
     started_on: BusinessDate
+
+    def describe(self) -> Summary:
+        """The service id."""
+        return Summary(f"palvelu {self.service_id} alkoi", f"service {self.service_id} started")
+
 
 
 class ServiceEnded(CaseEvent):
@@ -49,3 +68,13 @@ class ServiceEnded(CaseEvent):
     ended_on: BusinessDate
     reason: str
     cancelled: bool = False
+
+    def describe(self) -> Summary:
+        """The service id, and whether it was cancelled before it started."""
+        if self.cancelled:
+            return Summary(
+                f"palvelu {self.service_id} peruttu ennen alkamista",
+                f"service {self.service_id} cancelled before it started",
+            )
+        return Summary(f"palvelu {self.service_id} päättyi", f"service {self.service_id} ended")
+

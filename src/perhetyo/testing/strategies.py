@@ -239,6 +239,8 @@ class _Draft:
     """Goal id -> (in a final status, the date of its setting or latest update)."""
     services: dict[UUID, tuple[ServiceStatus, date]] = field(default_factory=dict)
     """Service id -> (status, the date its next step may not precede)."""
+    goals_set_on: dict[UUID, date] = field(default_factory=dict)
+    """Goal id -> the date it was set (a service names only goals set by its order date)."""
 
     @classmethod
     def opened(cls, case_id: UUID, opening: c.OpenCase | CaseOpened) -> _Draft:
@@ -266,6 +268,7 @@ class _Draft:
                 draft.plan_on = event.agreed_on
             elif isinstance(event, GoalSet):
                 draft.goals[event.goal_id] = (False, event.set_on)
+                draft.goals_set_on[event.goal_id] = event.set_on
             elif isinstance(event, GoalUpdated):
                 draft.goals[event.goal_id] = (
                     event.status in FINAL_GOAL_STATUSES,
@@ -282,7 +285,7 @@ class _Draft:
                 draft.closed = True
         return draft
 
-    def decided(self, command: c.CaseCommand, new_id: UUID | None) -> None:
+    def decided(self, command: c.CaseCommand[Any], new_id: UUID | None) -> None:
         """Evolve by a command the rules accepted; ``new_id`` stands for what it created."""
         match command:
             case c.AssignNamedWorker(assigned_on=day):
@@ -291,6 +294,7 @@ class _Draft:
                 self.plan_on = day
             case c.SetGoal(set_on=day) if new_id is not None:
                 self.goals[new_id] = (False, day)
+                self.goals_set_on[new_id] = day
             case c.UpdateGoal(goal_id=goal_id, status=status, updated_on=day):
                 self.goals[goal_id] = (status in FINAL_GOAL_STATUSES, day)
             case c.OrderService(ordered_on=day) if new_id is not None:
@@ -310,7 +314,7 @@ class _Draft:
         return [sid for sid, (status, _) in self.services.items() if status in statuses]
 
 
-_DATE_FIELDS: Final[dict[type[c.CaseCommand], str]] = {
+_DATE_FIELDS: Final[dict[type[c.CaseCommand[Any]], str]] = {
     c.AssignNamedWorker: "assigned_on",
     c.RecordMeeting: "held_on",
     c.RecordChildView: "recorded_on",
@@ -324,7 +328,7 @@ _DATE_FIELDS: Final[dict[type[c.CaseCommand], str]] = {
 }
 
 
-def _business_date(command: c.CaseCommand) -> date:
+def _business_date(command: c.CaseCommand[Any]) -> date:
     day: date = getattr(command, _DATE_FIELDS[type(command)])
     return day
 
@@ -345,7 +349,7 @@ class _Turn:
         return self.draft.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE)
 
 
-def _assign(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
+def _assign(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     return c.AssignNamedWorker(
         **turn.common,
         worker=draw(named_workers(legal_basis=turn.draft.legal_basis)),
@@ -354,7 +358,7 @@ def _assign(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
     )
 
 
-def _meeting(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
+def _meeting(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     return c.RecordMeeting(
         **turn.common,
         kind=draw(st.sampled_from(MeetingKind)),
@@ -364,7 +368,7 @@ def _meeting(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
     )
 
 
-def _child_view(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
+def _child_view(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     heard = draw(st.booleans())
     return c.RecordChildView(
         **turn.common,
@@ -375,7 +379,7 @@ def _child_view(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
     )
 
 
-def _plan(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
+def _plan(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     agreed_on = draw(turn.on)
     return c.AgreePlan(
         **turn.common,
@@ -386,7 +390,7 @@ def _plan(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
     )
 
 
-def _goal(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
+def _goal(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     set_on = draw(turn.on)
     return c.SetGoal(
         **turn.common,
@@ -397,7 +401,7 @@ def _goal(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
     )
 
 
-def _update(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
+def _update(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     goal_id = draw(st.sampled_from(turn.draft.open_goals()))
     return c.UpdateGoal(
         **turn.common,
@@ -409,18 +413,19 @@ def _update(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
     )
 
 
-def _order(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
-    goals = list(turn.draft.goals)
+def _order(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
+    ordered_on = draw(turn.on)
+    goals = [goal for goal, day in turn.draft.goals_set_on.items() if day <= ordered_on]
     return c.OrderService(
         **turn.common,
         kind=draw(st.sampled_from(ServiceKind)),
         provider=draw(_short_texts()),
-        ordered_on=draw(turn.on),
+        ordered_on=ordered_on,
         goal_ids=draw(st.lists(st.sampled_from(goals), max_size=3, unique=True)) if goals else (),
     )
 
 
-def _start(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
+def _start(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     service_id = draw(st.sampled_from(turn.draft.services_in(ServiceStatus.ORDERED)))
     return c.StartService(
         **turn.common,
@@ -429,7 +434,7 @@ def _start(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
     )
 
 
-def _end(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
+def _end(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     service_id = draw(st.sampled_from(turn.running()))
     return c.EndService(
         **turn.common,
@@ -439,7 +444,7 @@ def _end(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
     )
 
 
-def _close(draw: DrawFn, turn: _Turn) -> c.CaseCommand:
+def _close(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     heard = {child: draw(st.booleans()) for child in turn.draft.children}
     successors = st.builds(
         Successor, kind=st.sampled_from(SuccessorKind), case_id=st.none() | st.uuids()
@@ -461,11 +466,11 @@ def _draw_command(
     today: date,
     actor: SearchStrategy[Actor],
     closing: bool,
-) -> c.CaseCommand:
+) -> c.CaseCommand[Any]:
     """One command the rules accept on ``draft`` on ``today`` (on or after all its dates)."""
     running = draft.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE)
     # Each kind of command that fits, with the earliest business date the rules allow it.
-    kinds: dict[Callable[[DrawFn, _Turn], c.CaseCommand], date] = {
+    kinds: dict[Callable[[DrawFn, _Turn], c.CaseCommand[Any]], date] = {
         _assign: draft.worker_on,
         _meeting: draft.opened_on,
         _child_view: draft.opened_on,
@@ -488,7 +493,8 @@ def _draw_command(
         on=st.dates(kinds[kind], today),
         common={"case_id": draft.case_id, "actor": draw(actor)},
     )
-    return kind(draw, turn)
+    command: c.CaseCommand[Any] = kind(draw, turn)
+    return command
 
 
 def case_commands(
@@ -497,7 +503,7 @@ def case_commands(
     today: date = DEFAULT_TODAY,
     actor: SearchStrategy[Actor] | None = None,
     closing: bool = True,
-) -> SearchStrategy[c.CaseCommand]:
+) -> SearchStrategy[c.CaseCommand[Any]]:
     """One command (komento) the rules accept on the case with ``history``, on ``today``.
 
     ``history`` is the case's events (``FamilyCases.history``); ``today`` must be on or
@@ -511,7 +517,7 @@ def case_commands(
         raise ValueError("today is before a business date already in the history")
     actor_strategy = actors() if actor is None else actor
 
-    def draw_command(draw: DrawFn) -> c.CaseCommand:
+    def draw_command(draw: DrawFn) -> c.CaseCommand[Any]:
         return _draw_command(draw, draft, today=today, actor=actor_strategy, closing=closing)
 
     return st.composite(draw_command)()
@@ -532,7 +538,7 @@ class CommandSequence:
     """
 
     opening: c.OpenCase
-    commands: tuple[c.CaseCommand, ...]
+    commands: tuple[c.CaseCommand[Any], ...]
     results: tuple[UUID | None, ...]
     today: date
     case_id: UUID = field(default=_placeholder(1))
@@ -546,7 +552,7 @@ class CommandSequence:
         real: dict[UUID, UUID] = {}
         if clock is not None:
             clock.advance()
-        real[self.case_id] = cast(UUID, cases.execute(self.opening))
+        real[self.case_id] = cases.execute(self.opening)
         for command, placeholder in zip(self.commands, self.results, strict=True):
             if clock is not None:
                 clock.advance()
@@ -556,7 +562,7 @@ class CommandSequence:
         return real
 
 
-def _resolved(command: c.CaseCommand, real: dict[UUID, UUID]) -> c.CaseCommand:
+def _resolved(command: c.CaseCommand[Any], real: dict[UUID, UUID]) -> c.CaseCommand[Any]:
     fields = type(command).model_fields
     update: dict[str, Any] = {
         name: real.get(value, value)
@@ -590,7 +596,7 @@ def command_sequences(
         opening = draw(open_case_commands(today=today, actor=actor_strategy))
         case_id = _placeholder(1)
         draft = _Draft.opened(case_id, opening)
-        commands: list[c.CaseCommand] = []
+        commands: list[c.CaseCommand[Any]] = []
         results: list[UUID | None] = []
         for index in range(draw(st.integers(0, max_size))):
             if draft.closed:
