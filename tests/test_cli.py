@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from importlib.metadata import entry_points
@@ -292,6 +293,29 @@ def test_store_url_option_reads_perhetyo_url_else_the_default() -> None:
     assert _run("where", "--url", "sqlite:///x.db", on=probe).output == "sqlite:///x.db\n"
 
 
+@pytest.mark.parametrize(("flag", "debug"), [("-v", False), ("-vv", True)])
+def test_verbose_shows_the_library_log_lines_on_stderr_for_that_command_only(
+    flag: str, debug: bool, tmp_path: Path
+) -> None:
+    logger = logging.getLogger("perhetyo")
+    before = (logger.level, list(logger.handlers))
+
+    result = _run(flag, "export", "--url", "memory://", "--out", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert "INFO perhetyo.reporting.export: exported 5 tables as csv" in result.stderr
+    assert ("DEBUG perhetyo.reporting.export: exported perhetyo_cases: 0 rows" in
+            result.stderr) is debug
+    assert (logger.level, list(logger.handlers)) == before
+
+
+def test_without_verbose_the_library_logs_nothing(tmp_path: Path) -> None:
+    result = _run("export", "--url", "memory://", "--out", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert "perhetyo.reporting" not in result.stderr
+
+
 def test_help_lists_every_command() -> None:
     result = _run("--help")
 
@@ -330,7 +354,8 @@ def test_the_demo_prints_a_sqlite_url_as_given(demo_url: str, demo_output: str) 
 
 @pytest.mark.postgres
 def test_a_printed_store_url_never_shows_its_password(postgres_url: str) -> None:
-    password = "pw-marker-7Q2"  # the server trusts the test user: any password connects
+    # The server trusts the test user, so any password connects.
+    password = "pw-marker-7Q2"  # noqa: S105 (a marker to search the output for, no secret)
     parts = urlsplit(postgres_url)
     user = parts.username or "postgres"
     host = parts.netloc.rsplit("@", 1)[-1]

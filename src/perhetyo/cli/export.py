@@ -84,10 +84,10 @@ def export(
     eteen lisätään '.
     """
     # Refused before any work: a bad format, parquet without pyarrow, a missing store, an
-    # unsafe directory.
+    # unsafe directory or one holding temporary files.
     chosen = export_format(fmt)
     require_existing_store(url)
-    output_directory(out)
+    output_directory(out, chosen)
     with FamilyCases(url, views_url=views_url) as cases:
         if update:
             catch_up(cases)

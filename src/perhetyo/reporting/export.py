@@ -71,6 +71,7 @@ from sqlalchemy import (
 from perhetyo.errors import ConfigurationError, StorageError
 from perhetyo.persistence import storage_errors
 from perhetyo.projections.stored import StoredViews
+from perhetyo.projections.tables import TABLE_NAMES
 
 if TYPE_CHECKING:
     from perhetyo.application import FamilyCases
@@ -249,13 +250,44 @@ def _open_directory(out: Path) -> int:
     return fd
 
 
-def output_directory(out: Path) -> Path:
+def _lexists_at(dir_fd: int, name: str) -> bool:
+    """Whether ``name`` is in the directory (a link counts; it is not followed)."""
+    try:
+        os.lstat(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _partial_name(name: str) -> str:
+    return f".{name}.partial"
+
+
+def _leftover(out: Path, partial: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"{partial} is already in the export directory {out} (an interrupted or concurrent "
+        "export, or a file or link that is not the export's): check it, remove it and "
+        "export again"
+    )
+
+
+def output_directory(out: Path, fmt: str | ExportFormat | None = None) -> Path:
     """``out``, created (0700) if missing; refused unless it is yours and only you can write it.
 
-    :func:`export_tables` checks the directory itself; call this first to refuse a bad
-    directory before a long catch-up (``perhetyo export`` does).
+    With ``fmt``, also refused while a temporary file of an export in that format is there.
+    :func:`export_tables` checks all this itself, at the moment it writes; call this first
+    to refuse a bad directory before a long catch-up (``perhetyo export`` does).
     """
-    os.close(_open_directory(out))
+    dir_fd = _open_directory(out)
+    try:
+        if fmt is not None:
+            suffix = export_format(fmt).value
+            for table in TABLE_NAMES:
+                partial = _partial_name(f"{table}.{suffix}")
+                if _lexists_at(dir_fd, partial):
+                    raise _leftover(out, partial)
+    finally:
+        os.close(dir_fd)
     return out
 
 
@@ -288,11 +320,7 @@ def _claim(dir_fd: int, out: Path, name: str) -> int:
     try:
         fd = os.open(name, _FILE_FLAGS, _FILE_MODE, dir_fd=dir_fd)
     except FileExistsError:
-        raise ConfigurationError(
-            f"{name} is already in the export directory {out} (an interrupted or concurrent "
-            "export, or a file or link that is not the export's): check it, remove it and "
-            "export again"
-        ) from None
+        raise _leftover(out, name) from None
     try:
         os.fchmod(fd, _FILE_MODE)  # exactly 0600, whatever the umask
     except BaseException:
@@ -556,7 +584,7 @@ def _export(
 ) -> list[ExportedFile]:
     tables = views.tables.all
     names = [f"{table.name}.{fmt.value}" for table in tables]
-    partials = [f".{name}.partial" for name in names]
+    partials = [_partial_name(name) for name in names]
     claimed: list[str] = []
     writers: list[_Writer] = []
     try:
