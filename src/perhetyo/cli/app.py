@@ -106,6 +106,8 @@ def _root(
             "--verbose",
             "-v",
             count=True,
+            show_default=False,
+            metavar="",
             help="Kerro mitä tehdään (stderr): -v INFO, -vv DEBUG. Lokiriveillä ei ole "
             "asiakastietoja.",
         ),
