@@ -1,7 +1,11 @@
 """Reporting (raportointi): what leaves the store for reporting tools, without a command line.
 
 - :mod:`~perhetyo.reporting.export`: the five stored tables as CSV, JSONL or parquet files,
-  from one read snapshot, created safely (owner-only, exclusively, never through a link).
+  from one read snapshot (:func:`export_tables`);
+- :mod:`~perhetyo.reporting.formats`: the writers of each format, and the escaping of CSV
+  cells a spreadsheet would run as formulas;
+- :mod:`~perhetyo.reporting.files`: where and how the files are created (a private
+  directory; each file exclusively, owner-only, never through a link).
 
 Nothing here imports Typer or Rich: a reporting pipeline calls these functions directly,
 and ``perhetyo export`` is a thin shell over them.
