@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID
 
 import pytest
 import typer
@@ -33,16 +36,21 @@ from perhetyo.cli import (
     Names,
     StoreUrl,
     app,
-    demo_case_id,
     fi_time,
     main,
     render_audit_trail,
     render_goal_progress,
     render_plan,
 )
-from perhetyo.cli.app import shown_url
 from perhetyo.persistence import DEFAULT_URL
-from perhetyo.testing import FakeClock, an_actor, open_sample_case
+from perhetyo.testing import (
+    DEMO_READER,
+    FakeClock,
+    StoryClock,
+    an_actor,
+    open_sample_case,
+    record_demo_story,
+)
 
 # Wide, colourless output: assertions read whole lines, not Rich's wrapping or ANSI codes.
 _ENV: Mapping[str, str | None] = {
@@ -126,12 +134,20 @@ def test_demo_shows_finnish_labels_not_enum_values(demo_output: str) -> None:
         assert raw not in demo_output
 
 
+def _demo_case_in(url: str) -> UUID:
+    """The demo case's id, as the store finds it: replaying the story records nothing and
+    returns the id of the case the store already holds."""
+    clock = StoryClock()
+    with FamilyCases(url=url, clock=clock) as cases:
+        return record_demo_story(cases, clock)
+
+
 def test_demo_stores_the_story_for_any_reader_of_the_same_file(demo_url: str) -> None:
     result = _run("demo", "--url", demo_url)
     assert result.exit_code == 0, result.output
+    case_id = _demo_case_in(demo_url)
 
     with FamilyCases(url=demo_url) as cases:
-        case_id = demo_case_id(cases)
         plan = cases.current_plan(case_id, actor=an_actor())
         events = cases.history(case_id, actor=an_actor())
         progress = cases.goal_progress(case_id, actor=an_actor())
@@ -180,8 +196,21 @@ def test_running_the_demo_again_records_nothing(demo_url: str) -> None:
     assert first.exit_code == second.exit_code == 0
     assert "Kirjattu nyt     37 tapahtumaa" in first.output
     assert "Kirjattu nyt     ei mitään: tarina oli jo tallessa (37 tapahtumaa" in second.output
+    case_id = _demo_case_in(demo_url)
     with FamilyCases(url=demo_url) as cases:
-        assert len(cases.history(demo_case_id(cases), actor=an_actor())) == 37
+        assert len(cases.history(case_id, actor=an_actor())) == 37
+
+
+def test_the_story_replays_without_the_command_line_and_the_store_finds_its_case() -> None:
+    clock = StoryClock()
+    with FamilyCases(url="memory://", clock=clock) as cases:
+        first = record_demo_story(cases, clock)
+        recorded = len(cases.history(first, actor=DEMO_READER))
+        again = record_demo_story(cases, StoryClock())
+
+        assert again == first
+        assert len(cases.history(first, actor=DEMO_READER)) == recorded == 37
+        assert cases.current_plan(first, actor=DEMO_READER).status is CaseStatus.CLOSED
 
 
 def test_demo_writes_the_demo_file_and_ignores_perhetyo_url(
@@ -264,6 +293,29 @@ def test_store_url_option_reads_perhetyo_url_else_the_default() -> None:
     assert _run("where", "--url", "sqlite:///x.db", on=probe).output == "sqlite:///x.db\n"
 
 
+@pytest.mark.parametrize(("flag", "debug"), [("-v", False), ("-vv", True)])
+def test_verbose_shows_the_library_log_lines_on_stderr_for_that_command_only(
+    flag: str, debug: bool, tmp_path: Path
+) -> None:
+    logger = logging.getLogger("perhetyo")
+    before = (logger.level, list(logger.handlers))
+
+    result = _run(flag, "export", "--url", "memory://", "--out", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert "INFO perhetyo.reporting.export: exported 5 tables as csv" in result.stderr
+    assert ("DEBUG perhetyo.reporting.export: exported perhetyo_cases: 0 rows" in
+            result.stderr) is debug
+    assert (logger.level, list(logger.handlers)) == before
+
+
+def test_without_verbose_the_library_logs_nothing(tmp_path: Path) -> None:
+    result = _run("export", "--url", "memory://", "--out", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert "perhetyo.reporting" not in result.stderr
+
+
 def test_help_lists_every_command() -> None:
     result = _run("--help")
 
@@ -296,18 +348,24 @@ def test_record_times_are_shown_in_helsinki_time() -> None:
     assert fi_time(datetime.fromisoformat("2020-12-21T08:15:00+00:00")) == "21.12.2020 10.15"
 
 
-@pytest.mark.parametrize(
-    ("url", "shown"),
-    [
-        ("postgresql://perhetyo:s3cret@db.example.fi:5432/cases?schema=x",
-         "postgresql://perhetyo:***@db.example.fi:5432/cases?schema=x"),
-        ("postgresql+psycopg://perhetyo@db.example.fi/cases",
-         "postgresql+psycopg://perhetyo@db.example.fi/cases"),
-        ("sqlite:///perhetyo-demo.db", "sqlite:///perhetyo-demo.db"),
-    ],
-)
-def test_a_printed_store_url_never_shows_its_password(url: str, shown: str) -> None:
-    assert shown_url(url) == shown
+def test_the_demo_prints_a_sqlite_url_as_given(demo_url: str, demo_output: str) -> None:
+    assert f"Tallennuspaikka  {demo_url}" in demo_output
+
+
+@pytest.mark.postgres
+def test_a_printed_store_url_never_shows_its_password(postgres_url: str) -> None:
+    # The server trusts the test user, so any password connects.
+    password = "pw-marker-7Q2"  # noqa: S105 (a marker to search the output for, no secret)
+    parts = urlsplit(postgres_url)
+    user = parts.username or "postgres"
+    host = parts.netloc.rsplit("@", 1)[-1]
+    url = urlunsplit(parts._replace(netloc=f"{user}:{password}@{host}"))
+
+    result = _run("demo", "--url", url)
+
+    assert result.exit_code == 0, result.output
+    assert password not in result.output
+    assert f"Tallennuspaikka  {parts.scheme}://{user}:***@{host}" in result.output
 
 
 def test_a_new_case_without_plan_goals_or_services_renders() -> None:

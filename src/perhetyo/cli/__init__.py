@@ -2,6 +2,7 @@
 
 ::
 
+    perhetyo [-v|-vv] COMMAND ...   (-v: INFO log lines on stderr, -vv: DEBUG)
     perhetyo demo [--url sqlite:///perhetyo-demo.db]
     perhetyo projections update|rebuild|status|run [--url URL] [--views-url URL]
     perhetyo export --out DIR [--format csv|jsonl|parquet] [--no-update] [--url URL]
@@ -14,6 +15,11 @@ The package has one module per part, so that a new command knows where its piece
 - :mod:`~perhetyo.cli.render`: pure functions from read models to Rich renderables;
 - one module per command or sub-app: :mod:`~perhetyo.cli.demo`,
   :mod:`~perhetyo.cli.projections`, :mod:`~perhetyo.cli.export`.
+
+Every command is a thin shell over library functions: the demo story is
+:mod:`perhetyo.testing.story`, the export :mod:`perhetyo.reporting.export`, the stored
+views :class:`~perhetyo.application.FamilyCases`; what stays here is parsing options,
+progress bars and printing.
 
 The commands are wired to ``app`` here, and only here.
 """
@@ -29,7 +35,7 @@ from perhetyo.cli.app import (
     app,
     main,
 )
-from perhetyo.cli.demo import DEMO_URL, StoryClock, demo_case_id, record_demo_story
+from perhetyo.cli.demo import DEMO_URL
 from perhetyo.cli.render import (
     Names,
     fi,
@@ -47,15 +53,12 @@ __all__ = [
     "CommandGroup",
     "Names",
     "StoreUrl",
-    "StoryClock",
     "ViewsUrl",
     "app",
-    "demo_case_id",
     "fi",
     "fi_date",
     "fi_time",
     "main",
-    "record_demo_story",
     "render_audit_trail",
     "render_goal_progress",
     "render_plan",

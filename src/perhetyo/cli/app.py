@@ -5,21 +5,24 @@ one line on stderr and exit code 2, never a traceback (:class:`CommandGroup`). A
 refuses its own bad input (an unknown format, an unusable directory) the same way, by
 raising :class:`~perhetyo.errors.ConfigurationError`.
 
+``--verbose``/``-v`` (``-vv``) shows the ``perhetyo`` loggers' INFO (DEBUG) records on
+stderr: the program configures logging, the library never does.
+
 The commands live in their own modules and are wired to ``app`` in
 :mod:`perhetyo.cli`; this module knows none of them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 from typing import Annotated, Any, Final
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
 from perhetyo.errors import ConfigurationError, PerhetyoError
+from perhetyo.persistence import settings_for_url
 
 __all__ = [
     "ERROR_EXIT_CODE",
@@ -31,7 +34,6 @@ __all__ = [
     "main",
     "make_console",
     "require_existing_store",
-    "shown_url",
 ]
 
 ERROR_EXIT_CODE: Final = 2
@@ -65,9 +67,55 @@ app = typer.Typer(
 )
 
 
+class _EchoHandler(logging.Handler):
+    """Log records as lines on stderr, the stream of the moment (a test runner swaps it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            typer.echo(self.format(record), err=True)
+        except Exception:  # logging must not end the command (logging.StreamHandler's idiom)
+            self.handleError(record)
+
+
+def _log_to_stderr(ctx: typer.Context, verbose: int) -> None:
+    """Show the ``perhetyo`` loggers' records on stderr for this command, and no other logger's.
+
+    Logging is configured here, by the program, never by the library. The previous level
+    comes back when the command ends, so one process may run many commands (tests do).
+    """
+    logger = logging.getLogger("perhetyo")
+    handler = _EchoHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+    ctx.call_on_close(restore)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    ctx: typer.Context,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            show_default=False,
+            metavar="",
+            help="Kerro mitä tehdään (stderr): -v INFO, -vv DEBUG. Lokiriveillä ei ole "
+            "asiakastietoja.",
+        ),
+    ] = 0,
+) -> None:
     """The perhetyo command (perhetyo-komento); a callback keeps every command a subcommand."""
+    if verbose:
+        _log_to_stderr(ctx, verbose)
 
 
 def main() -> None:
@@ -114,15 +162,6 @@ def make_console(*, stderr: bool = False) -> Console:
     return Console(highlight=False, emoji=False, log_path=False, stderr=stderr)
 
 
-def shown_url(url: str) -> str:
-    """The URL without its password, fit to print."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
 def events_fi(count: int) -> str:
     """A count of events in Finnish: 1 tapahtuma, 2 tapahtumaa."""
     return f"{count} tapahtuma" if count == 1 else f"{count} tapahtumaa"
@@ -131,12 +170,9 @@ def events_fi(count: int) -> str:
 def require_existing_store(url: str) -> None:
     """Refuse a SQLite file that does not exist: a mistyped path would make a new, empty store.
 
-    Other URLs are left to :class:`~perhetyo.application.FamilyCases` to judge.
+    The URL is parsed once, by :func:`perhetyo.persistence.settings_for_url`; other stores
+    (and ``sqlite:///:memory:``) are left to :class:`~perhetyo.application.FamilyCases`.
     """
-    if not url.startswith("sqlite:///"):
-        return
-    path = unquote(url.removeprefix("sqlite:///"))
-    if path in ("", ":memory:"):
-        return
-    if not Path(path).is_file():
+    path = settings_for_url(url).sqlite_path
+    if path is not None and not path.is_file():
         raise ConfigurationError(f"no SQLite store at {path}: check --url")

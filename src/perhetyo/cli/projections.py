@@ -41,11 +41,10 @@ from perhetyo.cli.app import (
     events_fi,
     make_console,
     require_existing_store,
-    shown_url,
 )
 from perhetyo.cli.render import render_status
 from perhetyo.errors import ConfigurationError
-from perhetyo.persistence import DEFAULT_URL
+from perhetyo.persistence import DEFAULT_URL, settings_for_url
 from perhetyo.projections.stored import ProjectionStatus
 
 __all__ = [
@@ -78,7 +77,9 @@ def _progress(description: str, expected: int) -> Iterator[Callable[[int], None]
     """A progress bar on stderr; yields the ``on_batch`` callback that advances it.
 
     ``expected`` comes from the log's notification ids, which may have gaps (and the log may
-    grow meanwhile): the bar's total follows the events actually applied.
+    grow meanwhile): the bar's total follows the events actually applied. When the work
+    fails, the bar is cleared (and, off a terminal, never printed), so that the error is
+    the one line left on stderr.
     """
     progress = Progress(
         TextColumn("{task.description}"),
@@ -97,7 +98,11 @@ def _progress(description: str, expected: int) -> Iterator[Callable[[int], None]
             done += applied
             progress.update(task, completed=done, total=max(expected, done))
 
-        yield on_batch
+        try:
+            yield on_batch
+        except BaseException:
+            progress.live.transient = True
+            raise
         progress.update(task, completed=done, total=done)
 
 
@@ -244,9 +249,10 @@ def run(
         total += applied
         _say(f"+{events_fi(applied)} (tässä ajossa {total})")
 
+    settings = settings_for_url(url)
     wake = (
         "herätys LISTEN/NOTIFY"
-        if url.startswith("postgresql")
+        if settings.kind == "postgresql"
         else f"tarkistus {poll_interval:g} s välein"
     )
     with FamilyCases(url, views_url=views_url) as cases:
@@ -254,7 +260,7 @@ def run(
         with stop_on_signals(stop):
             # Printed once the handlers are in place: from this line on, a signal stops cleanly.
             _say(
-                f"Näkymien päivittäjä käynnissä: {shown_url(url)}; kohta {_position(before)}, "
+                f"Näkymien päivittäjä käynnissä: {settings.shown_url}; kohta {_position(before)}, "
                 f"viive {_lag(before)}; {wake}. Pysäytys: SIGTERM tai Ctrl+C."
             )
             cases.run_projections(stop, poll_interval=poll_interval, on_batch=on_batch)

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -27,6 +26,7 @@ from rich.text import Text
 from perhetyo.events import CaseEvent, CaseOpened, NamedWorkerAssigned, PlanAgreed
 from perhetyo.projections import AuditEntry, CurrentPlan, GoalProgress
 from perhetyo.projections.stored import ProjectionStatus
+from perhetyo.time import HELSINKI
 from perhetyo.values import (
     Actor,
     GoalStatus,
@@ -51,8 +51,6 @@ __all__ = [
     "render_status",
     "titled_table",
 ]
-
-HELSINKI: Final = ZoneInfo("Europe/Helsinki")
 
 _STATUS_STYLES: Final[dict[tuple[type[StrEnum], str], str]] = {
     # Keyed by class and value: members of two enumerations may share a value ("other").

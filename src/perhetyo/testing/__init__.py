@@ -27,6 +27,7 @@ from perhetyo.testing.samples import (
     an_actor,
     open_sample_case,
 )
+from perhetyo.testing.story import DEMO_READER, StoryClock, demo_case_id, record_demo_story
 from perhetyo.testing.strategies import (
     DEFAULT_TODAY,
     CommandSequence,
@@ -42,8 +43,10 @@ from perhetyo.testing.strategies import (
 
 __all__ = [
     "DEFAULT_TODAY",
+    "DEMO_READER",
     "CommandSequence",
     "FakeClock",
+    "StoryClock",
     "a_child",
     "a_guardian",
     "a_worker",
@@ -51,10 +54,12 @@ __all__ = [
     "an_actor",
     "case_commands",
     "command_sequences",
+    "demo_case_id",
     "ids",
     "named_workers",
     "open_case_commands",
     "open_sample_case",
     "person_refs",
+    "record_demo_story",
     "texts",
 ]

@@ -1,0 +1,1 @@
+"""Reporting (raportointi): the export as a library function."""
