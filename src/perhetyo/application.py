@@ -16,19 +16,15 @@ Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 from uuid import UUID, uuid4
-
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.utils import Environment, EnvType
 
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
@@ -42,15 +38,11 @@ from perhetyo.errors import (
 from perhetyo.events import CaseEvent, CaseOpened
 from perhetyo.persistence import (
     DEFAULT_URL,
-    OrjsonTranscoder,
-    PydanticMapper,
-    StoreSettings,
-    advisory_key,
-    postgres_connection,
     settings_for_url,
     storage_errors,
     views_engine,
 )
+from perhetyo.persistence.event_store import EventStore, setup_lock
 from perhetyo.persistence.identity import case_id_for_request, legacy_case_id, store_key
 from perhetyo.projections import (
     AuditEntry,
@@ -95,61 +87,6 @@ R = TypeVar("R")
 C = TypeVar("C", bound=c.CaseCommand[Any])
 
 
-@contextlib.contextmanager
-def _postgres_setup_lock(settings: StoreSettings) -> Iterator[None]:
-    """Serialise stores starting on one PostgreSQL database, and create the schema.
-
-    eventsourcing creates its tables, types and functions on every start; two processes
-    doing it at once fail ("tuple concurrently updated"). A session advisory lock makes
-    them take turns; the schema named in the URL is created under the same lock.
-    """
-    if settings.kind != "postgresql":
-        yield
-        return
-    from psycopg import sql  # noqa: PLC0415 (only PostgreSQL stores need the driver)
-
-    with postgres_connection(settings) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (advisory_key("perhetyo.setup"),))
-        try:
-            if settings.postgres_schema is not None:
-                conn.execute(
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                        sql.Identifier(settings.postgres_schema)
-                    )
-                )
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (advisory_key("perhetyo.setup"),))
-
-
-class _EventStore(Application[UUID]):
-    """eventsourcing's application, configured from the URL's settings only."""
-
-    name = "FamilyCases"
-
-    def __init__(self, settings: StoreSettings) -> None:
-        self._settings = settings
-        try:
-            super().__init__()
-        except BaseException:
-            factory = getattr(self, "factory", None)
-            if factory is not None:  # do not leave connections open until collected
-                factory.close()
-            raise
-
-    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
-        """Only what the URL implies: ``os.environ`` is never read."""
-        return Environment(name, dict(self._settings.env))
-
-    def construct_mapper(self) -> PydanticMapper:
-        """Our pydantic mapper with the orjson transcoder."""
-        return PydanticMapper(
-            transcoder=OrjsonTranscoder(),
-            cipher=self.factory.cipher(),
-            compressor=self.factory.compressor(),
-        )
-
-
 class FamilyCases:
     """Family cases (perhesosiaalityön asiakkuudet): commands and reads over one store.
 
@@ -172,8 +109,8 @@ class FamilyCases:
         self._batch_size = batch_size
         self._stored_views: StoredViews | None = None
         self._closed = False
-        with storage_errors(), _postgres_setup_lock(self._settings):
-            self._store = _EventStore(self._settings)
+        with storage_errors(), setup_lock(self._settings):
+            self._store = EventStore(self._settings)
             try:
                 self._key = store_key(self._settings)
             except BaseException:
@@ -656,13 +593,8 @@ class FamilyCases:
         """The case's decision state, or None when no such case exists."""
         self._check_not_closed()
         with storage_errors():
-            try:
-                case: FamilyCase = self._store.repository.get(
-                    case_id, projector_func=FamilyCase.project
-                )
-            except AggregateNotFoundError:
-                return None
-        return case
+            events = cast(list[CaseEvent], list(self._store.events.get(case_id)))
+        return FamilyCase.project(None, events)
 
     def _save(self, case: FamilyCase) -> None:
         events = case.collect_events()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 from collections.abc import Iterator
 
 import orjson
@@ -158,14 +159,19 @@ def translate(exc: BaseException, what: str = "the event store") -> PerhetyoErro
         return ConcurrentUpdateError("another writer appended to the case first; retry")
     if isinstance(exc, PersistenceError | SQLAlchemyError | sqlite3.Error | OSError):
         return _storage_error(exc, what)
-    if type(exc).__module__.split(".")[0] in _DRIVER_MODULES and isinstance(exc, Exception):
+    if _is_psycopg_error(exc):
         return _storage_error(exc, what)
     return None
 
 
-_DRIVER_MODULES = frozenset({"psycopg", "psycopg_pool"})
-"""Drivers imported only when a PostgreSQL store is used: matched by their package, so
-that this map does not import them for SQLite users."""
+def _is_psycopg_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is psycopg's (its pool's errors derive from it too).
+
+    psycopg is imported only by PostgreSQL stores: when it is not loaded, no error can be
+    its, and the map does not import it for SQLite users.
+    """
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.Error)
 
 
 _VALUE_SQLSTATE_CLASSES = ("22", "23")
