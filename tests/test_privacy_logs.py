@@ -50,13 +50,16 @@ def test_the_whole_story_logs_no_name_or_free_text_at_debug(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     clock = StoryClock()
-    with caplog.at_level(logging.DEBUG, logger="perhetyo"):
-        with FamilyCases(f"sqlite:///{tmp_path / 'story.db'}", clock=clock) as cases:
-            case_id = record_demo_story(cases, clock)
-            cases.update_projections()
-            cases.rebuild_projections()
-            cases.current_plan(case_id, actor=DEMO_READER, purpose="tarkistus")
-            events = cases.history(case_id, actor=DEMO_READER)
+    url = f"sqlite:///{tmp_path / 'story.db'}"
+    with (
+        caplog.at_level(logging.DEBUG, logger="perhetyo"),
+        FamilyCases(url, clock=clock) as cases,
+    ):
+        case_id = record_demo_story(cases, clock)
+        cases.update_projections()
+        cases.rebuild_projections()
+        cases.current_plan(case_id, actor=DEMO_READER, purpose="tarkistus")
+        events = cases.history(case_id, actor=DEMO_READER)
     texts = {
         text
         for event in events

@@ -29,7 +29,9 @@ Messages carry field names, ids and codes, never a client's personal data::
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from pydantic_core import ErrorDetails
 
 __all__ = [
     "CaseAlreadyExistsError",
@@ -68,7 +70,7 @@ class InvalidCommandError(PerhetyoError, ValueError):
 
     code = "invalid_command"
 
-    def __init__(self, command: str, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, command: str, errors: list[ErrorDetails]) -> None:
         self.command = command
         self.errors = errors
         fields = ", ".join(
