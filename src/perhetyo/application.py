@@ -45,6 +45,7 @@ from perhetyo.persistence import (
     settings_for_url,
     views_engine,
 )
+from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
 from perhetyo.projections import (
     AuditEntry,
     CurrentPlan,
@@ -79,7 +80,8 @@ Clock = Callable[[], datetime]
 """A callable returning the current time as an aware datetime."""
 
 MAX_ATTEMPTS = 5
-"""How many times a command is decided afresh after losing a race to another writer."""
+"""How many times a command is decided afresh after losing a race to a writer that does not
+take the case lock (an older version); writers that lock take turns and never race."""
 
 RETRY_BACKOFF_SECONDS = 0.002
 """The first retry waits up to this long; each later one up to twice the previous."""
@@ -167,6 +169,8 @@ class FamilyCases:
     ``url`` chooses the store: ``sqlite:///path`` (default ``sqlite:///perhetyo.db``),
     ``sqlite:///:memory:``, ``postgresql://user@host/db`` or ``memory://``. ``clock``
     returns the current time (an aware datetime); "today" is its date in Helsinki.
+    A command on a busy case waits its turn (see :mod:`perhetyo.persistence.locks`) for
+    up to ``lock_timeout`` seconds, then raises :class:`ConcurrentUpdateError`.
     """
 
     def __init__(
@@ -176,9 +180,11 @@ class FamilyCases:
         clock: Clock | None = None,
         views_url: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
         self.url = DEFAULT_URL if url is None else url
         self._settings = settings_for_url(self.url)
+        self._locks = case_locks(self._settings, timeout=lock_timeout)
         self._clock: Clock = clock or _utc_now
         self._views_url = views_url
         self._batch_size = batch_size
@@ -195,6 +201,7 @@ class FamilyCases:
         """Close the store's and the views' connections."""
         if self._stored_views is not None:
             self._stored_views.close()
+        self._locks.close()
         self._store.close()
 
     def __enter__(self) -> Self:
@@ -499,9 +506,11 @@ class FamilyCases:
     def execute(self, command: c.Command) -> Any:
         """Run any command model (for services that receive commands as messages).
 
-        Returns what the matching method returns. A command that loses a race with
-        another writer is decided afresh on the new state, up to ``MAX_ATTEMPTS`` times,
-        before :class:`ConcurrentUpdateError` is raised.
+        Returns what the matching method returns. A command on a busy case waits for the
+        case's lock, then loads, decides and saves while holding it; only a wait longer
+        than ``lock_timeout`` raises :class:`ConcurrentUpdateError`. A command that loses
+        a race to a writer that does not lock (an older version) is decided afresh, up to
+        ``MAX_ATTEMPTS`` times.
         """
         if isinstance(command, c.OpenCase):
             return self._open(command)
@@ -678,6 +687,12 @@ class FamilyCases:
                 self._store.save(*events)
 
     def _retrying(self, attempt: Callable[[], R]) -> R:
+        """Run ``attempt`` (which holds the case lock); again if a non-locking writer won.
+
+        Writers that lock take turns, so an ``IntegrityError`` here means a writer that
+        does not lock (an older version) appended between our load and our save: decide
+        afresh, without the lock during the pause, at most ``MAX_ATTEMPTS`` times.
+        """
         for number in range(MAX_ATTEMPTS):
             try:
                 return attempt()
@@ -692,13 +707,14 @@ class FamilyCases:
         )
 
     def _decide(self, command: c.CaseCommand, decide: _Decider) -> Any:
-        case = self._load(command.case_id)
-        repeated, result = case.repeated(command)
-        if repeated:
+        with self._locks.hold(command.case_id):
+            case = self._load(command.case_id)
+            repeated, result = case.repeated(command)
+            if repeated:
+                return result
+            result = decide(case, command, self.now())
+            self._save(case)
             return result
-        result = decide(case, command, self.now())
-        self._save(case)
-        return result
 
     def _open(self, command: c.OpenCase) -> UUID:
         case_id = (
@@ -706,16 +722,17 @@ class FamilyCases:
         )
 
         def attempt() -> UUID:
-            try:
-                existing = self._load(case_id)
-            except CaseNotFoundError:
-                case = FamilyCase.open(command, case_id=case_id, now=self.now())
-                self._save(case)
-                return case_id
-            repeated, result = existing.repeated(command)
-            if repeated:
-                return cast(UUID, result)
-            raise CaseAlreadyExistsError(f"case {case_id} already exists")
+            with self._locks.hold(case_id):
+                try:
+                    existing = self._load(case_id)
+                except CaseNotFoundError:
+                    case = FamilyCase.open(command, case_id=case_id, now=self.now())
+                    self._save(case)
+                    return case_id
+                repeated, result = existing.repeated(command)
+                if repeated:
+                    return cast(UUID, result)
+                raise CaseAlreadyExistsError(f"case {case_id} already exists")
 
         return self._retrying(attempt)
 
