@@ -6,8 +6,9 @@ Opens the store, prints ``ready``, waits for a line on stdin ("go"), then sends 
 ``update_goal`` commands to the one case, each with its own request id ``w<WORKER>-<n>``;
 every tenth is sent twice (at-least-once delivery: the repeat must record nothing). A
 refused command is counted by its error code, not retried. Prints one JSON object: the
-accepted request ids, the error codes with their counts, the seconds the run took and the
-longest single command.
+accepted request ids, the error codes with their counts, how many times a command was
+decided (the clock is asked once per decision: a command that lost a race and was decided
+again counts twice), the seconds the run took and the longest single command.
 """
 
 from __future__ import annotations
@@ -16,11 +17,23 @@ import json
 import sys
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from perhetyo import FamilyCases, GoalStatus, PerhetyoError
-from perhetyo.testing import an_actor
+from perhetyo.testing import FakeClock, an_actor
+
+
+class CountingClock:
+    """A fake clock that counts the decisions it was asked for."""
+
+    def __init__(self) -> None:
+        self.fake = FakeClock()
+        self.calls = 0
+
+    def __call__(self) -> datetime:
+        self.calls += 1
+        return self.fake()
 
 
 def main() -> None:
@@ -29,7 +42,8 @@ def main() -> None:
     accepted: list[str] = []
     errors: Counter[str] = Counter()
     longest = 0.0
-    with FamilyCases(url) as cases:
+    clock = CountingClock()
+    with FamilyCases(url, clock=clock) as cases:
         sys.stdout.write("ready\n")
         sys.stdout.flush()
         sys.stdin.readline()
@@ -56,7 +70,13 @@ def main() -> None:
             else:
                 accepted.append(request_id)
         elapsed = time.monotonic() - started
-    report = {"accepted": accepted, "errors": errors, "elapsed": elapsed, "longest": longest}
+    report = {
+        "accepted": accepted,
+        "errors": errors,
+        "decided": clock.calls,
+        "elapsed": elapsed,
+        "longest": longest,
+    }
     sys.stdout.write(json.dumps(report) + "\n")
 
 
