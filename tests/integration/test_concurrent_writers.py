@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -246,6 +247,61 @@ def test_three_threads_sending_commands_to_one_case_through_one_family_cases_all
     sent = {f"t{worker}-{n}" for worker in range(THREADS) for n in range(COMMANDS_PER_THREAD)}
     assert Counter(event.request_id for event in history[2:]) == dict.fromkeys(sent, 1)
     assert clock.calls == 2 + THREADS * COMMANDS_PER_THREAD  # nothing was decided twice
+
+
+COMMANDS_BESIDE_PROJECTIONS = 30
+
+
+def test_threads_sending_commands_while_another_updates_the_projections_neither_fail_nor_lock_up(
+    sqlite_url: str, open_cases: OpenCases
+) -> None:
+    cases = open_cases(sqlite_url, clock=FakeClock())
+    case_id = open_sample_case(cases)
+    goal_id = set_a_goal(cases, case_id, "Yhteinen tavoite")
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def write(worker: int) -> None:
+        for n in range(COMMANDS_BESIDE_PROJECTIONS):
+            try:
+                cases.update_goal(
+                    case_id,
+                    goal_id,
+                    status=GoalStatus.IN_PROGRESS,
+                    progress=n,
+                    updated_on=date(2020, 9, 2),
+                    actor=an_actor(f"sw-{worker}"),
+                    request_id=f"t{worker}-{n}",
+                )
+            except PerhetyoError as exc:
+                failures.append(exc)
+
+    def update_projections() -> None:
+        while not stop.is_set():
+            try:
+                cases.update_projections()
+            except PerhetyoError as exc:
+                failures.append(exc)
+                return
+
+    projector = threading.Thread(target=update_projections)
+    writers = [threading.Thread(target=write, args=(worker,)) for worker in range(THREADS)]
+    projector.start()
+    try:
+        for thread in writers:
+            thread.start()
+        deadline = time.monotonic() + JOIN_SECONDS
+        for thread in writers:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    finally:
+        stop.set()
+        projector.join(timeout=JOIN_SECONDS)
+
+    assert not any(thread.is_alive() for thread in [*writers, projector])
+    assert [type(exc).__name__ for exc in failures] == []
+    assert versions(cases, case_id) == list(range(1, 2 + THREADS * COMMANDS_BESIDE_PROJECTIONS + 1))
+    cases.update_projections()
+    assert {status.lag for status in cases.projection_status()} == {0}
 
 
 PROCESSES = 4
