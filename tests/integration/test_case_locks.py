@@ -349,6 +349,22 @@ def test_a_store_that_only_reads_creates_no_lock_file(
     assert not lock_file(tmp_path).exists()
 
 
+def test_a_lock_file_deleted_while_a_store_has_it_open_is_created_again_and_shared(
+    sqlite_url: str, tmp_path: Path, open_store: OpenStore
+) -> None:
+    cases = open_store(sqlite_url, clock=FakeClock(), lock_timeout=0.5)
+    case_id = open_sample_case(cases)  # the store has the lock file open from now on
+    lock_file(tmp_path).unlink()
+
+    # The other process creates a new lock file and holds it: the store takes turns on it.
+    with lock_held_by_another_process(sqlite_url, case_id), pytest.raises(ConcurrentUpdateError):
+        set_a_goal(cases, case_id)
+    set_a_goal(cases, case_id)
+
+    assert versions(cases, case_id) == [1, 2]
+    assert stat.S_IMODE(lock_file(tmp_path).lstat().st_mode) == 0o600
+
+
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
 def test_closing_the_store_closes_its_lock_file(
     sqlite_url: str, tmp_path: Path, open_store: OpenStore

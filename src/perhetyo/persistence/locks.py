@@ -33,7 +33,6 @@ import contextlib
 import math
 import os
 import stat
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -176,6 +175,20 @@ class _KernelWait:
     abandoned: bool = False
     error: StorageError | None = None
 
+    def abandon(self) -> bool:
+        """Stop waiting unless the helper is done; True when abandoned (turn handed over)."""
+        with self.mutex:
+            if not self.done:
+                self.abandoned = True
+            return self.abandoned
+
+
+@dataclass
+class _FileTurn:
+    """One command's turn on the SQLite file; a timed-out helper thread may end it."""
+
+    handed_over: bool = False
+
 
 class _SQLiteFileLocks:
     """One lock per SQLite database: a thread lock, then ``flock`` on the lock file.
@@ -207,22 +220,49 @@ class _SQLiteFileLocks:
         deadline = time.monotonic() + self._timeout
         if not self._turn.acquire(timeout=self._timeout):
             raise _timed_out(case_id, self._timeout)
-        handed_over = False  # a timed-out helper thread ends this turn, not us
+        turn = _FileTurn()
         try:
-            fd = self._open()
-            with storage_errors("the SQLite lock file"):
-                locked = _flock(fd, blocking=False)
-            if not locked:
-                handed_over = self._wait_in_kernel(fd, deadline)
-                if handed_over:
-                    raise _timed_out(case_id, self._timeout)
+            fd = self._lock_file(case_id, deadline, turn)
             try:
                 yield
             finally:
                 self._unlock(fd)
         finally:
-            if not handed_over:
+            if not turn.handed_over:
                 self._release_turn()
+
+    def _lock_file(self, case_id: UUID, deadline: float, turn: _FileTurn) -> int:
+        """Take the file lock by ``deadline``; the lock file's descriptor."""
+        while True:
+            fd = self._open()
+            with storage_errors("the SQLite lock file"):
+                locked = _flock(fd, blocking=False)
+            if not locked:
+                self._wait_in_kernel(fd, deadline, turn)
+                if turn.handed_over:
+                    raise _timed_out(case_id, self._timeout)
+            if self._still_the_lock_file(fd):
+                return fd
+            # Deleted or replaced while we had it open: the other writers lock the file
+            # now at the path, so take that one.
+            self._unlock(fd)
+            self._forget(fd)
+            if _left(deadline) == 0:
+                raise _timed_out(case_id, self._timeout)
+
+    def _wait_in_kernel(self, fd: int, deadline: float, turn: _FileTurn) -> None:
+        """Wait for a helper's blocking ``flock`` until ``deadline`` (see below)."""
+        wait = self._start_kernel_wait(fd)
+        try:
+            wait.finished.wait(_left(deadline))
+        except BaseException:
+            turn.handed_over = wait.abandon()
+            if not turn.handed_over and wait.error is None:
+                self._unlock(fd)  # interrupted just as the lock came: let it go again
+            raise
+        turn.handed_over = wait.abandon()
+        if wait.error is not None:
+            raise wait.error
 
     def close(self) -> None:
         self._closed = True
@@ -259,13 +299,13 @@ class _SQLiteFileLocks:
         self._fd, self._pid = fd, os.getpid()
         return fd
 
-    def _wait_in_kernel(self, fd: int, deadline: float) -> bool:
-        """Wait for the file lock until ``deadline``; True when timed out (turn handed over).
+    def _start_kernel_wait(self, fd: int) -> _KernelWait:
+        """Start a helper thread that blocks in ``flock`` until the file lock is free.
 
         The kernel wakes a blocked ``flock`` as soon as the lock is free, which polling
         cannot match (a process that writes without pause would win nearly every race).
-        The blocking call runs on a helper thread, so that this thread can stop waiting at
-        the deadline; a helper left waiting lets go of the lock at once when it gets it,
+        The blocking call runs on a helper thread, so that the command can stop waiting at
+        its deadline; a helper left waiting lets go of the lock at once when it gets it,
         and only then ends this FamilyCases's turn, so no thread of ours flocks meanwhile.
         """
         with storage_errors("the SQLite lock file"):
@@ -275,19 +315,7 @@ class _SQLiteFileLocks:
             target=self._block, args=(helper_fd, wait), name=_LOCK_THREAD_NAME, daemon=True
         )
         helper.start()
-        try:
-            wait.finished.wait(_left(deadline))
-        finally:
-            with wait.mutex:
-                if not wait.done:
-                    wait.abandoned = True
-            if not wait.abandoned and wait.error is None and sys.exc_info()[0] is not None:
-                self._unlock(fd)  # interrupted just as the lock came: let it go again
-        if wait.abandoned:
-            return True
-        if wait.error is not None:
-            raise wait.error
-        return False
+        return wait
 
     def _block(self, helper_fd: int, wait: _KernelWait) -> None:
         """The helper thread: block in ``flock``, then tell the command (or let go)."""
@@ -310,15 +338,29 @@ class _SQLiteFileLocks:
         else:
             wait.finished.set()
 
+    def _still_the_lock_file(self, fd: int) -> bool:
+        """Whether ``fd`` is still the file at the lock file's path (not deleted, not replaced)."""
+        with storage_errors("the SQLite lock file"):
+            held = os.fstat(fd)
+            try:
+                current = os.lstat(self._path)
+            except FileNotFoundError:
+                return False
+        return (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino)
+
     def _unlock(self, fd: int) -> None:
         try:
             with storage_errors("the SQLite lock file"):
                 _flock(fd, unlock=True)
         except StorageError:
             # The command's outcome stands; closing the descriptor releases the lock.
-            self._fd = None
-            with contextlib.suppress(StorageError), storage_errors("the SQLite lock file"):
-                os.close(fd)
+            self._forget(fd)
+
+    def _forget(self, fd: int) -> None:
+        """Close the lock file's descriptor; the next command opens the file again."""
+        self._fd = None
+        with contextlib.suppress(StorageError), storage_errors("the SQLite lock file"):
+            os.close(fd)
 
     def _release_turn(self) -> None:
         self._turn.release()
