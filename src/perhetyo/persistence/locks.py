@@ -454,10 +454,15 @@ class _PostgresLocks:
         return conn
 
     def _set_lock_timeout(self, conn: Any, deadline: float) -> None:
-        # lock_timeout 0 would mean "wait for ever": at least one millisecond.
-        milliseconds = max(1, math.ceil(_left(deadline) * 1000))
+        """Bound the next lock wait by ``lock_timeout`` alone (a server's statement_timeout
+        would end it early, as a different error)."""
+        milliseconds = max(1, math.ceil(_left(deadline) * 1000))  # 0 would mean for ever
         with storage_errors("the case lock"):
-            conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{milliseconds}ms",))
+            conn.execute(
+                "SELECT set_config('lock_timeout', %s, false),"
+                " set_config('statement_timeout', '0', false)",
+                (f"{milliseconds}ms",),
+            )
 
     def _unlock(self, conn: Any, key: int) -> None:
         try:
@@ -478,14 +483,13 @@ class _PostgresLocks:
 
     def _connection(self, *, fresh: bool = False) -> tuple[Any, bool]:
         """A lock connection: an idle one (reused True) or a new one."""
-        if not fresh:
-            with self._mutex:
-                if self._closed:
-                    raise StoreClosedError
-                while self._idle:
-                    conn = self._idle.pop()
-                    if not conn.closed:
-                        return conn, True
+        with self._mutex:
+            if self._closed:
+                raise StoreClosedError
+            while self._idle and not fresh:
+                conn = self._idle.pop()
+                if not conn.closed:
+                    return conn, True
         with storage_errors("the case lock"):
             return postgres_connection(self._settings), False
 
