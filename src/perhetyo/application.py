@@ -42,8 +42,10 @@ from perhetyo.persistence import (
     storage_errors,
     views_engine,
 )
+from perhetyo.persistence.errors import AppendConflictError
 from perhetyo.persistence.event_store import EventStore, setup_lock
 from perhetyo.persistence.identity import case_id_for_request, legacy_case_id, store_key
+from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
 from perhetyo.projections import (
     AuditEntry,
     CurrentPlan,
@@ -78,7 +80,8 @@ __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 logger = logging.getLogger("perhetyo")
 
 MAX_ATTEMPTS = 5
-"""How many times a command is decided afresh after losing a race to another writer."""
+"""How many times a command is decided afresh after losing a race to a writer that does not
+take the case lock (an older version); writers that lock take turns and never race."""
 
 RETRY_BACKOFF_SECONDS = 0.002
 """The first retry waits up to this long; each later one up to twice the previous."""
@@ -93,6 +96,8 @@ class FamilyCases:
     ``url`` chooses the store: ``sqlite:///path`` (default ``sqlite:///perhetyo.db``),
     ``sqlite:///:memory:``, ``postgresql://user@host/db`` or ``memory://``. ``clock``
     returns the current time (an aware datetime); "today" is its date in Helsinki.
+    A command on a busy case waits its turn (see :mod:`perhetyo.persistence.locks`) for
+    up to ``lock_timeout`` seconds, then raises :class:`ConcurrentUpdateError`.
     """
 
     def __init__(
@@ -102,8 +107,10 @@ class FamilyCases:
         clock: Clock | None = None,
         views_url: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
         self._settings = settings_for_url(DEFAULT_URL if url is None else url)
+        self._locks = case_locks(self._settings, timeout=lock_timeout)
         self._clock: Clock = clock or utc_now
         self._views_url = views_url
         self._batch_size = batch_size
@@ -132,6 +139,7 @@ class FamilyCases:
         self._closed = True
         if self._stored_views is not None:
             self._stored_views.close()
+        self._locks.close()
         self._store.close()
         logger.info("perhetyo store closed: %s", self._settings.kind)
 
@@ -420,7 +428,9 @@ class FamilyCases:
         """Run any command model (for services that receive commands as messages).
 
         Returns what the matching method returns, typed by the command
-        (``execute(SetGoal(...))`` is a ``UUID``).
+        (``execute(SetGoal(...))`` is a ``UUID``). A command on a busy case waits for the
+        case's lock, then loads, decides and saves while holding it; only a wait longer
+        than ``lock_timeout`` raises :class:`ConcurrentUpdateError`.
         """
         if isinstance(command, c.OpenCase):
             return cast(R, self._open(command))  # R is UUID: OpenCase is a Command[UUID]
@@ -609,10 +619,17 @@ class FamilyCases:
             )
 
     def _retrying(self, attempt: Callable[[], R]) -> R:
+        """Run ``attempt`` (which holds the case lock); again if a non-locking writer won.
+
+        Writers that lock take turns, so a lost append here means a writer that does not
+        lock (an older version) appended between our load and our save: decide afresh,
+        without the lock during the pause, at most ``MAX_ATTEMPTS`` times. A lock timeout
+        is not retried.
+        """
         for number in range(MAX_ATTEMPTS):
             try:
                 return attempt()
-            except ConcurrentUpdateError:
+            except AppendConflictError:
                 # Lost a race: back off a little (jittered, doubling) so that writers
                 # contending for one case stop colliding in lockstep.
                 logger.info("a command lost a race to another writer; deciding again")
@@ -627,16 +644,17 @@ class FamilyCases:
         """Load the case, answer a repeated request, or decide and save one event."""
 
         def attempt() -> R:
-            case = self._load(command.case_id)
-            if case is None:
-                raise CaseNotFoundError(command.case_id)
-            repeated, earlier = case.repeated(command)
-            if repeated:
-                # The first attempt's result, recorded on its event: the same type R.
-                return cast(R, earlier)
-            result = decide(case, command, self.now())
-            self._save(case)
-            return result
+            with self._locks.hold(command.case_id):
+                case = self._load(command.case_id)
+                if case is None:
+                    raise CaseNotFoundError(command.case_id)
+                repeated, earlier = case.repeated(command)
+                if repeated:
+                    # The first attempt's result, recorded on its event: the same type R.
+                    return cast(R, earlier)
+                result = decide(case, command, self.now())
+                self._save(case)
+                return result
 
         return self._retrying(attempt)
 
@@ -650,12 +668,13 @@ class FamilyCases:
             case_id = case_id_for_request(self._key, command.request_id)
 
         def attempt() -> UUID:
-            existing = self._load(case_id)
-            if existing is not None:
-                return self._repeat_of_opening(existing, command)
-            case = FamilyCase.open(command, case_id=case_id, now=self.now())
-            self._save(case)
-            return case_id
+            with self._locks.hold(case_id):
+                existing = self._load(case_id)
+                if existing is not None:
+                    return self._repeat_of_opening(existing, command)
+                case = FamilyCase.open(command, case_id=case_id, now=self.now())
+                self._save(case)
+                return case_id
 
         return self._retrying(attempt)
 

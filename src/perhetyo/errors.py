@@ -20,7 +20,7 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── ServiceLifecycleError
     │   ├── ClosureIncompleteError
     │   └── RequestConflictError
-    ├── ConcurrentUpdateError               another writer appended first; reload and retry
+    ├── ConcurrentUpdateError               the case stayed busy past lock_timeout; retry
     ├── StorageError                        the database failed or is unreachable; .reason
     │   └── StoreClosedError                the FamilyCases was closed
     ├── CorruptRecordError                  a stored event cannot be read; .case_id, .version
@@ -175,7 +175,7 @@ class RequestConflictError(RuleViolationError):
 
 
 class ConcurrentUpdateError(PerhetyoError):
-    """Another writer appended to the case first (samanaikainen päivitys); retry."""
+    """The case stayed busy past the lock timeout (samanaikainen päivitys); retry later."""
 
     code = "concurrent_update"
 

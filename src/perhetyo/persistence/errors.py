@@ -46,7 +46,17 @@ from perhetyo.errors import (
     StoreClosedError,
 )
 
-__all__ = ["decoding", "reason_for", "storage_errors", "translate"]
+__all__ = ["AppendConflictError", "decoding", "reason_for", "storage_errors", "translate"]
+
+
+class AppendConflictError(ConcurrentUpdateError):
+    """Another writer appended to the case between our load and our save (kilpailutilanne).
+
+    Only a writer that does not take the case lock (an older version) can cause it; the
+    application decides such a command afresh a few times before giving up.
+    """
+
+    code = "append_conflict"
 
 # --- why a database failed, without secrets ------------------------------------------------
 
@@ -156,7 +166,7 @@ def translate(exc: BaseException, what: str = "the event store") -> PerhetyoErro
     if isinstance(exc, ConnectionPoolClosedError):
         return StoreClosedError()
     if isinstance(exc, IntegrityError):
-        return ConcurrentUpdateError("another writer appended to the case first; retry")
+        return AppendConflictError("another writer appended to the case first; retry")
     if isinstance(exc, PersistenceError | SQLAlchemyError | sqlite3.Error | OSError):
         return _storage_error(exc, what)
     if _is_psycopg_error(exc):
