@@ -17,34 +17,30 @@ Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
 from __future__ import annotations
 
 import logging
-import random
 import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.errors import (
-    CaseAlreadyExistsError,
     CaseNotFoundError,
-    ConcurrentUpdateError,
     ConfigurationError,
     StoreClosedError,
 )
 from perhetyo.events import CaseEvent, CaseOpened
+from perhetyo.handling import MAX_ATTEMPTS, CommandHandler
 from perhetyo.persistence import (
     DEFAULT_URL,
     settings_for_url,
     storage_errors,
     views_engine,
 )
-from perhetyo.persistence.errors import AppendConflictError
 from perhetyo.persistence.event_store import EventStore, setup_lock
-from perhetyo.persistence.identity import case_id_for_request, legacy_case_id, store_key
+from perhetyo.persistence.identity import store_key
 from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
 from perhetyo.projections import (
     AuditEntry,
@@ -52,6 +48,7 @@ from perhetyo.projections import (
     GoalProgress,
     audit_trail,
     current_plan,
+    events_to_fold,
     fold,
     goal_progress,
 )
@@ -77,14 +74,8 @@ from perhetyo.values import (
 
 __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 
+
 logger = logging.getLogger("perhetyo")
-
-MAX_ATTEMPTS = 5
-"""How many times a command is decided afresh after losing a race to a writer that does not
-take the case lock (an older version); writers that lock take turns and never race."""
-
-RETRY_BACKOFF_SECONDS = 0.002
-"""The first retry waits up to this long; each later one up to twice the previous."""
 
 R = TypeVar("R")
 C = TypeVar("C", bound=c.CaseCommand[Any])
@@ -119,10 +110,11 @@ class FamilyCases:
         with storage_errors(), setup_lock(self._settings):
             self._store = EventStore(self._settings)
             try:
-                self._key = store_key(self._settings)
+                key = store_key(self._settings)
             except BaseException:
                 self._store.close()
                 raise
+        self._commands = CommandHandler(self._store, self._locks, key, self.now)
         logger.info("perhetyo store opened: %s", self._settings.kind)
 
     @property
@@ -167,7 +159,7 @@ class FamilyCases:
         Derived with the store's own secret key, so it reveals nothing of the request id.
         """
         command = c.ReadRequest(request_id=request_id)
-        return case_id_for_request(self._key, command.request_id)
+        return self._commands.case_id_for_request(command.request_id)
 
     # --- commands -----------------------------------------------------------------------
 
@@ -554,10 +546,13 @@ class FamilyCases:
         if self._closed:
             raise StoreClosedError
 
-    def _stored_events(self, case_id: UUID) -> list[CaseEvent]:
+    def _decide(self, command: C, decide: Callable[[FamilyCase, C, datetime], R]) -> R:
         self._check_not_closed()
-        with storage_errors():
-            return [cast(CaseEvent, event) for event in self._store.events.get(case_id)]
+        return self._commands.decide(command, decide)
+
+    def _open(self, command: c.OpenCase) -> UUID:
+        self._check_not_closed()
+        return self._commands.open(command)
 
     def _read(
         self,
@@ -583,104 +578,12 @@ class FamilyCases:
 
     def _events_for(self, read: c.ReadCase) -> list[CaseEvent]:
         """The events a read folds: a recorded prefix, then business dates up to as_of."""
-        events = self._stored_events(read.case_id)
-        if read.recorded_before is not None:
-            limit = read.recorded_before
-            prefix: list[CaseEvent] = []
-            for event in events:
-                if event.timestamp >= limit:
-                    break
-                prefix.append(event)
-            events = prefix
-        if read.as_of is not None:
-            as_of = read.as_of
-            events = [event for event in events if event.occurred_on <= as_of]
+        self._check_not_closed()
+        events = events_to_fold(
+            self._commands.events(read.case_id),
+            as_of=read.as_of,
+            recorded_before=read.recorded_before,
+        )
         if not events or not isinstance(events[0], CaseOpened):
             raise CaseNotFoundError(read.case_id)
         return events
-
-    def _load(self, case_id: UUID) -> FamilyCase | None:
-        """The case's decision state, or None when no such case exists."""
-        self._check_not_closed()
-        with storage_errors():
-            events = cast(list[CaseEvent], list(self._store.events.get(case_id)))
-        return FamilyCase.project(None, events)
-
-    def _save(self, case: FamilyCase) -> None:
-        events = case.collect_events()
-        if events:
-            with storage_errors():
-                self._store.save(*events)
-            logger.debug(
-                "recorded %s on case %s at version %d",
-                type(events[-1]).__name__,
-                case.id,
-                case.version,
-            )
-
-    def _retrying(self, attempt: Callable[[], R]) -> R:
-        """Run ``attempt`` (which holds the case lock); again if a non-locking writer won.
-
-        Writers that lock take turns, so a lost append here means a writer that does not
-        lock (an older version) appended between our load and our save: decide afresh,
-        without the lock during the pause, at most ``MAX_ATTEMPTS`` times. A lock timeout
-        is not retried.
-        """
-        for number in range(MAX_ATTEMPTS):
-            try:
-                return attempt()
-            except AppendConflictError:
-                # Lost a race: back off a little (jittered, doubling) so that writers
-                # contending for one case stop colliding in lockstep.
-                logger.info("a command lost a race to another writer; deciding again")
-                if number + 1 < MAX_ATTEMPTS:
-                    pause = RETRY_BACKOFF_SECONDS * 2**number
-                    time.sleep(random.uniform(0, pause))  # noqa: S311 (jitter, not secrets)
-        raise ConcurrentUpdateError(
-            f"another writer kept appending first ({MAX_ATTEMPTS} attempts); retry later"
-        )
-
-    def _decide(self, command: C, decide: Callable[[FamilyCase, C, datetime], R]) -> R:
-        """Load the case, answer a repeated request, or decide and save one event."""
-
-        def attempt() -> R:
-            with self._locks.hold(command.case_id):
-                case = self._load(command.case_id)
-                if case is None:
-                    raise CaseNotFoundError(command.case_id)
-                repeated, earlier = case.repeated(command)
-                if repeated:
-                    # The first attempt's result, recorded on its event: the same type R.
-                    return cast(R, earlier)
-                result = decide(case, command, self.now())
-                self._save(case)
-                return result
-
-        return self._retrying(attempt)
-
-    def _open(self, command: c.OpenCase) -> UUID:
-        if command.request_id is None:
-            case_id = uuid4()
-        else:
-            legacy = self._load(legacy_case_id(command.request_id))
-            if legacy is not None:  # opened by release 0.1, before case ids were keyed
-                return self._repeat_of_opening(legacy, command)
-            case_id = case_id_for_request(self._key, command.request_id)
-
-        def attempt() -> UUID:
-            with self._locks.hold(case_id):
-                existing = self._load(case_id)
-                if existing is not None:
-                    return self._repeat_of_opening(existing, command)
-                case = FamilyCase.open(command, case_id=case_id, now=self.now())
-                self._save(case)
-                return case_id
-
-        return self._retrying(attempt)
-
-    @staticmethod
-    def _repeat_of_opening(existing: FamilyCase, command: c.OpenCase) -> UUID:
-        repeated, _ = existing.repeated(command)
-        if repeated:
-            return existing.id
-        raise CaseAlreadyExistsError(f"case {existing.id} already exists")

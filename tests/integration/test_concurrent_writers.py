@@ -36,7 +36,7 @@ from perhetyo import (
     LegalBasis,
     PerhetyoError,
 )
-from perhetyo.application import MAX_ATTEMPTS
+from perhetyo.handling import MAX_ATTEMPTS
 from perhetyo.testing import FakeClock, a_child, a_guardian, a_worker, an_actor, open_sample_case
 
 JOIN_SECONDS = 60.0
@@ -77,6 +77,7 @@ def older_writer(open_cases: OpenCases, url: str) -> FamilyCases:
     cases = open_cases(url, clock=FakeClock())
     cases._locks.close()
     cases._locks = NoLocks()
+    cases._commands._locks = NoLocks()  # the path every command takes
     return cases
 
 
