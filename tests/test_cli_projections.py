@@ -30,7 +30,7 @@ from perhetyo.cli import ERROR_EXIT_CODE, app, demo_case_id
 from perhetyo.cli import export as export_module
 from perhetyo.cli.export import PERSONAL_DATA_REMINDER, read_snapshot
 from perhetyo.cli.projections import stop_on_signals
-from perhetyo.projections.tables import TABLE_NAMES
+from perhetyo.projections.sql import TABLE_NAMES
 from perhetyo.testing import FakeClock, a_child, an_actor, open_sample_case
 
 _ENV: Mapping[str, str | None] = {

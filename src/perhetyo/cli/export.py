@@ -57,7 +57,7 @@ from perhetyo.cli.projections import catch_up
 from perhetyo.cli.render import plain, titled_table
 from perhetyo.errors import ConfigurationError, StorageError
 from perhetyo.persistence import DEFAULT_URL
-from perhetyo.projections.stored import StoredViews
+from perhetyo.projections.sql import StoredViews
 
 __all__ = [
     "PARTITION_ROWS",
