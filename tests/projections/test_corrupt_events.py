@@ -10,6 +10,7 @@ import contextlib
 import logging
 import sqlite3
 import traceback
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def _damage_by_replacing(old: bytes, new: bytes) -> bytes:
     ],
 )
 def test_a_corrupt_event_stops_the_runner_before_its_batch_and_names_no_content(
-    tmp_path: Path, damage: object, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, damage: Callable[[bytes], bytes], caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "cases.db"
     with FamilyCases(f"sqlite:///{path}", batch_size=2) as cases:
@@ -55,7 +56,7 @@ def test_a_corrupt_event_stops_the_runner_before_its_batch_and_names_no_content(
         assert _MARKER.encode() in state
         db.execute(
             "UPDATE stored_events SET state = ? WHERE rowid = 4",
-            (damage(state),),  # type: ignore[operator]
+            (damage(state),),
         )
 
     caplog.set_level(logging.DEBUG, logger="perhetyo")
@@ -81,5 +82,8 @@ def test_a_corrupt_event_stops_the_runner_before_its_batch_and_names_no_content(
             True,
             False,
         ]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2  # each failed update, once, by its code and the case id
+    assert all("[corrupt_record]" in w and str(damaged) in w for w in warnings)
     assert _MARKER not in caplog.text
     assert all(_MARKER not in str(record.args) for record in caplog.records)

@@ -23,7 +23,7 @@ BEYOND_32_BITS = 2**31 + 10
 
 
 def _libpq(url: str) -> str:
-    return url.split("?")[0].replace("postgresql+psycopg://", "postgresql://")
+    return url.split("?", maxsplit=1)[0].replace("postgresql+psycopg://", "postgresql://")
 
 
 def _copy_an_opening_beyond_32_bits(path: Path) -> UUID:
