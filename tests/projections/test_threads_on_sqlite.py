@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
 
+import pytest
+
 from perhetyo import ConcurrentUpdateError, FamilyCases, MeetingKind
 from perhetyo.testing import an_actor, open_sample_case
 from projections.histories import assert_stored_equals_live
@@ -47,8 +49,9 @@ def _commands(
     return run
 
 
+@pytest.mark.parametrize("projecting", ["update_projections", "run_projections"])
 def test_command_threads_and_a_projection_thread_share_a_sqlite_file_without_errors(
-    tmp_path: Path,
+    tmp_path: Path, projecting: str
 ) -> None:
     with FamilyCases(f"sqlite:///{tmp_path / 'cases.db'}", batch_size=5) as cases:
         case_ids = [open_sample_case(cases) for _ in range(_THREADS)]
@@ -57,11 +60,16 @@ def test_command_threads_and_a_projection_thread_share_a_sqlite_file_without_err
         commands_done = threading.Event()
         batches = 0
 
-        def project() -> None:
+        def count(_applied: int) -> None:
             nonlocal batches
+            batches += 1
+
+        def project() -> None:
             try:
+                if projecting == "run_projections":
+                    cases.run_projections(commands_done, poll_interval=0.005, on_batch=count)
                 while not commands_done.is_set():
-                    batches += 1 if cases.update_projections() else 0
+                    cases.update_projections(count)
                 cases.update_projections()
             except BaseException as exc:
                 projection_errors.append(exc)
