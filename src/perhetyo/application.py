@@ -52,8 +52,8 @@ from perhetyo.projections import (
     fold,
     goal_progress,
 )
-from perhetyo.projections.runner import DEFAULT_BATCH_SIZE
-from perhetyo.projections.stored import (
+from perhetyo.projections.sql import (
+    DEFAULT_BATCH_SIZE,
     PostgresWorkerSession,
     ProjectionStatus,
     StoredViews,

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perhetyo import FamilyCases
-from perhetyo.projections.stored import StoredViews
+from perhetyo.projections.sql import StoredViews
 from perhetyo.testing import FakeClock, an_actor
 from projections.histories import assert_stored_equals_live, grow
 

@@ -1,7 +1,7 @@
 """Current client plan (asiakassuunnitelma nyt): the case as its events leave it.
 
 A pure fold: ``initial()`` and ``apply(state, event) -> state``. It imports only events
-and values; the stored SQL view of the same fold is in ``perhetyo.projections.tables``.
+and values; the stored SQL view of the same fold is in ``perhetyo.projections.sql``.
 """
 
 from __future__ import annotations
@@ -106,8 +106,9 @@ class CurrentPlan(ValueModel):
 
     @property
     def last_meeting(self) -> MeetingView | None:
-        """The meeting recorded last, if any."""
-        return self.meetings[-1] if self.meetings else None
+        """The latest meeting held (latest ``held_on``; of a day's, the one recorded last)."""
+        # max() keeps the first of equals: reversed, that is the one recorded last.
+        return max(reversed(self.meetings), key=lambda meeting: meeting.held_on, default=None)
 
 
 def initial() -> CurrentPlan | None:
