@@ -207,12 +207,20 @@ HOSTILE = {
 """A value for each variable that breaks or redirects a connection that reads it; every
 other variable the running libpq knows gets a value it cannot accept."""
 
+SESSION_SETTINGS = {
+    "PGDATESTYLE": "German",  # psycopg cannot read dates in this style
+    "PGTZ": "Pacific/Kiritimati",
+}
+"""Settings libpq sends whatever the parameters say (valid values: an invalid one fails
+every connection, as it fails psql's)."""
+
 
 def hostile_environment() -> dict[str, str]:
     names = {
         option.envvar.decode() for option in pq.Conninfo.get_defaults() if option.envvar
     } - set(REFUSED_LIBPQ_VARIABLES)
-    return {name: HOSTILE.get(name, "perhetyo-hostile-value") for name in names}
+    hostile = {name: HOSTILE.get(name, "perhetyo-hostile-value") for name in names}
+    return {**hostile, **SESSION_SETTINGS}
 
 
 def test_no_libpq_variable_reaches_any_connection_of_the_store(
@@ -245,6 +253,10 @@ def test_no_libpq_variable_reaches_any_connection_of_the_store(
     try:
         assert set(other_sessions(database)) == {"perhetyo"}
         assert len(cases.current_plan(case_id, actor=an_actor()).goals) == 2
+        # The views read dates and times back in the style they were written.
+        views = cases.stored_views
+        assert views.current_plan(case_id) == cases.current_plan(case_id, actor=an_actor())
+        assert views.audit_trail(case_id) == cases.audit_trail(case_id, actor=an_actor())
     finally:
         cases.close()
     assert not worker.is_alive()

@@ -413,6 +413,31 @@ def views_engine(settings: StoreSettings, views_url: str | None = None) -> Engin
         )
     if engine.dialect.name == "sqlite":
         sqlite_transactions(engine)
+    elif engine.dialect.name == "postgresql":
+        postgres_session_defaults(engine)
+    return engine
+
+
+_SESSION_DEFAULTS: Final = ("SET DateStyle TO 'ISO, MDY'", "SET TimeZone TO 'UTC'")
+
+
+def postgres_session_defaults(engine: Engine) -> Engine:
+    """Every new connection sets ``DateStyle`` and ``TimeZone`` back to what the views need.
+
+    libpq sends ``PGDATESTYLE`` and ``PGTZ`` as session settings whatever the connection
+    parameters say, and psycopg reads dates and times only in the ISO style.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _session_defaults(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        try:
+            for statement in _SESSION_DEFAULTS:
+                dbapi_connection.execute(statement)
+        finally:
+            dbapi_connection.autocommit = autocommit
+
     return engine
 
 
