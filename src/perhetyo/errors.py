@@ -187,7 +187,7 @@ class StorageError(PerhetyoError):
     # ``reason`` is a stable code saying why, without secrets: connection_refused,
     # host_unknown, database_missing, authentication_failed, permission_denied, timeout,
     # locked, pool_exhausted, disk_full, not_a_database, read_only, schema_missing,
-    # closed or other.
+    # tls_failed, rejected, closed or other (perhetyo.persistence.errors.REASONS).
 
     def __init__(self, message: str, *, reason: str = "other") -> None:
         self.reason = reason

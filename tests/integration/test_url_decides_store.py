@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from perhetyo import FamilyCases
+from perhetyo import ConfigurationError, FamilyCases
 from perhetyo.testing import FakeClock, an_actor, open_sample_case
 
 DECOY_SCHEMA = "perhetyo_decoy_schema"
@@ -100,7 +100,7 @@ def test_a_memory_store_ignores_stray_environment_variables(decoy_dir: Path) -> 
 
 
 @pytest.mark.usefixtures("stray_environment")
-def test_a_sqlite_store_writes_to_the_file_its_url_names(sqlite_url, decoy_dir: Path) -> None:
+def test_a_sqlite_store_writes_to_the_file_its_url_names(sqlite_url: str, decoy_dir: Path) -> None:
     with FamilyCases(url=sqlite_url, clock=FakeClock()) as cases:
         case_id = record_a_little(cases)
 
@@ -121,7 +121,9 @@ def test_a_sqlite_store_writes_to_the_file_its_url_names(sqlite_url, decoy_dir: 
 
 @pytest.mark.postgres
 @pytest.mark.usefixtures("stray_environment")
-def test_a_postgres_store_writes_to_the_schema_its_url_names(postgres_url, decoy_dir: Path) -> None:
+def test_a_postgres_store_writes_to_the_schema_its_url_names(
+    postgres_url: str, decoy_dir: Path
+) -> None:
     schema = parse_qs(urlsplit(postgres_url).query)["schema"][-1]
 
     with FamilyCases(url=postgres_url, clock=FakeClock()) as cases:
@@ -130,3 +132,36 @@ def test_a_postgres_store_writes_to_the_schema_its_url_names(postgres_url, decoy
     assert postgres_events(postgres_url, schema, case_id) == [1, 2]
     assert DECOY_SCHEMA not in postgres_schemas(postgres_url)
     assert list(decoy_dir.iterdir()) == []
+
+
+def test_a_sqlite_url_with_a_timeout_keeps_events_and_views_in_the_one_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cases.db"
+    with FamilyCases(url=f"sqlite:///{path}?timeout=30", clock=FakeClock()) as cases:
+        case_id = record_a_little(cases)
+        assert cases.update_projections() == 2
+
+    # One store: no file named after the query beside it.
+    assert {file.name for file in tmp_path.iterdir()} <= {
+        "cases.db",
+        "cases.db-wal",
+        "cases.db-shm",
+        "cases.db.perhetyo-lock",  # the command lock beside the database
+    }
+    with FamilyCases(url=f"sqlite:///{path}", clock=FakeClock()) as plain:
+        assert len(plain.current_plan(case_id, actor=an_actor()).goals) == 1
+        status = {entry.projection: entry for entry in plain.projection_status()}
+        assert status["CurrentPlan"].position == status["CurrentPlan"].head == 2
+        assert status["CurrentPlan"].rows["perhetyo_goals"] == 1
+        assert plain.update_projections() == 0
+
+
+@pytest.mark.parametrize("query", ["foo=1", "timeout=30&foo=1", "mode=ro", "timeout=1&timeout=2"])
+def test_a_sqlite_url_option_other_than_one_timeout_is_refused(
+    tmp_path: Path, query: str
+) -> None:
+    with pytest.raises(ConfigurationError):
+        FamilyCases(url=f"sqlite:///{tmp_path / 'cases.db'}?{query}")
+
+    assert list(tmp_path.iterdir()) == []

@@ -17,6 +17,12 @@ from perhetyo import (
     SetGoal,
 )
 from perhetyo.commands import ReadCase
+from perhetyo.persistence.store import (
+    REFUSED_LIBPQ_VARIABLES,
+    libpq_parameters,
+    refuse_redirecting_environment,
+    settings_for_url,
+)
 from perhetyo.testing import FakeClock, a_child, a_worker, open_sample_case
 
 from .helpers import TODAY, history, set_a_goal
@@ -45,6 +51,17 @@ def _open_with_request_id(cases: FamilyCases, actor: Actor) -> UUID:
         "postgresql://user@host/db?sslmode=sometimes",
         "postgresql://user@host/db?hostaddr=10.0.0.1",
         "postgresql://user@host/db?schema=1bad",
+        "postgresql://user@host/db?schema=cases%0A",
+        "postgresql://user@host/db?schema=cases&schema=other",
+        "postgresql://user@host/db?connect_timeout=%C2%B2",
+        "postgresql://user@host/db?connect_timeout=0",
+        "postgresql://user@host/db?options=-csearch_path%3Devil",
+        "sqlite:///cases.db?foo=1",
+        "sqlite:///cases.db?timeout=30&mode=ro",
+        "sqlite:///cases.db?timeout=soon",
+        "sqlite:///cases.db?timeout=1&timeout=2",
+        "sqlite://user:pw@/cases.db",
+        "sqlite://host/cases.db",
     ],
 )
 def test_a_store_url_that_is_not_understood_is_refused(url: object) -> None:
@@ -146,3 +163,68 @@ def test_the_fake_clock_refuses_naive_datetimes() -> None:
 def test_a_command_model_needs_an_actor() -> None:
     with pytest.raises(InvalidCommandError):
         SetGoal(case_id=UUID(int=1), description="Ok", set_on=TODAY)  # type: ignore[call-arg]
+
+
+PASSWORD = "s3cretPW"  # noqa: S105 (a made-up password no repr may show)
+
+
+def test_a_store_s_settings_never_show_the_password() -> None:
+    settings = settings_for_url(f"postgresql://caseworker:{PASSWORD}@db.example/cases")
+
+    assert PASSWORD not in repr(settings)
+    assert PASSWORD not in str(settings)
+    assert PASSWORD not in settings.shown_url
+    assert settings.shown_url == "postgresql://caseworker:***@db.example/cases"
+
+
+def test_a_postgres_url_s_options_become_explicit_libpq_parameters() -> None:
+    settings = settings_for_url(
+        "postgresql+psycopg://caseworker@db.example:6543/cases?schema=perhe&connect_timeout=3"
+        "&sslmode=verify-full&sslrootcert=/etc/ca.pem&sslcert=/etc/c.pem&sslkey=/etc/c.key"
+    )
+
+    parameters = libpq_parameters(settings)
+
+    assert parameters["dbname"] == "cases"
+    assert parameters["host"] == "db.example"
+    assert parameters["port"] == "6543"
+    assert parameters["user"] == "caseworker"
+    assert parameters["password"] == ""  # never PGPASSWORD; ~/.pgpass is libpq's own
+    assert parameters["hostaddr"] == ""
+    assert parameters["connect_timeout"] == "3"
+    assert parameters["options"] == "-c search_path=perhe"
+    assert parameters["sslmode"] == "verify-full"
+    assert parameters["sslrootcert"] == "/etc/ca.pem"
+    assert parameters["sslcert"] == "/etc/c.pem"
+    assert parameters["sslkey"] == "/etc/c.key"
+    assert parameters["application_name"] == "perhetyo"
+    assert "service" not in parameters
+
+
+def test_a_postgres_url_without_tls_options_prefers_tls_like_libpq() -> None:
+    parameters = libpq_parameters(settings_for_url("postgresql://u@h/db"))
+
+    assert parameters["sslmode"] == "prefer"
+    assert parameters["options"] == "-c search_path=public"
+    assert parameters["connect_timeout"] == "5"
+
+
+def test_a_sqlite_url_s_timeout_is_its_only_option_and_not_part_of_the_path(
+    tmp_path: Path,
+) -> None:
+    settings = settings_for_url(f"sqlite:///{tmp_path / 'cases.db'}?timeout=7")
+
+    assert settings.sqlite_path == tmp_path / "cases.db"
+    assert settings.sqlite_timeout == 7
+    assert settings.env["SQLITE_DBNAME"] == str(tmp_path / "cases.db")
+    assert settings.env["SQLITE_LOCK_TIMEOUT"] == "7"
+
+
+@pytest.mark.parametrize("variable", REFUSED_LIBPQ_VARIABLES)
+def test_a_service_variable_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv(variable, "")
+
+    with pytest.raises(ConfigurationError, match=variable):
+        refuse_redirecting_environment()

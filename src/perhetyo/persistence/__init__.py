@@ -7,7 +7,7 @@
 """
 
 from perhetyo.persistence.codec import OrjsonTranscoder, PydanticMapper
-from perhetyo.persistence.errors import decoding, storage_errors
+from perhetyo.persistence.errors import decoded, storage_errors
 from perhetyo.persistence.store import (
     DEFAULT_URL,
     StoreSettings,
@@ -23,7 +23,7 @@ __all__ = [
     "PydanticMapper",
     "StoreSettings",
     "advisory_key",
-    "decoding",
+    "decoded",
     "postgres_connection",
     "settings_for_url",
     "storage_errors",

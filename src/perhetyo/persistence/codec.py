@@ -7,7 +7,7 @@
 
 A stored event that cannot be read (damaged bytes, an unknown topic, a field that does
 not validate) becomes :class:`~perhetyo.errors.CorruptRecordError` naming its case and
-version, never its content (:func:`perhetyo.persistence.errors.decoding`).
+version, never its content (:func:`perhetyo.persistence.errors.decoded`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import orjson
 from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
 
 from perhetyo.events import EVENT_CLASSES, CaseEvent
-from perhetyo.persistence.errors import decoding
+from perhetyo.persistence.errors import decoded
 
 __all__ = ["OrjsonTranscoder", "PydanticMapper"]
 
@@ -82,21 +82,27 @@ class PydanticMapper(Mapper[UUID]):
 
         Damage of any kind raises :class:`~perhetyo.errors.CorruptRecordError`.
         """
-        with decoding(stored_event.originator_id, stored_event.originator_version):
-            cls = self.registry[stored_event.topic]
-            data = stored_event.state
-            if self.cipher:
-                data = self.cipher.decrypt(data)
-            if self.compressor:
-                data = self.compressor.decompress(data)
-            state: dict[str, Any] = self.transcoder.decode(data)
-            from_version = state.pop("class_version", 1)
-            while from_version < cls.class_version:
-                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-                from_version += 1
-            originator_id = stored_event.originator_id
-            state["originator_id"] = (
-                originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-            )
-            state["originator_version"] = stored_event.originator_version
-            return cls.model_validate(state, context=_STORED_CONTEXT)
+        return decoded(
+            stored_event.originator_id,
+            stored_event.originator_version,
+            lambda: self._decode(stored_event),
+        )
+
+    def _decode(self, stored_event: StoredEvent) -> CaseEvent:
+        cls = self.registry[stored_event.topic]
+        data = stored_event.state
+        if self.cipher:
+            data = self.cipher.decrypt(data)
+        if self.compressor:
+            data = self.compressor.decompress(data)
+        state: dict[str, Any] = self.transcoder.decode(data)
+        from_version = state.pop("class_version", 1)
+        while from_version < cls.class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+            from_version += 1
+        originator_id = stored_event.originator_id
+        state["originator_id"] = (
+            originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+        )
+        state["originator_version"] = stored_event.originator_version
+        return cls.model_validate(state, context=_STORED_CONTEXT)

@@ -13,15 +13,20 @@ connections from those settings, so one URL has one meaning everywhere:
 
 The URL decides, not the environment. eventsourcing reads ``os.environ`` (and
 ``FAMILYCASES_*``); the application gives it only what the URL implies. libpq fills every
-connection parameter it is not given from ``PG*`` variables: each connection here is
-given them all explicitly (``hostaddr`` empty, ``options`` with the search path, the TLS
-settings of the URL), and a store refuses to start while ``PGSERVICE`` or
-``PGSERVICEFILE`` is set, because a service file can redirect a connection past them.
+connection parameter it is not given from ``PG*`` variables: each connection here (the
+event store's pool, the stored views' engine, the set-up lock, the worker's ``LISTEN``
+session) is given every parameter that has such a variable, as the running libpq lists
+them (:func:`libpq_parameters`): the URL's value, or else libpq's compiled default
+(``hostaddr`` empty, ``options`` with the search path, ``password`` empty when the URL
+has none, so ``~/.pgpass`` is the only other source). A store refuses to start while
+``PGSERVICE`` or ``PGSERVICEFILE`` is set, because a service file can redirect a
+connection past explicit parameters.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import zlib
@@ -48,7 +53,9 @@ __all__ = [
     "ExplicitPostgresFactory",
     "StoreSettings",
     "advisory_key",
+    "libpq_parameters",
     "postgres_connection",
+    "refuse_redirecting_environment",
     "settings_for_url",
     "views_engine",
 ]
@@ -61,12 +68,21 @@ REFUSED_LIBPQ_VARIABLES: Final = ("PGSERVICE", "PGSERVICEFILE")
 
 _SQLITE_OPTIONS: Final = frozenset({"timeout"})
 _POSTGRES_OPTIONS: Final = frozenset(
-    {"schema", "connect_timeout", "sslmode", "sslrootcert", "sslcert", "sslkey"}
+    {
+        "schema",
+        "connect_timeout",
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "application_name",
+    }
 )
 _SSL_MODES: Final = frozenset(
     {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
 )
-_SCHEMA: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+_SCHEMA: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
+_WHOLE_NUMBER: Final = re.compile(r"[0-9]{1,9}")
 _DEFAULT_SQLITE_TIMEOUT: Final = 30
 _DEFAULT_CONNECT_TIMEOUT: Final = 5
 _LIBPQ_PREFIX: Final = "PERHETYO_LIBPQ_"
@@ -81,12 +97,12 @@ class StoreSettings:
     """
 
     kind: str
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)  # holds the password: never in a repr
     shown_url: str
     postgres_schema: str | None = None
     sqlite_path: Path | None = None
     sqlite_timeout: int = _DEFAULT_SQLITE_TIMEOUT
-    libpq: dict[str, str] = field(default_factory=dict)
+    libpq: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def schema_or_public(self) -> str:
@@ -131,7 +147,9 @@ def _options(parsed: URL, allowed: frozenset[str], kind: str) -> dict[str, str]:
     for key, value in parsed.query.items():
         if key not in allowed:
             raise ConfigurationError(f"unknown {kind} URL option: {key}")
-        options[key] = value if isinstance(value, str) else value[-1]
+        if not isinstance(value, str):
+            raise ConfigurationError(f"the {kind} URL option {key} is given more than once")
+        options[key] = value
     return options
 
 
@@ -139,7 +157,7 @@ def _seconds(options: Mapping[str, str], name: str, default: int) -> int:
     value = options.get(name)
     if value is None:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not _WHOLE_NUMBER.fullmatch(value) or int(value) < 1:
         raise ConfigurationError(f"{name} must be a whole number of seconds")
     return int(value)
 
@@ -149,7 +167,7 @@ def _sqlite(parsed: URL) -> StoreSettings:
     timeout = _seconds(options, "timeout", _DEFAULT_SQLITE_TIMEOUT)
     shown = parsed.render_as_string(hide_password=True)
     database = parsed.database
-    if parsed.host or parsed.username:
+    if parsed.host or parsed.username or parsed.password or parsed.port:
         raise ConfigurationError("a SQLite URL has no host: use sqlite:///path")
     if database in (None, "", ":memory:"):
         # One in-memory database per store, shared by the pool's connections.
@@ -158,8 +176,8 @@ def _sqlite(parsed: URL) -> StoreSettings:
             kind="sqlite", env=_sqlite_env(name, timeout), shown_url=shown, sqlite_timeout=timeout
         )
     file = Path(database)
-    if not file.parent.exists():
-        raise ConfigurationError("the SQLite file's directory does not exist")
+    if not os.path.isdir(file.parent):  # False, not an error, when it cannot be reached
+        raise ConfigurationError("the SQLite file's directory does not exist or is unreachable")
     return StoreSettings(
         kind="sqlite",
         env=_sqlite_env(str(file), timeout),
@@ -182,7 +200,7 @@ def _postgres(parsed: URL) -> StoreSettings:
     if not parsed.database:
         raise ConfigurationError("a PostgreSQL URL must name a database")
     schema = options.get("schema")
-    if schema is not None and not _SCHEMA.match(schema):
+    if schema is not None and not _SCHEMA.fullmatch(schema):
         raise ConfigurationError("schema must be a letter, then letters, digits or underscores")
     sslmode = options.get("sslmode", "prefer")
     if sslmode not in _SSL_MODES:
@@ -202,17 +220,17 @@ def _postgres(parsed: URL) -> StoreSettings:
     if schema is not None:
         env["POSTGRES_SCHEMA"] = schema
     libpq: dict[str, str] = {
-        # Given explicitly, so that libpq takes nothing from PGHOSTADDR, PGOPTIONS, ...
+        # What the URL decides beyond eventsourcing's five; libpq_parameters() gives every
+        # other parameter its compiled default, so that nothing comes from PG* variables.
         "hostaddr": "",
+        "connect_timeout": str(connect_timeout),
         "options": f"-c search_path={schema or 'public'}",
         "sslmode": sslmode,
         "sslrootcert": options.get("sslrootcert", ""),
         "sslcert": options.get("sslcert", ""),
         "sslkey": options.get("sslkey", ""),
-        "sslcrl": "",
-        "target_session_attrs": "any",
         "client_encoding": "UTF8",
-        "application_name": "perhetyo",
+        "application_name": options.get("application_name", "perhetyo"),
     }
     env.update({f"{_LIBPQ_PREFIX}{key.upper()}": value for key, value in libpq.items()})
     return StoreSettings(
@@ -225,9 +243,12 @@ def _postgres(parsed: URL) -> StoreSettings:
 
 
 def refuse_redirecting_environment() -> None:
-    """Refuse to start while a libpq variable that can redirect connections is set."""
+    """Refuse to start while a libpq variable that can redirect connections is set.
+
+    Set at all: libpq reads an empty ``PGSERVICE`` as the name of a service too.
+    """
     for name in REFUSED_LIBPQ_VARIABLES:
-        if os.environ.get(name):
+        if name in os.environ:
             raise ConfigurationError(
                 f"{name} is set: it could redirect the PostgreSQL connection past the URL; "
                 "unset it (the URL decides where the store is)"
@@ -236,18 +257,57 @@ def refuse_redirecting_environment() -> None:
 
 # --- connections ---------------------------------------------------------------------------
 
+_NOT_BLANKED: Final = frozenset({"service"})
+"""libpq parameters that cannot be given a neutral value: refused in the environment."""
 
-def _libpq_kwargs(settings: StoreSettings) -> dict[str, Any]:
+_NEUTRAL_VALUES: Final = {
+    # libpq refuses an empty value for these and has no compiled default to copy.
+    "sslcertmode": "allow",
+    "min_protocol_version": "3.0",
+    "max_protocol_version": "3.0",
+}
+"""The value libpq itself would use when neither the URL nor the environment says."""
+
+
+@functools.cache
+def _libpq_defaults() -> dict[str, str]:
+    """Every parameter the running libpq would take from a ``PG*`` variable, with the value
+    it uses when that variable is unset (its compiled default, or empty)."""
+    from psycopg import pq  # noqa: PLC0415 (only PostgreSQL stores need the driver)
+
+    defaults: dict[str, str] = {}
+    for option in pq.Conninfo.get_defaults():
+        keyword = option.keyword.decode()
+        if not option.envvar or keyword in _NOT_BLANKED:
+            continue
+        compiled = option.compiled.decode() if option.compiled is not None else ""
+        defaults[keyword] = compiled or _NEUTRAL_VALUES.get(keyword, "")
+    return defaults
+
+
+def _explicit(decided: Mapping[str, Any]) -> dict[str, Any]:
+    """``decided``, completed with every other libpq parameter at its default."""
+    return {**_libpq_defaults(), **decided}
+
+
+def libpq_parameters(settings: StoreSettings) -> dict[str, Any]:
+    """Every libpq connection parameter of a PostgreSQL store, given explicitly.
+
+    The URL's values, and for every other parameter that libpq would read from a ``PG*``
+    variable its default: ``PGHOSTADDR``, ``PGOPTIONS``, ``PGSSLMODE``, ``PGPASSWORD`` and
+    the rest have no effect. The dict holds the password: never log it.
+    """
     env = settings.env
-    return {
-        "dbname": env["POSTGRES_DBNAME"],
-        "host": env["POSTGRES_HOST"],
-        "port": int(env["POSTGRES_PORT"]),
-        "user": env["POSTGRES_USER"],
-        "password": env["POSTGRES_PASSWORD"] or None,
-        "connect_timeout": int(env["POSTGRES_CONNECT_TIMEOUT"]),
-        **settings.libpq,
-    }
+    return _explicit(
+        {
+            "dbname": env["POSTGRES_DBNAME"],
+            "host": env["POSTGRES_HOST"],
+            "port": env["POSTGRES_PORT"],
+            "user": env["POSTGRES_USER"],
+            "password": env["POSTGRES_PASSWORD"],
+            **settings.libpq,
+        }
+    )
 
 
 def postgres_connection(settings: StoreSettings) -> Any:
@@ -255,7 +315,7 @@ def postgres_connection(settings: StoreSettings) -> Any:
     import psycopg  # noqa: PLC0415 (only PostgreSQL stores need the driver)
 
     refuse_redirecting_environment()
-    return psycopg.connect(**_libpq_kwargs(settings), autocommit=True)
+    return psycopg.connect(**libpq_parameters(settings), autocommit=True)
 
 
 class ExplicitPostgresFactory(PostgresFactory):
@@ -263,21 +323,27 @@ class ExplicitPostgresFactory(PostgresFactory):
 
     eventsourcing passes only dbname, host, port, user and password to its pool, so libpq
     would fill the rest from ``PG*`` variables. No public hook sets connection keywords:
-    the pool's public ``kwargs`` dict is completed here (from the ``PERHETYO_LIBPQ_*``
-    entries of the settings' env), before any connection is made (the pool opens lazily).
+    the pool's public ``kwargs`` dict, which psycopg_pool passes to every connection it
+    makes, is completed here (the ``PERHETYO_LIBPQ_*`` entries of the settings' env, then
+    libpq's defaults), before any connection is made (the pool opens lazily).
     """
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         refuse_redirecting_environment()
         super().__init__(env)
-        explicit = {
+        decided = {
             key.removeprefix(_LIBPQ_PREFIX).lower(): value
             for key, value in self.env.items()
             if key.startswith(_LIBPQ_PREFIX)
         }
         kwargs = self.datastore.pool.kwargs
-        if isinstance(kwargs, dict):
-            kwargs.update(explicit)
+        if not isinstance(kwargs, dict):  # fail closed: never connect with partial params
+            self.datastore.close()
+            raise ConfigurationError(
+                "eventsourcing's PostgreSQL pool no longer exposes its connection keywords; "
+                "perhetyo cannot make its connections explicit"
+            )
+        kwargs.update(_explicit({**kwargs, **decided, "password": kwargs.get("password") or ""}))
 
 
 class _DurableSQLitePool(SQLiteConnectionPool):
@@ -325,19 +391,20 @@ def views_engine(settings: StoreSettings, views_url: str | None = None) -> Engin
         engine = create_engine(views_url, pool_pre_ping=True, hide_parameters=True)
     elif settings.kind == "postgresql":
         refuse_redirecting_environment()
-        kwargs = _libpq_kwargs(settings)
+        parameters = libpq_parameters(settings)
         engine = create_engine(
+            # The URL only names the place (no password, so no repr shows one); every
+            # connection takes all its parameters from connect_args.
             URL.create(
                 "postgresql+psycopg",
-                username=kwargs.pop("user"),
-                password=kwargs.pop("password"),
-                host=kwargs.pop("host"),
-                port=kwargs.pop("port"),
-                database=kwargs.pop("dbname"),
+                username=parameters["user"],
+                host=parameters["host"],
+                port=int(parameters["port"]),
+                database=parameters["dbname"],
             ),
             pool_pre_ping=True,
             hide_parameters=True,
-            connect_args=kwargs,
+            connect_args=parameters,
         )
     elif settings.sqlite_path is not None:
         engine = create_engine(
@@ -354,6 +421,31 @@ def views_engine(settings: StoreSettings, views_url: str | None = None) -> Engin
         )
     if engine.dialect.name == "sqlite":
         sqlite_transactions(engine)
+    elif engine.dialect.name == "postgresql":
+        postgres_session_defaults(engine)
+    return engine
+
+
+_SESSION_DEFAULTS: Final = ("SET DateStyle TO 'ISO, MDY'", "SET TimeZone TO 'UTC'")
+
+
+def postgres_session_defaults(engine: Engine) -> Engine:
+    """Every new connection sets ``DateStyle`` and ``TimeZone`` back to what the views need.
+
+    libpq sends ``PGDATESTYLE`` and ``PGTZ`` as session settings whatever the connection
+    parameters say, and psycopg reads dates and times only in the ISO style.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _session_defaults(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        try:
+            for statement in _SESSION_DEFAULTS:
+                dbapi_connection.execute(statement)
+        finally:
+            dbapi_connection.autocommit = autocommit
+
     return engine
 
 
