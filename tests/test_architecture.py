@@ -109,6 +109,20 @@ def test_no_module_sniffs_an_exceptions_module_name() -> None:
         assert "type(exc).__module__" not in path.read_text(encoding="utf-8"), path
 
 
+_FOREIGN_CATCHES = re.compile(
+    r"except[^:\n]*\b(SQLAlchemyError|PersistenceError|OperationalError|sqlite3\.|psycopg|"
+    r"JSONDecodeError|ConnectionUnavailableError|ConnectionPoolClosedError)"
+)
+
+
+def test_foreign_storage_errors_are_caught_only_in_the_one_map() -> None:
+    allowed = {SRC / "persistence" / "errors.py"}
+    for path in SRC.rglob("*.py"):
+        if path in allowed:
+            continue
+        assert not _FOREIGN_CATCHES.search(path.read_text(encoding="utf-8")), path
+
+
 def test_every_module_stays_under_about_four_hundred_lines_but_the_facade() -> None:
     """One idea per module: a module past ~400 lines holds two (style.md)."""
     for path in SRC.rglob("*.py"):
