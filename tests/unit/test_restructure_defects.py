@@ -6,7 +6,10 @@ house", section 2).
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
+import traceback
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ import pytest
 from perhetyo import (
     Actor,
     AgreePlan,
+    CorruptRecordError,
     FamilyCases,
     InvalidCommandError,
     LegalBasis,
@@ -30,6 +34,7 @@ from perhetyo import (
     StoreClosedError,
     Successor,
 )
+from perhetyo.persistence import settings_for_url
 from perhetyo.persistence.identity import LEGACY_REQUEST_NAMESPACE
 from perhetyo.testing import FakeClock, a_child, a_guardian, a_worker, an_actor, open_sample_case
 
@@ -266,3 +271,84 @@ def test_the_typed_execute_returns_what_the_method_returns(
         AgreePlan(case_id=case_id, agreed_on=TODAY, agreements=["Ok"], actor=actor)
     )
     assert version == 1
+
+
+# --- defect 6 (store files): a SQLite store is readable by its owner only -----------------------
+
+
+def test_a_new_sqlite_store_and_its_journal_are_created_readable_by_the_owner_only(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    previous = os.umask(0o022)  # a typical umask would leave them readable by everyone
+    try:
+        with FamilyCases(f"sqlite:///{tmp_path / 'cases.db'}", clock=clock) as cases:
+            open_sample_case(cases)
+            cases.update_projections()
+            modes = {
+                path.name: stat.S_IMODE(path.stat().st_mode)
+                for path in tmp_path.iterdir()
+                if path.name.startswith("cases.db")
+            }
+    finally:
+        os.umask(previous)
+
+    assert {"cases.db", "cases.db-wal"} <= set(modes)
+    assert all(mode == 0o600 for mode in modes.values()), modes
+
+
+# --- defect 10: a corrupted stored event ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(b"{not json SECRETNAME", id="not-json"),
+        pytest.param(b'{"opened_on": "2012-05-01 SECRETNAME"}', id="bad-date"),
+    ],
+)
+def test_a_corrupted_event_names_its_case_and_version_and_other_cases_stay_readable(
+    tmp_path: Path, clock: FakeClock, damage: bytes
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    with FamilyCases(url, clock=clock) as cases:
+        damaged = open_sample_case(cases)
+        healthy = open_sample_case(cases)
+    with sqlite3.connect(tmp_path / "cases.db") as conn:
+        conn.execute(
+            "UPDATE stored_events SET state = ? WHERE originator_id = ?", (damage, damaged.hex)
+        )
+
+    with FamilyCases(url, clock=clock) as cases:
+        for call in (
+            lambda: cases.current_plan(damaged, actor=an_actor()),
+            lambda: cases.record_meeting(
+                damaged, kind=MeetingKind.NETWORK, held_on=TODAY, summary="Ok", actor=an_actor()
+            ),
+        ):
+            with pytest.raises(CorruptRecordError) as raised:
+                call()
+            error = raised.value
+            assert (error.case_id, error.version) == (damaged, 1)
+            text = "".join(traceback.format_exception(error))
+            assert "SECRETNAME" not in text
+            assert "2012-05-01" not in text
+            assert error.__context__ is None
+        assert cases.current_plan(healthy, actor=an_actor()).case_id == healthy
+        cases.record_meeting(
+            healthy, kind=MeetingKind.NETWORK, held_on=TODAY, summary="Ok", actor=an_actor()
+        )
+
+
+# --- the URL never shows a password ------------------------------------------------------
+
+
+def test_the_store_url_shown_by_family_cases_hides_the_password() -> None:
+    settings_url = "postgresql://worker:s3cretPW@127.0.0.1:1/db?connect_timeout=1"
+    with pytest.raises(PerhetyoError) as raised:
+        FamilyCases(settings_url)
+    assert "s3cretPW" not in "".join(traceback.format_exception(raised.value))
+    with FamilyCases("memory://") as cases:
+        assert cases.url == "memory://"
+    assert settings_for_url(settings_url).shown_url == (
+        "postgresql://worker:***@127.0.0.1:1/db?connect_timeout=1"
+    )
