@@ -29,9 +29,7 @@ Messages carry field names, ids and codes, never a client's personal data::
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pydantic_core import ErrorDetails
+from typing import ClassVar, TypedDict
 
 __all__ = [
     "CaseAlreadyExistsError",
@@ -42,6 +40,7 @@ __all__ = [
     "ConfigurationError",
     "CorruptRecordError",
     "DateOutOfRangeError",
+    "FieldError",
     "GoalAlreadyFinalError",
     "GoalNotFoundError",
     "InvalidCommandError",
@@ -59,6 +58,14 @@ __all__ = [
 ]
 
 
+class FieldError(TypedDict):
+    """One shape error (kenttävirhe): where, what kind, and pydantic's message; no input."""
+
+    type: str
+    loc: tuple[int | str, ...]
+    msg: str
+
+
 class PerhetyoError(Exception):
     """Base of every error raised by perhetyo (perhetyon virhe)."""
 
@@ -70,7 +77,7 @@ class InvalidCommandError(PerhetyoError, ValueError):
 
     code = "invalid_command"
 
-    def __init__(self, command: str, errors: list[ErrorDetails]) -> None:
+    def __init__(self, command: str, errors: list[FieldError]) -> None:
         self.command = command
         self.errors = errors
         fields = ", ".join(

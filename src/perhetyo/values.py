@@ -23,9 +23,8 @@ from pydantic import (
     ValidationInfo,
 )
 from pydantic._internal._model_construction import ModelMetaclass
-from pydantic_core import ErrorDetails
 
-from perhetyo.errors import InvalidCommandError
+from perhetyo.errors import FieldError, InvalidCommandError
 
 __all__ = [
     "FINAL_GOAL_STATUSES",
@@ -178,7 +177,7 @@ BusinessDate = Annotated[date, BeforeValidator(_only_dates)]
 """A business date: a ``datetime.date``; a ``datetime`` or a string is refused."""
 
 
-def validation_errors(exc: ValidationError) -> list[ErrorDetails]:
+def validation_errors(exc: ValidationError) -> list[FieldError]:
     """Pydantic's error list without the input values, urls or context objects.
 
     A dict key that failed validation appears in pydantic's location (``('child_views',
@@ -190,9 +189,7 @@ def validation_errors(exc: ValidationError) -> list[ErrorDetails]:
         for index in range(len(loc) - 1):
             if loc[index + 1] == "[key]":
                 loc[index] = "<key>"
-        masked = error.copy()
-        masked["loc"] = tuple(loc)
-        errors.append(masked)
+        errors.append(FieldError(type=error["type"], loc=tuple(loc), msg=error["msg"]))
     return errors
 
 

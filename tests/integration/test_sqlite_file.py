@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
 from perhetyo import FamilyCases
 from perhetyo.testing import FakeClock, an_actor
+
+from .conftest import TellStory
 
 SQLITE_SYNCHRONOUS_FULL = 2
 """``PRAGMA synchronous`` answers 0 (OFF), 1 (NORMAL), 2 (FULL) or 3 (EXTRA)."""
@@ -27,7 +31,9 @@ def all_reads(cases: FamilyCases, case_id: UUID) -> dict[str, Any]:
     }
 
 
-def test_a_reopened_sqlite_file_reads_the_case_back_equal(sqlite_url, story_teller) -> None:
+def test_a_reopened_sqlite_file_reads_the_case_back_equal(
+    sqlite_url: str, story_teller: TellStory
+) -> None:
     clock = FakeClock()
     with FamilyCases(url=sqlite_url, clock=clock) as cases:
         story = story_teller(cases, clock)
@@ -47,6 +53,8 @@ import sys
 from uuid import UUID
 from perhetyo import FamilyCases
 from perhetyo.testing import an_actor
+
+from .conftest import TellStory
 with FamilyCases(url=sys.argv[1]) as cases:
     case_id = UUID(sys.argv[2])
     plan = cases.current_plan(case_id, actor=an_actor())
@@ -55,7 +63,7 @@ with FamilyCases(url=sys.argv[1]) as cases:
 
 
 def test_a_fresh_process_reads_the_events_from_the_sqlite_file(
-    sqlite_url, story_teller, tmp_path: Path
+    sqlite_url: str, story_teller: TellStory, tmp_path: Path
 ) -> None:
     clock = FakeClock()
     with FamilyCases(url=sqlite_url, clock=clock) as cases:
@@ -74,7 +82,9 @@ def test_a_fresh_process_reads_the_events_from_the_sqlite_file(
     assert result.stdout.split() == ["2", str(len(story.event_types)), "CLOSED"]
 
 
-def test_the_sqlite_file_holds_every_event_in_the_events_table(sqlite_url, story_teller) -> None:
+def test_the_sqlite_file_holds_every_event_in_the_events_table(
+    sqlite_url: str, story_teller: TellStory
+) -> None:
     clock = FakeClock()
     with FamilyCases(url=sqlite_url, clock=clock) as cases:
         story = story_teller(cases, clock)
@@ -99,14 +109,18 @@ def synchronous_of(connection: Any) -> int:
     return int(row[0])
 
 
-def test_the_sqlite_store_syncs_every_commit_to_disk(sqlite_url, story_teller) -> None:
+def test_the_sqlite_store_syncs_every_commit_to_disk(
+    sqlite_url: str, story_teller: TellStory
+) -> None:
     clock = FakeClock()
     with FamilyCases(url=sqlite_url, clock=clock) as cases:
         story_teller(cases, clock)
         # FamilyCases._store is private: it is the eventsourcing application behind the
         # facade. ``recorder`` and ``datastore`` are eventsourcing's public attributes, and
         # ``get_connection`` its public way to borrow a pooled connection.
-        datastore = cases._store.recorder.datastore
+        recorder = cases._store.recorder
+        assert isinstance(recorder, SQLiteApplicationRecorder)
+        datastore = recorder.datastore
         with datastore.get_connection(commit=True) as writer:
             assert synchronous_of(writer) == SQLITE_SYNCHRONOUS_FULL
         with datastore.get_connection(commit=False) as reader:

@@ -13,6 +13,7 @@ import pytest
 from perhetyo import (
     CaseOpened,
     CaseStatus,
+    FamilyCases,
     GoalSet,
     GoalStatus,
     LegalBasis,
@@ -23,7 +24,7 @@ from perhetyo import (
 )
 from perhetyo.testing import FakeClock, a_child, a_guardian, a_worker, an_actor
 
-from .conftest import STORY_REQUEST_ID
+from .conftest import STORY_REQUEST_ID, OpenCases, TellStory
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -61,7 +62,9 @@ def translated(text: str, ids: dict[UUID, UUID]) -> str:
     return _UUID.sub(lambda match: by_text.get(match.group(0), match.group(0)), text)
 
 
-def test_the_story_reads_the_same_on_every_store(store_url, open_cases, story_teller) -> None:
+def test_the_story_reads_the_same_on_every_store(
+    store_url: str, open_cases: OpenCases, story_teller: TellStory
+) -> None:
     reference_clock = FakeClock()
     reference = open_cases("memory://", clock=reference_clock)
     expected = story_teller(reference, reference_clock)
@@ -122,7 +125,7 @@ def test_the_story_reads_the_same_on_every_store(store_url, open_cases, story_te
 
 
 def test_the_plan_as_of_a_date_reads_the_same_on_every_store(
-    store_url, open_cases, story_teller
+    store_url: str, open_cases: OpenCases, story_teller: TellStory
 ) -> None:
     clock = FakeClock()
     cases = open_cases(store_url, clock=clock)
@@ -137,7 +140,7 @@ def test_the_plan_as_of_a_date_reads_the_same_on_every_store(
     assert [goal.progress for goal in plan.goals] == [40, 0]
 
 
-def open_with_request(cases: Any, request_id: str, *, opened_on: date) -> UUID:
+def open_with_request(cases: FamilyCases, request_id: str, *, opened_on: date) -> UUID:
     return cases.open_case(
         children=[a_child()],
         guardians=[a_guardian()],
@@ -154,7 +157,9 @@ def count_openings(cases: Any, case_id: UUID) -> int:
     return sum(isinstance(event, CaseOpened) for event in history)
 
 
-def test_a_repeated_open_case_request_returns_the_same_case_once(store_url, open_cases) -> None:
+def test_a_repeated_open_case_request_returns_the_same_case_once(
+    store_url: str, open_cases: OpenCases
+) -> None:
     cases = open_cases(store_url, clock=FakeClock())
 
     first = open_with_request(cases, "open-42", opened_on=date(2020, 8, 12))
@@ -166,7 +171,7 @@ def test_a_repeated_open_case_request_returns_the_same_case_once(store_url, open
 
 
 def test_a_repeated_open_case_request_with_other_arguments_is_refused(
-    store_url, open_cases
+    store_url: str, open_cases: OpenCases
 ) -> None:
     cases = open_cases(store_url, clock=FakeClock())
     case_id = open_with_request(cases, "open-43", opened_on=date(2020, 8, 12))
@@ -176,11 +181,11 @@ def test_a_repeated_open_case_request_with_other_arguments_is_refused(
 
     history = cases.history(case_id, actor=an_actor())
     assert [type(event).__name__ for event in history] == ["CaseOpened"]
-    assert history[0].opened_on == date(2020, 8, 12)
+    assert history[0].occurred_on == date(2020, 8, 12)
 
 
 def test_a_repeated_open_case_request_from_another_instance_finds_the_case(
-    shared_store_url, open_cases
+    shared_store_url: str, open_cases: OpenCases
 ) -> None:
     first_writer = open_cases(shared_store_url, clock=FakeClock())
     second_writer = open_cases(shared_store_url, clock=FakeClock())
@@ -193,7 +198,9 @@ def test_a_repeated_open_case_request_from_another_instance_finds_the_case(
     assert count_openings(second_writer, first) == 1
 
 
-def test_a_repeated_set_goal_request_records_one_goal(store_url, open_cases) -> None:
+def test_a_repeated_set_goal_request_records_one_goal(
+    store_url: str, open_cases: OpenCases
+) -> None:
     cases = open_cases(store_url, clock=FakeClock())
     case_id = open_with_request(cases, "open-45", opened_on=date(2020, 8, 12))
 
