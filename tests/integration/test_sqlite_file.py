@@ -54,7 +54,6 @@ from uuid import UUID
 from perhetyo import FamilyCases
 from perhetyo.testing import an_actor
 
-from .conftest import TellStory
 with FamilyCases(url=sys.argv[1]) as cases:
     case_id = UUID(sys.argv[2])
     plan = cases.current_plan(case_id, actor=an_actor())
