@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
@@ -76,7 +76,6 @@ def test_actors_and_people_are_valid_models(actor: Actor, person: PersonRef) -> 
     assert len(actor.name) <= SHORT_TEXT_MAX_LENGTH
 
 
-@settings(max_examples=40, deadline=None)
 @given(
     legal_basis=st.sampled_from(LegalBasis),
     qualified=st.booleans(),
@@ -102,7 +101,6 @@ def test_named_workers_are_accepted_exactly_when_drawn_as_qualified(
                 cases.execute(opening)
 
 
-@settings(max_examples=40, deadline=None)
 @given(opening=open_case_commands(today=date(2021, 3, 1)))
 def test_openings_are_accepted_on_their_today(opening: OpenCase) -> None:
     assert opening.opened_on <= date(2021, 3, 1)
@@ -114,7 +112,6 @@ def test_openings_are_accepted_on_their_today(opening: OpenCase) -> None:
     assert plan.children == opening.children
 
 
-@settings(max_examples=40, deadline=None)
 @given(sequence=command_sequences())
 def test_every_command_of_a_sequence_is_accepted_and_recorded_once(
     sequence: CommandSequence,
@@ -159,7 +156,6 @@ def _event_name(command: object) -> str:
     return _EVENT_NAMES[type(command).__name__]
 
 
-@settings(max_examples=25, deadline=None)
 @given(sequence=command_sequences(closing=False, max_size=10), data=st.data())
 def test_a_command_drawn_for_a_case_history_is_accepted_on_that_case(
     sequence: CommandSequence, data: st.DataObject
