@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 
 from perhetyo import FamilyCases
-from perhetyo.projections.stored import REBUILD_BATCH_SIZE
+from perhetyo.projections.sql import REBUILD_BATCH_SIZE
 
 
 def floor(db: Path) -> int:

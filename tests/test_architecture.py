@@ -60,3 +60,59 @@ def test_every_module_docstring_names_its_finnish_term() -> None:
         assert docstring, path
         first = docstring.splitlines()[0]
         assert re.search(r"\([^)]+\)", first), f"{path}: {first}"
+
+
+# --- the rooms of the restructure --------------------------------------------------------
+
+
+def _imports_of_package(package: str) -> set[str]:
+    found: set[str] = set()
+    for path in (SRC / package).rglob("*.py"):
+        found |= perhetyo_imports(path)
+    return found
+
+
+def test_persistence_knows_nothing_of_the_domain_rooms_above_it() -> None:
+    imports = _imports_of_package("persistence")
+    assert not any(
+        m.startswith(
+            (
+                "perhetyo.aggregates",
+                "perhetyo.projections",
+                "perhetyo.application",
+                "perhetyo.reporting",
+                "perhetyo.testing",
+            )
+        )
+        for m in imports
+    ), imports
+
+
+def test_reporting_is_usable_without_the_cli() -> None:
+    for path in (SRC / "reporting").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for module in ("typer", "rich"):
+            assert f"import {module}" not in source, path
+            assert f"from {module}" not in source, path
+
+
+def test_the_application_does_not_import_reporting_testing_or_the_cli() -> None:
+    imports = perhetyo_imports(SRC / "application.py")
+    assert not any(
+        m.startswith(("perhetyo.cli", "perhetyo.reporting", "perhetyo.testing")) for m in imports
+    )
+
+
+def test_no_module_sniffs_an_exceptions_module_name() -> None:
+    for path in SRC.rglob("*.py"):
+        assert "__module__.startswith" not in path.read_text(encoding="utf-8"), path
+        assert "type(exc).__module__" not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_module_stays_under_about_four_hundred_lines_but_the_facade() -> None:
+    """One idea per module: a module past ~400 lines holds two (style.md)."""
+    for path in SRC.rglob("*.py"):
+        if path.name == "application.py":
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        assert lines <= 620, f"{path}: {lines} lines"

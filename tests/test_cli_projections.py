@@ -30,7 +30,7 @@ from perhetyo import FamilyCases, GoalStatus, MeetingKind
 from perhetyo.cli import ERROR_EXIT_CODE, app
 from perhetyo.cli.export import PERSONAL_DATA_REMINDER
 from perhetyo.cli.projections import stop_on_signals
-from perhetyo.projections.tables import TABLE_NAMES
+from perhetyo.projections.sql import TABLE_NAMES
 from perhetyo.reporting import export as export_module
 from perhetyo.reporting import read_snapshot
 from perhetyo.testing import (

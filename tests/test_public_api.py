@@ -218,3 +218,26 @@ def test_an_event_exposes_its_case_id_and_business_date() -> None:
 
     assert event.case_id == event.originator_id
     assert event.occurred_on == event.set_on
+
+
+def test_the_public_api_has_no_any_in_its_signatures() -> None:
+    """Every public class's methods are typed precisely: no ``Any`` for a user to guess."""
+    import inspect  # noqa: PLC0415 (only this test inspects signatures)
+    from typing import get_type_hints  # noqa: PLC0415
+
+    loose = []
+    for name in perhetyo.__all__:
+        public = getattr(perhetyo, name)
+        if not inspect.isclass(public) or public.__module__.startswith("pydantic"):
+            continue
+        for attribute, value in vars(public).items():
+            if attribute.startswith("_") and attribute != "__init__":
+                continue
+            function = value.fget if isinstance(value, property) else value
+            function = getattr(function, "__func__", function)
+            if not inspect.isfunction(function):
+                continue
+            for parameter, hint in get_type_hints(function).items():
+                if "Any" in repr(hint):
+                    loose.append(f"{name}.{attribute}({parameter})")
+    assert loose == []

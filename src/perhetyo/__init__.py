@@ -65,7 +65,7 @@ from perhetyo.projections import (
     MeetingView,
     ServiceView,
 )
-from perhetyo.projections.stored import ProjectionStatus
+from perhetyo.projections.sql import ProjectionStatus
 from perhetyo.values import (
     Actor,
     CaseStatus,

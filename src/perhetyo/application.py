@@ -16,53 +16,44 @@ Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import random
 import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
-from uuid import UUID, uuid4
-
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.utils import Environment, EnvType
+from uuid import UUID
 
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.errors import (
-    CaseAlreadyExistsError,
     CaseNotFoundError,
-    ConcurrentUpdateError,
     ConfigurationError,
     StoreClosedError,
 )
 from perhetyo.events import CaseEvent, CaseOpened
+from perhetyo.handling import MAX_ATTEMPTS, CommandHandler
 from perhetyo.persistence import (
     DEFAULT_URL,
-    OrjsonTranscoder,
-    PydanticMapper,
-    StoreSettings,
-    advisory_key,
-    postgres_connection,
     settings_for_url,
     storage_errors,
     views_engine,
 )
-from perhetyo.persistence.identity import case_id_for_request, legacy_case_id, store_key
+from perhetyo.persistence.event_store import EventStore, setup_lock
+from perhetyo.persistence.identity import store_key
+from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
 from perhetyo.projections import (
     AuditEntry,
     CurrentPlan,
     GoalProgress,
     audit_trail,
     current_plan,
+    events_to_fold,
     fold,
     goal_progress,
 )
-from perhetyo.projections.runner import DEFAULT_BATCH_SIZE
-from perhetyo.projections.stored import (
+from perhetyo.projections.sql import (
+    DEFAULT_BATCH_SIZE,
     PostgresWorkerSession,
     ProjectionStatus,
     StoredViews,
@@ -83,71 +74,11 @@ from perhetyo.values import (
 
 __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 
+
 logger = logging.getLogger("perhetyo")
-
-MAX_ATTEMPTS = 5
-"""How many times a command is decided afresh after losing a race to another writer."""
-
-RETRY_BACKOFF_SECONDS = 0.002
-"""The first retry waits up to this long; each later one up to twice the previous."""
 
 R = TypeVar("R")
 C = TypeVar("C", bound=c.CaseCommand[Any])
-
-
-@contextlib.contextmanager
-def _postgres_setup_lock(settings: StoreSettings) -> Iterator[None]:
-    """Serialise stores starting on one PostgreSQL database, and create the schema.
-
-    eventsourcing creates its tables, types and functions on every start; two processes
-    doing it at once fail ("tuple concurrently updated"). A session advisory lock makes
-    them take turns; the schema named in the URL is created under the same lock.
-    """
-    if settings.kind != "postgresql":
-        yield
-        return
-    from psycopg import sql  # noqa: PLC0415 (only PostgreSQL stores need the driver)
-
-    with postgres_connection(settings) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (advisory_key("perhetyo.setup"),))
-        try:
-            if settings.postgres_schema is not None:
-                conn.execute(
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                        sql.Identifier(settings.postgres_schema)
-                    )
-                )
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (advisory_key("perhetyo.setup"),))
-
-
-class _EventStore(Application[UUID]):
-    """eventsourcing's application, configured from the URL's settings only."""
-
-    name = "FamilyCases"
-
-    def __init__(self, settings: StoreSettings) -> None:
-        self._settings = settings
-        try:
-            super().__init__()
-        except BaseException:
-            factory = getattr(self, "factory", None)
-            if factory is not None:  # do not leave connections open until collected
-                factory.close()
-            raise
-
-    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
-        """Only what the URL implies: ``os.environ`` is never read."""
-        return Environment(name, dict(self._settings.env))
-
-    def construct_mapper(self) -> PydanticMapper:
-        """Our pydantic mapper with the orjson transcoder."""
-        return PydanticMapper(
-            transcoder=OrjsonTranscoder(),
-            cipher=self.factory.cipher(),
-            compressor=self.factory.compressor(),
-        )
 
 
 class FamilyCases:
@@ -156,6 +87,8 @@ class FamilyCases:
     ``url`` chooses the store: ``sqlite:///path`` (default ``sqlite:///perhetyo.db``),
     ``sqlite:///:memory:``, ``postgresql://user@host/db`` or ``memory://``. ``clock``
     returns the current time (an aware datetime); "today" is its date in Helsinki.
+    A command on a busy case waits its turn (see :mod:`perhetyo.persistence.locks`) for
+    up to ``lock_timeout`` seconds, then raises :class:`ConcurrentUpdateError`.
     """
 
     def __init__(
@@ -165,20 +98,23 @@ class FamilyCases:
         clock: Clock | None = None,
         views_url: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
         self._settings = settings_for_url(DEFAULT_URL if url is None else url)
+        self._locks = case_locks(self._settings, timeout=lock_timeout)
         self._clock: Clock = clock or utc_now
         self._views_url = views_url
         self._batch_size = batch_size
         self._stored_views: StoredViews | None = None
         self._closed = False
-        with storage_errors(), _postgres_setup_lock(self._settings):
-            self._store = _EventStore(self._settings)
+        with storage_errors(), setup_lock(self._settings):
+            self._store = EventStore(self._settings)
             try:
-                self._key = store_key(self._settings)
+                key = store_key(self._settings)
             except BaseException:
                 self._store.close()
                 raise
+        self._commands = CommandHandler(self._store, self._locks, key, self.now)
         logger.info("perhetyo store opened: %s", self._settings.kind)
 
     @property
@@ -195,6 +131,7 @@ class FamilyCases:
         self._closed = True
         if self._stored_views is not None:
             self._stored_views.close()
+        self._locks.close()
         self._store.close()
         logger.info("perhetyo store closed: %s", self._settings.kind)
 
@@ -222,7 +159,7 @@ class FamilyCases:
         Derived with the store's own secret key, so it reveals nothing of the request id.
         """
         command = c.ReadRequest(request_id=request_id)
-        return case_id_for_request(self._key, command.request_id)
+        return self._commands.case_id_for_request(command.request_id)
 
     # --- commands -----------------------------------------------------------------------
 
@@ -483,7 +420,9 @@ class FamilyCases:
         """Run any command model (for services that receive commands as messages).
 
         Returns what the matching method returns, typed by the command
-        (``execute(SetGoal(...))`` is a ``UUID``).
+        (``execute(SetGoal(...))`` is a ``UUID``). A command on a busy case waits for the
+        case's lock, then loads, decides and saves while holding it; only a wait longer
+        than ``lock_timeout`` raises :class:`ConcurrentUpdateError`.
         """
         if isinstance(command, c.OpenCase):
             return cast(R, self._open(command))  # R is UUID: OpenCase is a Command[UUID]
@@ -607,10 +546,13 @@ class FamilyCases:
         if self._closed:
             raise StoreClosedError
 
-    def _stored_events(self, case_id: UUID) -> list[CaseEvent]:
+    def _decide(self, command: C, decide: Callable[[FamilyCase, C, datetime], R]) -> R:
         self._check_not_closed()
-        with storage_errors():
-            return [cast(CaseEvent, event) for event in self._store.events.get(case_id)]
+        return self._commands.decide(command, decide)
+
+    def _open(self, command: c.OpenCase) -> UUID:
+        self._check_not_closed()
+        return self._commands.open(command)
 
     def _read(
         self,
@@ -636,100 +578,12 @@ class FamilyCases:
 
     def _events_for(self, read: c.ReadCase) -> list[CaseEvent]:
         """The events a read folds: a recorded prefix, then business dates up to as_of."""
-        events = self._stored_events(read.case_id)
-        if read.recorded_before is not None:
-            limit = read.recorded_before
-            prefix: list[CaseEvent] = []
-            for event in events:
-                if event.timestamp >= limit:
-                    break
-                prefix.append(event)
-            events = prefix
-        if read.as_of is not None:
-            as_of = read.as_of
-            events = [event for event in events if event.occurred_on <= as_of]
+        self._check_not_closed()
+        events = events_to_fold(
+            self._commands.events(read.case_id),
+            as_of=read.as_of,
+            recorded_before=read.recorded_before,
+        )
         if not events or not isinstance(events[0], CaseOpened):
             raise CaseNotFoundError(read.case_id)
         return events
-
-    def _load(self, case_id: UUID) -> FamilyCase | None:
-        """The case's decision state, or None when no such case exists."""
-        self._check_not_closed()
-        with storage_errors():
-            try:
-                case: FamilyCase = self._store.repository.get(
-                    case_id, projector_func=FamilyCase.project
-                )
-            except AggregateNotFoundError:
-                return None
-        return case
-
-    def _save(self, case: FamilyCase) -> None:
-        events = case.collect_events()
-        if events:
-            with storage_errors():
-                self._store.save(*events)
-            logger.debug(
-                "recorded %s on case %s at version %d",
-                type(events[-1]).__name__,
-                case.id,
-                case.version,
-            )
-
-    def _retrying(self, attempt: Callable[[], R]) -> R:
-        for number in range(MAX_ATTEMPTS):
-            try:
-                return attempt()
-            except ConcurrentUpdateError:
-                # Lost a race: back off a little (jittered, doubling) so that writers
-                # contending for one case stop colliding in lockstep.
-                logger.info("a command lost a race to another writer; deciding again")
-                if number + 1 < MAX_ATTEMPTS:
-                    pause = RETRY_BACKOFF_SECONDS * 2**number
-                    time.sleep(random.uniform(0, pause))  # noqa: S311 (jitter, not secrets)
-        raise ConcurrentUpdateError(
-            f"another writer kept appending first ({MAX_ATTEMPTS} attempts); retry later"
-        )
-
-    def _decide(self, command: C, decide: Callable[[FamilyCase, C, datetime], R]) -> R:
-        """Load the case, answer a repeated request, or decide and save one event."""
-
-        def attempt() -> R:
-            case = self._load(command.case_id)
-            if case is None:
-                raise CaseNotFoundError(command.case_id)
-            repeated, earlier = case.repeated(command)
-            if repeated:
-                # The first attempt's result, recorded on its event: the same type R.
-                return cast(R, earlier)
-            result = decide(case, command, self.now())
-            self._save(case)
-            return result
-
-        return self._retrying(attempt)
-
-    def _open(self, command: c.OpenCase) -> UUID:
-        if command.request_id is None:
-            case_id = uuid4()
-        else:
-            legacy = self._load(legacy_case_id(command.request_id))
-            if legacy is not None:  # opened by release 0.1, before case ids were keyed
-                return self._repeat_of_opening(legacy, command)
-            case_id = case_id_for_request(self._key, command.request_id)
-
-        def attempt() -> UUID:
-            existing = self._load(case_id)
-            if existing is not None:
-                return self._repeat_of_opening(existing, command)
-            case = FamilyCase.open(command, case_id=case_id, now=self.now())
-            self._save(case)
-            return case_id
-
-        return self._retrying(attempt)
-
-    @staticmethod
-    def _repeat_of_opening(existing: FamilyCase, command: c.OpenCase) -> UUID:
-        repeated, _ = existing.repeated(command)
-        if repeated:
-            return existing.id
-        raise CaseAlreadyExistsError(f"case {existing.id} already exists")

@@ -20,7 +20,7 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── ServiceLifecycleError
     │   ├── ClosureIncompleteError
     │   └── RequestConflictError
-    ├── ConcurrentUpdateError               another writer appended first; reload and retry
+    ├── ConcurrentUpdateError               the case stayed busy past lock_timeout; retry
     ├── StorageError                        the database failed or is unreachable; .reason
     │   └── StoreClosedError                the FamilyCases was closed
     ├── CorruptRecordError                  a stored event cannot be read; .case_id, .version
@@ -29,7 +29,9 @@ Messages carry field names, ids and codes, never a client's personal data::
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from pydantic_core import ErrorDetails
 
 __all__ = [
     "CaseAlreadyExistsError",
@@ -68,7 +70,7 @@ class InvalidCommandError(PerhetyoError, ValueError):
 
     code = "invalid_command"
 
-    def __init__(self, command: str, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, command: str, errors: list[ErrorDetails]) -> None:
         self.command = command
         self.errors = errors
         fields = ", ".join(
@@ -173,7 +175,7 @@ class RequestConflictError(RuleViolationError):
 
 
 class ConcurrentUpdateError(PerhetyoError):
-    """Another writer appended to the case first (samanaikainen päivitys); retry."""
+    """The case stayed busy past the lock timeout (samanaikainen päivitys); retry later."""
 
     code = "concurrent_update"
 

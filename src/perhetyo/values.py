@@ -23,6 +23,7 @@ from pydantic import (
     ValidationInfo,
 )
 from pydantic._internal._model_construction import ModelMetaclass
+from pydantic_core import ErrorDetails
 
 from perhetyo.errors import InvalidCommandError
 
@@ -177,7 +178,7 @@ BusinessDate = Annotated[date, BeforeValidator(_only_dates)]
 """A business date: a ``datetime.date``; a ``datetime`` or a string is refused."""
 
 
-def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+def validation_errors(exc: ValidationError) -> list[ErrorDetails]:
     """Pydantic's error list without the input values, urls or context objects.
 
     A dict key that failed validation appears in pydantic's location (``('child_views',
@@ -189,7 +190,9 @@ def validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
         for index in range(len(loc) - 1):
             if loc[index + 1] == "[key]":
                 loc[index] = "<key>"
-        errors.append({**error, "loc": tuple(loc)})
+        masked = error.copy()
+        masked["loc"] = tuple(loc)
+        errors.append(masked)
     return errors
 
 

@@ -20,11 +20,11 @@ _KILLED_WORKER = textwrap.dedent(
     """
     import os, signal, sys
     from perhetyo import FamilyCases
-    from perhetyo.projections import runner
+    from perhetyo.projections.sql import rows
 
     url, kill_at = sys.argv[1], int(sys.argv[2])
     calls = 0
-    insert = runner.RowWriter.insert
+    insert = rows.RowWriter.insert
 
     def insert_then_die(self, conn, table, rows):
         global calls
@@ -33,7 +33,7 @@ _KILLED_WORKER = textwrap.dedent(
         if calls == kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    runner.RowWriter.insert = insert_then_die
+    rows.RowWriter.insert = insert_then_die
     with FamilyCases(url, batch_size=7) as cases:
         cases.update_projections()
     """

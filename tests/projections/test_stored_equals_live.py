@@ -15,12 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
-import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from perhetyo import FamilyCases
-from perhetyo.projections.stored import StoredViews
+from perhetyo.projections.sql import StoredViews
 from perhetyo.testing import FakeClock
 from perhetyo.time import today_in
 from projections.histories import (
@@ -102,13 +101,6 @@ def test_cache_misses_read_states_back_from_the_tables(drawn: Histories) -> None
         assert_stored_equals_live(cases, case_ids)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="defect 14 lands on branch views: CurrentPlan.last_meeting is the latest held",
-)
-# Not shrunk while it is expected to fail: shrinking a failure that the xfail hides costs
-# minutes. Drop this line with the xfail.
-@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(drawn=histories())
 def test_the_stored_last_meeting_date_is_the_live_plans_last_meeting(drawn: Histories) -> None:
     clock = FakeClock()

@@ -8,8 +8,8 @@ from eventsourcing.tests.persistence import TrackingRecorderTestCase
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.pool import StaticPool
 
-from perhetyo.projections.runner import SQLTrackingRecorder
-from perhetyo.projections.tables import tracking_table
+from perhetyo.projections.sql import SQLTrackingRecorder
+from perhetyo.projections.sql.schema import tracking_table
 
 
 class TestSQLTrackingRecorderOnSQLite(TrackingRecorderTestCase):

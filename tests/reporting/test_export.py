@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from perhetyo import ConfigurationError, FamilyCases, GoalStatus
-from perhetyo.projections.tables import TABLE_NAMES
+from perhetyo.projections.sql import TABLE_NAMES
 from perhetyo.reporting import (
     ExportedFile,
     ExportFormat,

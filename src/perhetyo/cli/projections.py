@@ -45,7 +45,7 @@ from perhetyo.cli.app import (
 from perhetyo.cli.render import render_status
 from perhetyo.errors import ConfigurationError
 from perhetyo.persistence import DEFAULT_URL, settings_for_url
-from perhetyo.projections.stored import ProjectionStatus
+from perhetyo.projections.sql import ProjectionStatus
 
 __all__ = [
     "STOP_SIGNALS",

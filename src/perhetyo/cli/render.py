@@ -25,7 +25,7 @@ from rich.text import Text
 
 from perhetyo.events import CaseEvent, CaseOpened, NamedWorkerAssigned, PlanAgreed
 from perhetyo.projections import AuditEntry, CurrentPlan, GoalProgress
-from perhetyo.projections.stored import ProjectionStatus
+from perhetyo.projections.sql import ProjectionStatus
 from perhetyo.time import HELSINKI
 from perhetyo.values import (
     Actor,

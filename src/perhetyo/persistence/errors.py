@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 from collections.abc import Iterator
 
 import orjson
@@ -45,7 +46,17 @@ from perhetyo.errors import (
     StoreClosedError,
 )
 
-__all__ = ["decoding", "reason_for", "storage_errors", "translate"]
+__all__ = ["AppendConflictError", "decoding", "reason_for", "storage_errors", "translate"]
+
+
+class AppendConflictError(ConcurrentUpdateError):
+    """Another writer appended to the case between our load and our save (kilpailutilanne).
+
+    Only a writer that does not take the case lock (an older version) can cause it; the
+    application decides such a command afresh a few times before giving up.
+    """
+
+    code = "append_conflict"
 
 # --- why a database failed, without secrets ------------------------------------------------
 
@@ -155,17 +166,22 @@ def translate(exc: BaseException, what: str = "the event store") -> PerhetyoErro
     if isinstance(exc, ConnectionPoolClosedError):
         return StoreClosedError()
     if isinstance(exc, IntegrityError):
-        return ConcurrentUpdateError("another writer appended to the case first; retry")
+        return AppendConflictError("another writer appended to the case first; retry")
     if isinstance(exc, PersistenceError | SQLAlchemyError | sqlite3.Error | OSError):
         return _storage_error(exc, what)
-    if type(exc).__module__.split(".")[0] in _DRIVER_MODULES and isinstance(exc, Exception):
+    if _is_psycopg_error(exc):
         return _storage_error(exc, what)
     return None
 
 
-_DRIVER_MODULES = frozenset({"psycopg", "psycopg_pool"})
-"""Drivers imported only when a PostgreSQL store is used: matched by their package, so
-that this map does not import them for SQLite users."""
+def _is_psycopg_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is psycopg's (its pool's errors derive from it too).
+
+    psycopg is imported only by PostgreSQL stores: when it is not loaded, no error can be
+    its, and the map does not import it for SQLite users.
+    """
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.Error)
 
 
 _VALUE_SQLSTATE_CLASSES = ("22", "23")

@@ -6,7 +6,8 @@ folds run live (one case, on request) and stored (the runner, into SQL tables).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Protocol, TypeVar
 
 from perhetyo.events import CaseEvent
@@ -26,6 +27,7 @@ __all__ = [
     "ServiceView",
     "audit_trail",
     "current_plan",
+    "events_to_fold",
     "fold",
     "goal_progress",
 ]
@@ -39,6 +41,22 @@ class Projection(Protocol[S]):
     def initial(self) -> S: ...
 
     def apply(self, state: S, event: CaseEvent) -> S: ...
+
+
+def events_to_fold(
+    events: Sequence[CaseEvent], *, as_of: date | None, recorded_before: datetime | None
+) -> list[CaseEvent]:
+    """The events a read folds: the prefix recorded before ``recorded_before``, then of
+    those the events whose business date is on or before ``as_of`` (in recorded order)."""
+    folded = list(events)
+    if recorded_before is not None:
+        for index, event in enumerate(folded):
+            if event.timestamp >= recorded_before:
+                folded = folded[:index]
+                break
+    if as_of is not None:
+        folded = [event for event in folded if event.occurred_on <= as_of]
+    return folded
 
 
 def fold(projection: Projection[S], events: Iterable[CaseEvent]) -> S:

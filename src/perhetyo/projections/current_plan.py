@@ -1,14 +1,13 @@
 """Current client plan (asiakassuunnitelma nyt): the case as its events leave it.
 
 A pure fold: ``initial()`` and ``apply(state, event) -> state``. It imports only events
-and values; the stored SQL view of the same fold is in ``perhetyo.projections.tables``.
+and values; the stored SQL view of the same fold is in ``perhetyo.projections.sql``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from pydantic import Field
@@ -107,8 +106,9 @@ class CurrentPlan(ValueModel):
 
     @property
     def last_meeting(self) -> MeetingView | None:
-        """The meeting recorded last, if any."""
-        return self.meetings[-1] if self.meetings else None
+        """The latest meeting held (latest ``held_on``; of a day's, the one recorded last)."""
+        # max() keeps the first of equals: reversed, that is the one recorded last.
+        return max(reversed(self.meetings), key=lambda meeting: meeting.held_on, default=None)
 
 
 def initial() -> CurrentPlan | None:
@@ -147,24 +147,34 @@ def _opened(event: CaseOpened) -> CurrentPlan:
     )
 
 
-def _worker(plan: CurrentPlan, event: NamedWorkerAssigned) -> dict[str, object]:
+@functools.singledispatch
+def _changes(event: CaseEvent, plan: CurrentPlan) -> dict[str, object]:
+    """The fields ``event`` changes in ``plan``: one registered branch per event class."""
+    raise TypeError(f"CurrentPlan has no branch for {type(event).__name__}")
+
+
+@_changes.register
+def _worker(event: NamedWorkerAssigned, plan: CurrentPlan) -> dict[str, object]:
     return {"named_worker": event.worker}
 
 
-def _meeting(plan: CurrentPlan, event: MeetingHeld) -> dict[str, object]:
+@_changes.register
+def _meeting(event: MeetingHeld, plan: CurrentPlan) -> dict[str, object]:
     meeting = MeetingView.trusted(
         meeting_id=event.meeting_id, kind=event.kind, held_on=event.held_on
     )
     return {"meetings": (*plan.meetings, meeting)}
 
 
-def _child_view(plan: CurrentPlan, event: ChildViewRecorded) -> dict[str, object]:
+@_changes.register
+def _child_view(event: ChildViewRecorded, plan: CurrentPlan) -> dict[str, object]:
     if event.view is None:  # a not-heard reason does not erase an earlier view
         return {}
     return {"child_views": {**plan.child_views, event.child_id: event.view}}
 
 
-def _plan(plan: CurrentPlan, event: PlanAgreed) -> dict[str, object]:
+@_changes.register
+def _plan(event: PlanAgreed, plan: CurrentPlan) -> dict[str, object]:
     return {
         "plan_version": event.plan_version,
         "plan_agreed_on": event.agreed_on,
@@ -174,7 +184,8 @@ def _plan(plan: CurrentPlan, event: PlanAgreed) -> dict[str, object]:
     }
 
 
-def _goal_set(plan: CurrentPlan, event: GoalSet) -> dict[str, object]:
+@_changes.register
+def _goal_set(event: GoalSet, plan: CurrentPlan) -> dict[str, object]:
     goal = GoalView.trusted(
         goal_id=event.goal_id,
         description=event.description,
@@ -188,7 +199,8 @@ def _goal_set(plan: CurrentPlan, event: GoalSet) -> dict[str, object]:
     return {"goals": (*plan.goals, goal)}
 
 
-def _goal_updated(plan: CurrentPlan, event: GoalUpdated) -> dict[str, object]:
+@_changes.register
+def _goal_updated(event: GoalUpdated, plan: CurrentPlan) -> dict[str, object]:
     goals = _replace_goal(
         plan,
         event.goal_id,
@@ -199,7 +211,8 @@ def _goal_updated(plan: CurrentPlan, event: GoalUpdated) -> dict[str, object]:
     return {"goals": goals}
 
 
-def _ordered(plan: CurrentPlan, event: ServiceOrdered) -> dict[str, object]:
+@_changes.register
+def _ordered(event: ServiceOrdered, plan: CurrentPlan) -> dict[str, object]:
     service = ServiceView.trusted(
         service_id=event.service_id,
         kind=event.kind,
@@ -213,20 +226,23 @@ def _ordered(plan: CurrentPlan, event: ServiceOrdered) -> dict[str, object]:
     return {"services": (*plan.services, service)}
 
 
-def _started(plan: CurrentPlan, event: ServiceStarted) -> dict[str, object]:
+@_changes.register
+def _started(event: ServiceStarted, plan: CurrentPlan) -> dict[str, object]:
     services = _replace_service(
         plan, event.service_id, status=ServiceStatus.ACTIVE, started_on=event.started_on
     )
     return {"services": services}
 
 
-def _ended(plan: CurrentPlan, event: ServiceEnded) -> dict[str, object]:
+@_changes.register
+def _ended(event: ServiceEnded, plan: CurrentPlan) -> dict[str, object]:
     status = ServiceStatus.CANCELLED if event.cancelled else ServiceStatus.ENDED
     services = _replace_service(plan, event.service_id, status=status, ended_on=event.ended_on)
     return {"services": services}
 
 
-def _closed(plan: CurrentPlan, event: CaseClosed) -> dict[str, object]:
+@_changes.register
+def _closed(event: CaseClosed, plan: CurrentPlan) -> dict[str, object]:
     return {
         "status": CaseStatus.CLOSED,
         "closed_on": event.closed_on,
@@ -236,26 +252,12 @@ def _closed(plan: CurrentPlan, event: CaseClosed) -> dict[str, object]:
     }
 
 
-_CHANGES: dict[type[CaseEvent], Callable[[CurrentPlan, Any], dict[str, object]]] = {
-    NamedWorkerAssigned: _worker,
-    MeetingHeld: _meeting,
-    ChildViewRecorded: _child_view,
-    PlanAgreed: _plan,
-    GoalSet: _goal_set,
-    GoalUpdated: _goal_updated,
-    ServiceOrdered: _ordered,
-    ServiceStarted: _started,
-    ServiceEnded: _ended,
-    CaseClosed: _closed,
-}
-
-
 def apply(state: CurrentPlan | None, event: CaseEvent) -> CurrentPlan | None:
     """The plan after ``event`` (a new object; ``state`` is not changed)."""
     if isinstance(event, CaseOpened):
         return _opened(event)
     if state is None:
         return None
-    changes = _CHANGES[type(event)](state, event)
+    changes = _changes(event, state)
     changes["version"] = event.originator_version
     return state.evolve(**changes)

@@ -45,8 +45,7 @@ from sqlalchemy import (
 )
 
 from perhetyo.persistence import storage_errors
-from perhetyo.projections.stored import StoredViews
-from perhetyo.projections.tables import TABLE_NAMES
+from perhetyo.projections.sql import TABLE_NAMES, StoredViews
 from perhetyo.reporting.files import (
     already_there,
     create_exclusively,
@@ -214,7 +213,7 @@ def export_tables(
     """Write the five stored tables into ``out``, one file each, from one snapshot.
 
     ``source`` is a :class:`~perhetyo.application.FamilyCases` (its stored views) or the
-    :class:`~perhetyo.projections.stored.StoredViews` themselves. The tables are exported
+    :class:`~perhetyo.projections.sql.StoredViews` themselves. The tables are exported
     as they are: call ``cases.update_projections()`` first to catch them up. ``out`` is
     created (0700) if missing and must be yours and writable by you alone; each file is
     created 0600 (see the module docstring). Refusals raise ConfigurationError; a failing

@@ -1,37 +1,21 @@
-"""Stored read models (raportointitaulut): the SQL tables the runner keeps up to date.
+"""Rows (taulujen rivit): read models to rows and back, and the writer that inserts them.
 
-Five tables follow the read models' field names, one row per case, goal, service, goal
-update and audit entry, ``case_id`` on every row. Nested values without a table of their
-own (children, guardians, agreements, dissent, meetings, child views) are JSON columns of
-``perhetyo_cases``; the named worker and the successor are flattened into columns so that
-reports can group by them. Ids are canonical UUID strings, enums their stored values,
-record times UTC.
-
-This module also converts between the read models and rows, both ways: the runner writes
-rows from folded states and, on a cache miss, reads a case's state back from its rows.
+The runner writes rows from folded states and, on a cache miss, reads a case's state back
+from its rows; the stored views read rows back as read models for callers. Both
+directions live here, side by side, so a column added to one is seen missing in the other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-)
-from sqlalchemy.dialects.postgresql import JSONB
+import orjson
+from sqlalchemy import JSON, Connection, Date, DateTime, Engine, Table, insert
 
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView, ServiceView
@@ -39,181 +23,14 @@ from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 from perhetyo.values import NamedWorker, PersonRef, Successor
 
 __all__ = [
-    "INDEXED_COLUMNS",
-    "TABLE_NAMES",
-    "TRACKING_TABLE",
-    "ViewTables",
+    "RowWriter",
     "audit_entry_from_row",
     "audit_row",
     "case_rows",
     "goal_update_row",
     "plan_from_rows",
     "progress_from_rows",
-    "tracking_table",
 ]
-
-TABLE_NAMES = (
-    "perhetyo_cases",
-    "perhetyo_goals",
-    "perhetyo_services",
-    "perhetyo_goal_updates",
-    "perhetyo_audit_entries",
-)
-TRACKING_TABLE = "perhetyo_tracking"
-
-INDEXED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "perhetyo_cases": (("status",), ("named_worker_id",), ("opened_on",), ("review_due_on",)),
-    "perhetyo_goals": (("status",),),
-    "perhetyo_services": (("kind", "status"), ("ordered_on",)),
-    "perhetyo_goal_updates": (("updated_on",),),
-    "perhetyo_audit_entries": (("recorded_at",), ("actor_id",), ("event_type",)),
-}
-"""The reporting indexes: cases by status, worker and dates; services by kind; audit by
-time, actor and event type. Primary keys start with ``case_id`` on every table."""
-
-_JSON = JSON().with_variant(JSONB(), "postgresql")
-_ID = String(36)
-_ENUM = String(40)
-
-
-def tracking_table(metadata: MetaData) -> Table:
-    """The tracking rows: how far each view has folded the notification log."""
-    return Table(
-        TRACKING_TABLE,
-        metadata,
-        Column("view_name", String(100), primary_key=True),
-        Column("application_name", String(100), primary_key=True),
-        Column("notification_id", Integer, nullable=False),
-    )
-
-
-@dataclass(frozen=True)
-class ViewTables:
-    """The five read-model tables of one generation (live, or a rebuild beside it)."""
-
-    cases: Table
-    goals: Table
-    services: Table
-    goal_updates: Table
-    audit_entries: Table
-
-    @property
-    def all(self) -> tuple[Table, ...]:
-        """The tables in creation order."""
-        return (self.cases, self.goals, self.services, self.goal_updates, self.audit_entries)
-
-    @classmethod
-    def build(
-        cls, metadata: MetaData, *, suffix: str = "", index_token: str = "", indexed: bool = True
-    ) -> ViewTables:
-        """Define the tables named ``perhetyo_<name><suffix>`` in ``metadata``.
-
-        Index names carry ``index_token`` so a rebuilt generation can be renamed into
-        place beside indexes of the generation it replaces.
-        """
-
-        def name(base: str) -> str:
-            return f"{base}{suffix}"
-
-        cases = Table(
-            name("perhetyo_cases"),
-            metadata,
-            Column("case_id", _ID, primary_key=True),
-            Column("version", Integer, nullable=False),
-            Column("status", _ENUM, nullable=False),
-            Column("legal_basis", _ENUM, nullable=False),
-            Column("service_task", _ENUM, nullable=False),
-            Column("named_worker_id", String(64), nullable=False),
-            Column("named_worker_name", String(200), nullable=False),
-            Column("named_worker_profession", _ENUM, nullable=False),
-            Column("opened_on", Date, nullable=False),
-            Column("closed_on", Date),
-            Column("closure_reason", _ENUM),
-            Column("successor_kind", _ENUM),
-            Column("successor_case_id", _ID),
-            Column("previous_case_id", _ID),
-            Column("plan_version", Integer, nullable=False),
-            Column("plan_agreed_on", Date),
-            Column("review_due_on", Date),
-            Column("last_meeting_on", Date),
-            Column("children", _JSON, nullable=False),
-            Column("guardians", _JSON, nullable=False),
-            Column("agreements", _JSON, nullable=False),
-            Column("dissent", _JSON, nullable=False),
-            Column("meetings", _JSON, nullable=False),
-            Column("child_views", _JSON, nullable=False),
-        )
-        goals = Table(
-            name("perhetyo_goals"),
-            metadata,
-            Column("case_id", _ID, primary_key=True),
-            Column("goal_id", _ID, primary_key=True),
-            Column("position", Integer, nullable=False),
-            Column("description", Text, nullable=False),
-            Column("child_id", String(64)),
-            Column("status", _ENUM, nullable=False),
-            Column("progress", Integer, nullable=False),
-            Column("set_on", Date, nullable=False),
-            Column("target_date", Date),
-            Column("last_updated_on", Date),
-        )
-        services = Table(
-            name("perhetyo_services"),
-            metadata,
-            Column("case_id", _ID, primary_key=True),
-            Column("service_id", _ID, primary_key=True),
-            Column("position", Integer, nullable=False),
-            Column("kind", _ENUM, nullable=False),
-            Column("provider", String(200), nullable=False),
-            Column("status", _ENUM, nullable=False),
-            Column("ordered_on", Date, nullable=False),
-            Column("started_on", Date),
-            Column("ended_on", Date),
-            Column("goal_ids", _JSON, nullable=False),
-        )
-        goal_updates = Table(
-            name("perhetyo_goal_updates"),
-            metadata,
-            Column("case_id", _ID, primary_key=True),
-            Column("goal_id", _ID, primary_key=True),
-            Column("seq", Integer, primary_key=True),
-            Column("updated_on", Date, nullable=False),
-            Column("status", _ENUM, nullable=False),
-            Column("progress", Integer, nullable=False),
-            Column("note", Text),
-            Column("actor_id", String(64), nullable=False),
-            Column("recorded_at", DateTime(timezone=True), nullable=False),
-        )
-        audit_entries = Table(
-            name("perhetyo_audit_entries"),
-            metadata,
-            Column("case_id", _ID, primary_key=True),
-            Column("version", Integer, primary_key=True),
-            Column("recorded_at", DateTime(timezone=True), nullable=False),
-            Column("occurred_on", Date, nullable=False),
-            Column("actor_id", String(64), nullable=False),
-            Column("event_type", String(60), nullable=False),
-            Column("label_fi", String(100), nullable=False),
-            Column("label_en", String(100), nullable=False),
-            Column("summary", Text, nullable=False),
-            Column("summary_en", Text, nullable=False),
-        )
-        tables = cls(cases, goals, services, goal_updates, audit_entries)
-        if indexed:
-            tables.add_indexes(index_token)
-        return tables
-
-    def add_indexes(self, token: str) -> list[Index]:
-        """Define the reporting indexes on these tables (created with the tables, or
-        afterwards by ``index.create(conn)``: a rebuild indexes its tables once, at the end,
-        which is faster than keeping them up to date row by row)."""
-        suffix = f"_{token}" if token else ""
-        indexes = []
-        for base, table in zip(TABLE_NAMES, self.all, strict=True):
-            for columns in INDEXED_COLUMNS[base]:
-                name = f"ix_{base}_{'_'.join(columns)}{suffix}"
-                indexes.append(Index(name, *(table.c[column] for column in columns)))
-        return indexes
 
 
 # --- read models -> rows ---------------------------------------------------------------
@@ -237,6 +54,7 @@ def case_rows(
     """The case row, its goal rows and its service rows."""
     worker = plan.named_worker
     successor = plan.successor
+    last_meeting = plan.last_meeting
     case = {
         "case_id": str(plan.case_id),
         "version": plan.version,
@@ -255,7 +73,7 @@ def case_rows(
         "plan_version": plan.plan_version,
         "plan_agreed_on": plan.plan_agreed_on,
         "review_due_on": plan.review_due_on,
-        "last_meeting_on": max((m.held_on for m in plan.meetings), default=None),
+        "last_meeting_on": None if last_meeting is None else last_meeting.held_on,
         "children": [_person(child) for child in plan.children],
         "guardians": [_person(guardian) for guardian in plan.guardians],
         "agreements": list(plan.agreements),
@@ -443,3 +261,73 @@ def progress_from_rows(
         for goal in sorted(goals, key=lambda row: row.position)
     )
 
+
+# --- writing rows ---------------------------------------------------------------------
+
+
+def _sqlite_date(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _sqlite_datetime(value: Any) -> Any:
+    # SQLAlchemy's SQLite DATETIME storage format (%Y-%m-%d %H:%M:%S.%f); values are UTC.
+    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_json(value: Any) -> Any:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    sql: str
+    conversions: list[tuple[str, Callable[[Any], Any]]]
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]
+
+
+class RowWriter:
+    """Row writer (rivien kirjoittaja): SQLAlchemy Core inserts, or the DB-API's own
+    ``executemany`` on SQLite, where SQLAlchemy's per-row work was half of a rebuild.
+
+    On SQLite the values are converted exactly as SQLAlchemy's column types store them
+    (ISO dates, its DATETIME format, JSON text), so reading back through SQLAlchemy gives
+    the same values; the tests check this round trip.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.direct = engine.dialect.name == "sqlite"
+        self._statements: dict[str, _Statement] = {}
+
+    def _statement(self, table: Table) -> _Statement:
+        cached = self._statements.get(table.name)
+        if cached is None:
+            conversions: list[tuple[str, Callable[[Any], Any]]] = []
+            for column in table.columns:
+                kind = column.type
+                if isinstance(kind, DateTime):
+                    conversions.append((column.name, _sqlite_datetime))
+                elif isinstance(kind, Date):
+                    conversions.append((column.name, _sqlite_date))
+                elif isinstance(kind, JSON):
+                    conversions.append((column.name, _sqlite_json))
+            names = [column.name for column in table.columns]
+            quoted = ", ".join(f'"{name}"' for name in names)
+            marks = ", ".join("?" for _ in names)
+            # Identifiers come from our own table definitions, values are bound: no injection.
+            sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608
+            cached = _Statement(sql, conversions, itemgetter(*names))
+            self._statements[table.name] = cached
+        return cached
+
+    def insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (dicts keyed by column name) into ``table``."""
+        if not rows:
+            return
+        if not self.direct:
+            conn.execute(insert(table), rows)
+            return
+        statement = self._statement(table)
+        for row in rows:
+            for name, convert in statement.conversions:
+                row[name] = convert(row[name])
+        conn.exec_driver_sql(statement.sql, [statement.values(row) for row in rows])

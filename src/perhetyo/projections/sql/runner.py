@@ -1,80 +1,72 @@
 """Projection runner (näkymien päivittäjä): folds the notification log into SQL tables.
 
-The runner reads the application's notification log in batches, decodes each event once,
-folds it through the same ``current_plan``, ``goal_progress`` and ``audit_trail`` code the
+A batch reads the next events of the application's notification log, decodes each once,
+folds them through the same ``current_plan``, ``goal_progress`` and ``audit_trail`` code the
 live reads use, and writes the changed rows and its tracking position in ONE transaction.
 So each event is applied exactly once, whatever crashes: a batch that did not commit left
-nothing, and the next run starts from the committed position.
+nothing, and the next one starts from the committed position.
+
+The events are read and decoded *before* the writing transaction begins, never inside
+it: on SQLite the writing transaction holds the file's write lock, and asking
+eventsourcing's connection pool for a reader while command threads hold its writer
+(waiting for that same lock) deadlocked them. Inside the transaction the position is read
+again; if another writer moved it meanwhile the batch is abandoned (:class:`PositionMoved`)
+and the caller simply runs the next one.
 
 Writers are serialised: on SQLite each batch runs in ``BEGIN IMMEDIATE``; on PostgreSQL it
-takes a transaction-level advisory lock, and a long-running worker also holds a session
-advisory lock so that a second worker stays idle instead of competing. The tracking row
-is advanced with a compare-and-set, so even a writer that bypassed the locks could not
-apply an event twice.
+takes a transaction-level advisory lock. The position is advanced with a compare-and-set,
+so even a writer that bypassed the locks could not apply an event twice.
 
 The runner keeps a bounded cache of case states; on a miss it reads the case's state back
-from its own tables, so memory stays flat however long the log is.
+from its own tables, so memory stays flat however long the log is. A damaged stored event
+stops the batch with the codec's :class:`~perhetyo.errors.CorruptRecordError`, untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any, cast
+from typing import Any, Final, cast
 from uuid import UUID
 
-import orjson
-from eventsourcing.persistence import (
-    ApplicationRecorder,
-    IntegrityError,
-    Mapper,
-    Tracking,
-    TrackingRecorder,
-)
-from sqlalchemy import (
-    JSON,
-    Connection,
-    Date,
-    DateTime,
-    Engine,
-    Table,
-    delete,
-    insert,
-    select,
-    text,
-    update,
-)
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+from sqlalchemy import Connection, Engine, Table, delete, select
 
+from perhetyo.errors import ProjectionError
 from perhetyo.events import CaseEvent, CaseOpened, GoalSet, GoalUpdated
+from perhetyo.persistence import storage_errors
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.goal_progress import GoalProgress
-from perhetyo.projections.tables import (
-    ViewTables,
+from perhetyo.projections.sql.rows import (
+    RowWriter,
     audit_row,
     case_rows,
     goal_update_row,
     plan_from_rows,
     progress_from_rows,
 )
+from perhetyo.projections.sql.schema import ViewTables
+from perhetyo.projections.sql.tracking import Lock, PositionMoved, Positions
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_CACHE_SIZE",
     "CaseState",
     "ProjectionRunner",
-    "RowWriter",
-    "SQLTrackingRecorder",
-    "postgres_xact_lock",
+    "catch_up",
+    "run_one",
 ]
 
-DEFAULT_BATCH_SIZE = 1_000
-DEFAULT_CACHE_SIZE = 2_000
+_log = logging.getLogger("perhetyo.projections")
+
+DEFAULT_BATCH_SIZE: Final = 1_000
+DEFAULT_CACHE_SIZE: Final = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,145 +78,6 @@ class CaseState:
 
 
 _INITIAL = CaseState(current_plan.initial(), goal_progress.initial())
-
-
-class _Positions:
-    """Reads and advances tracking rows (compare-and-set) inside a caller's transaction."""
-
-    def __init__(self, table: Table, view_name: str) -> None:
-        self.table = table
-        self.view_name = view_name
-
-    def read(self, conn: Connection, application_name: str) -> int | None:
-        t = self.table
-        value = conn.execute(
-            select(t.c.notification_id).where(
-                t.c.view_name == self.view_name, t.c.application_name == application_name
-            )
-        ).scalar_one_or_none()
-        return None if value is None else int(value)
-
-    def advance(
-        self, conn: Connection, application_name: str, old: int | None, new: int
-    ) -> None:
-        """Move the position from ``old`` to ``new``; IntegrityError if it moved meanwhile."""
-        t = self.table
-        if new <= (old or 0) and old is not None:
-            raise IntegrityError(f"tracking position {new} is not after {old}")
-        if old is None:
-            try:
-                conn.execute(
-                    insert(t).values(
-                        view_name=self.view_name,
-                        application_name=application_name,
-                        notification_id=new,
-                    )
-                )
-            except Exception as exc:  # the driver's own integrity error
-                raise IntegrityError("the tracking row was inserted meanwhile") from exc
-            return
-        result = conn.execute(
-            update(t)
-            .where(
-                t.c.view_name == self.view_name,
-                t.c.application_name == application_name,
-                t.c.notification_id == old,
-            )
-            .values(notification_id=new)
-        )
-        if result.rowcount != 1:
-            raise IntegrityError("the tracking position moved meanwhile")
-
-
-class SQLTrackingRecorder(TrackingRecorder):
-    """Tracking recorder (seurantakirjuri) on a SQLAlchemy engine: eventsourcing's interface.
-
-    One row per (view, upstream application); a position only moves forward.
-    """
-
-    def __init__(self, engine: Engine, table: Table, view_name: str) -> None:
-        self.engine = engine
-        self._writer = engine.execution_options(perhetyo_write=True)
-        self._positions = _Positions(table, view_name)
-
-    def insert_tracking(self, tracking: Tracking) -> None:
-        """Record that ``tracking.notification_id`` was processed."""
-        with self._writer.begin() as conn:
-            old = self._positions.read(conn, tracking.application_name)
-            self._positions.advance(conn, tracking.application_name, old, tracking.notification_id)
-
-    def max_tracking_id(self, application_name: str) -> int | None:
-        """The last processed notification id, or None."""
-        with self.engine.connect() as conn:
-            return self._positions.read(conn, application_name)
-
-
-def _sqlite_date(value: Any) -> Any:
-    return None if value is None else value.isoformat()
-
-
-def _sqlite_datetime(value: Any) -> Any:
-    # SQLAlchemy's SQLite DATETIME storage format (%Y-%m-%d %H:%M:%S.%f); values are UTC.
-    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _sqlite_json(value: Any) -> Any:
-    return None if value is None else orjson.dumps(value).decode()
-
-
-@dataclass(frozen=True, slots=True)
-class _Statement:
-    sql: str
-    conversions: list[tuple[str, Callable[[Any], Any]]]
-    values: Callable[[dict[str, Any]], tuple[Any, ...]]
-
-
-class RowWriter:
-    """Row writer (rivien kirjoittaja): SQLAlchemy Core inserts, or the DB-API's own
-    ``executemany`` on SQLite, where SQLAlchemy's per-row work was half of a rebuild.
-
-    On SQLite the values are converted exactly as SQLAlchemy's column types store them
-    (ISO dates, its DATETIME format, JSON text), so reading back through SQLAlchemy gives
-    the same values; the tests check this round trip.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.direct = engine.dialect.name == "sqlite"
-        self._statements: dict[str, _Statement] = {}
-
-    def _statement(self, table: Table) -> _Statement:
-        cached = self._statements.get(table.name)
-        if cached is None:
-            conversions: list[tuple[str, Callable[[Any], Any]]] = []
-            for column in table.columns:
-                kind = column.type
-                if isinstance(kind, DateTime):
-                    conversions.append((column.name, _sqlite_datetime))
-                elif isinstance(kind, Date):
-                    conversions.append((column.name, _sqlite_date))
-                elif isinstance(kind, JSON):
-                    conversions.append((column.name, _sqlite_json))
-            names = [column.name for column in table.columns]
-            quoted = ", ".join(f'"{name}"' for name in names)
-            marks = ", ".join("?" for _ in names)
-            # Identifiers come from our own table definitions, values are bound: no injection.
-            sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'  # noqa: S608
-            cached = _Statement(sql, conversions, itemgetter(*names))
-            self._statements[table.name] = cached
-        return cached
-
-    def insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Insert ``rows`` (dicts keyed by column name) into ``table``."""
-        if not rows:
-            return
-        if not self.direct:
-            conn.execute(insert(table), rows)
-            return
-        statement = self._statement(table)
-        for row in rows:
-            for name, convert in statement.conversions:
-                row[name] = convert(row[name])
-        conn.exec_driver_sql(statement.sql, [statement.values(row) for row in rows])
 
 
 class _LRU:
@@ -253,7 +106,12 @@ class _LRU:
 
 
 class ProjectionRunner:
-    """Projection runner (näkymien päivittäjä): one generation of the five tables."""
+    """Projection runner (näkymien päivittäjä): one generation of the five tables.
+
+    ``pause_gc`` pauses Python's cyclic garbage collector during each batch, which makes
+    a rebuild about a third faster; it is process-wide, so only a rebuild (or a command
+    line tool that owns its process) asks for it.
+    """
 
     def __init__(
         self,
@@ -265,19 +123,21 @@ class ProjectionRunner:
         tables: ViewTables,
         tracking: Table,
         view_name: str,
-        lock: Callable[[Connection], None] | None = None,
+        lock: Lock | None = None,
         guard: contextlib.AbstractContextManager[Any] | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        pause_gc: bool = False,
     ) -> None:
         self.recorder = recorder
         self.mapper = mapper
         self.application_name = application_name
         self.engine = engine
         self.tables = tables
-        self.positions = _Positions(tracking, view_name)
+        self.positions = Positions(tracking, view_name)
         self.view_name = view_name
         self.batch_size = batch_size
+        self.pause_gc = pause_gc
         self._lock = lock
         self._cache = _LRU(cache_size)
         self._writer = RowWriter(engine)
@@ -297,47 +157,56 @@ class ProjectionRunner:
         with self._guard, self.engine.connect() as conn:
             return self.positions.read(conn, self.application_name) or 0
 
-    def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
-        """Apply batches until the log has nothing new; returns events applied."""
-        total = 0
-        while True:
-            applied = self.run_batch()
-            if applied == 0:
-                return total
-            total += applied
-            if on_batch is not None:
-                on_batch(applied)
+    def run_batch(self, *, pause_gc: bool | None = None) -> int:
+        """Apply the next batch of events in one transaction; returns how many (0: none new).
 
-    def run_batch(self) -> int:
-        """Apply the next batch of events in one transaction; returns how many."""
-        with self._mutex, self._guard, _gc_paused():
+        Raises :class:`PositionMoved` when another writer advanced the view meanwhile
+        (nothing was written; run the next batch). ``pause_gc`` overrides the runner's
+        own choice for this batch.
+        """
+        pause = self.pause_gc if pause_gc is None else pause_gc
+        paused = _gc_paused() if pause else contextlib.nullcontext()
+        with self._mutex, self._guard, paused:
             try:
                 return self._run_batch()
             except BaseException:
-                # The transaction rolled back: cached states may be ahead of the rows.
+                # Nothing committed: cached states may be ahead of the rows.
                 self._cache.clear()
                 self._cache_position = None
                 raise
 
     def _run_batch(self) -> int:
-        with self._write_engine.begin() as conn:
-            if self._lock is not None:
-                self._lock(conn)
+        with self.engine.connect() as conn:
             position = self.positions.read(conn, self.application_name)
-            if position != self._cache_position:
-                self._cache.clear()  # another writer or a rebuild moved the rows
+        # Read and decode with no transaction of ours open (see the module docstring).
+        with storage_errors("the event store"):
             notifications = self.recorder.select_notifications(
                 start=position or 0, limit=self.batch_size, inclusive_of_start=False
             )
-            if not notifications:
-                return 0
-            events = [cast(CaseEvent, self.mapper.to_domain_event(n)) for n in notifications]
+        if not notifications:
+            return 0
+        events = [cast(CaseEvent, self.mapper.to_domain_event(n)) for n in notifications]
+        new_position = notifications[-1].id
+        with self._write_engine.begin() as conn:
+            if self._lock is not None:
+                self._lock(conn)
+            if self.positions.read(conn, self.application_name) != position:
+                raise PositionMoved
+            if position != self._cache_position:
+                self._cache.clear()  # another writer or a rebuild moved the rows
             states, audit_rows, update_rows = self._fold(conn, events)
             self._write(conn, states, audit_rows, update_rows)
-            new_position = notifications[-1].id
             self.positions.advance(conn, self.application_name, position, new_position)
         self._cache.put_all(states)
         self._cache_position = new_position
+        _log.debug(
+            "%s: applied %d events of %d cases; position %d -> %d",
+            self.view_name,
+            len(events),
+            len(states),
+            position or 0,
+            new_position,
+        )
         return len(events)
 
     def _fold(
@@ -345,10 +214,10 @@ class ProjectionRunner:
     ) -> tuple[dict[UUID, CaseState], list[dict[str, Any]], list[dict[str, Any]]]:
         """Fold the batch: the touched cases' new states, audit rows and goal-update rows."""
         states: dict[UUID, CaseState] = {}
-        missing: list[UUID] = []
+        missing: dict[UUID, None] = {}  # in order of first event, without repeats
         for event in events:
             case_id = event.originator_id
-            if case_id in states:
+            if case_id in states or case_id in missing:
                 continue
             cached = self._cache.get(case_id)
             if cached is not None:
@@ -356,8 +225,8 @@ class ProjectionRunner:
             elif isinstance(event, CaseOpened):
                 states[case_id] = _INITIAL
             else:
-                missing.append(case_id)
-        states.update(self._read_states(conn, missing))
+                missing[case_id] = None
+        states.update(self._read_states(conn, list(missing)))
         audit_rows: list[dict[str, Any]] = []
         update_rows: list[dict[str, Any]] = []
         plans = {case_id: state.plan for case_id, state in states.items()}
@@ -437,7 +306,7 @@ class ProjectionRunner:
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for one batch.
+    """Pause the cyclic garbage collector for one batch (a rebuild's choice).
 
     A batch allocates many small acyclic objects; with a large cache alive, the collector's
     full passes cost a third of a rebuild (measured). Reference counting still frees them.
@@ -458,10 +327,33 @@ def _group(rows: Iterable[Any]) -> dict[str, list[Any]]:
     return grouped
 
 
-def postgres_xact_lock(key: int) -> Callable[[Connection], None]:
-    """A lock step that takes a transaction-level advisory lock on PostgreSQL."""
+_MAX_CONFLICTS: Final = 10_000
+"""Consecutive batches abandoned to another writer before giving up. Each one means that
+writer committed a batch, so this bound only stops a runner that no longer makes progress."""
 
-    def lock(conn: Connection) -> None:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
-    return lock
+def run_one(runner: ProjectionRunner, *, pause_gc: bool | None = None) -> int:
+    """Apply one batch, running it again while another writer keeps advancing first."""
+    for _ in range(_MAX_CONFLICTS):
+        try:
+            return runner.run_batch(pause_gc=pause_gc)
+        except PositionMoved:
+            _log.debug("%s: another writer advanced the view first", runner.view_name)
+    raise ProjectionError("another projection writer keeps advancing the same view")
+
+
+def catch_up(
+    runner: ProjectionRunner,
+    on_batch: Callable[[int], None] | None = None,
+    *,
+    pause_gc: bool | None = None,
+) -> int:
+    """Apply batches until the log has nothing new; returns the events applied."""
+    total = 0
+    while True:
+        applied = run_one(runner, pause_gc=pause_gc)
+        if applied == 0:
+            return total
+        total += applied
+        if on_batch is not None:
+            on_batch(applied)

@@ -1,0 +1,76 @@
+"""Event store (tapahtumavarasto): eventsourcing's application, set up from a URL alone.
+
+:class:`EventStore` is eventsourcing's ``Application`` with its environment taken from
+:class:`~perhetyo.persistence.store.StoreSettings` only (``os.environ`` is never read) and
+our pydantic mapper; :func:`setup_lock` serialises stores starting on one PostgreSQL
+database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.utils import Environment, EnvType
+
+from perhetyo.persistence.codec import OrjsonTranscoder, PydanticMapper
+from perhetyo.persistence.store import StoreSettings, advisory_key, postgres_connection
+
+__all__ = ["EventStore", "setup_lock"]
+
+
+@contextlib.contextmanager
+def setup_lock(settings: StoreSettings) -> Iterator[None]:
+    """Serialise stores starting on one PostgreSQL database, and create the schema.
+
+    eventsourcing creates its tables, types and functions on every start; two processes
+    doing it at once fail ("tuple concurrently updated"). A session advisory lock makes
+    them take turns; the schema named in the URL is created under the same lock.
+    """
+    if settings.kind != "postgresql":
+        yield
+        return
+    from psycopg import sql  # noqa: PLC0415 (only PostgreSQL stores need the driver)
+
+    with postgres_connection(settings) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (advisory_key("perhetyo.setup"),))
+        try:
+            if settings.postgres_schema is not None:
+                conn.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                        sql.Identifier(settings.postgres_schema)
+                    )
+                )
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (advisory_key("perhetyo.setup"),))
+
+
+class EventStore(Application[UUID]):
+    """eventsourcing's application, configured from the URL's settings only."""
+
+    name = "FamilyCases"
+
+    def __init__(self, settings: StoreSettings) -> None:
+        self._settings = settings
+        try:
+            super().__init__()
+        except BaseException:
+            factory = getattr(self, "factory", None)
+            if factory is not None:  # do not leave connections open until collected
+                factory.close()
+            raise
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only what the URL implies: ``os.environ`` is never read."""
+        return Environment(name, dict(self._settings.env))
+
+    def construct_mapper(self) -> PydanticMapper:
+        """Our pydantic mapper with the orjson transcoder."""
+        return PydanticMapper(
+            transcoder=OrjsonTranscoder(),
+            cipher=self.factory.cipher(),
+            compressor=self.factory.compressor(),
+        )

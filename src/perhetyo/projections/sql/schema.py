@@ -1,0 +1,260 @@
+"""Table definitions (raportointitaulujen rakenne): the five read-model tables and tracking.
+
+Five tables follow the read models' field names, one row per case, goal, service, goal
+update and audit entry, ``case_id`` on every row. Nested values without a table of their
+own (children, guardians, agreements, dissent, meetings, child views) are JSON columns of
+``perhetyo_cases``; the named worker and the successor are flattened into columns so that
+reports can group by them. Ids are canonical UUID strings, enums their stored values,
+record times UTC.
+
+``perhetyo_tracking`` holds how far each view has folded the notification log. Its
+position is a ``BIGINT``: notification ids are 64-bit. :func:`create_tables` creates what
+is missing and widens a position column that an older version created as 32-bit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+__all__ = [
+    "INDEXED_COLUMNS",
+    "LIVE",
+    "PROJECTIONS",
+    "REBUILD",
+    "REBUILD_SUFFIX",
+    "TABLE_NAMES",
+    "TRACKING_TABLE",
+    "ViewTables",
+    "create_tables",
+    "tracking_table",
+]
+
+_log = logging.getLogger("perhetyo.projections")
+
+TABLE_NAMES: Final = (
+    "perhetyo_cases",
+    "perhetyo_goals",
+    "perhetyo_services",
+    "perhetyo_goal_updates",
+    "perhetyo_audit_entries",
+)
+TRACKING_TABLE: Final = "perhetyo_tracking"
+
+PROJECTIONS: Final = {
+    "CurrentPlan": ("perhetyo_cases", "perhetyo_goals", "perhetyo_services"),
+    "GoalProgress": ("perhetyo_goal_updates",),
+    "AuditTrail": ("perhetyo_audit_entries",),
+}
+"""Each projection and its tables. All three are folded in one pass over the log."""
+
+LIVE: Final = "live"
+"""The tracking row (``view_name``) of the tables readers use."""
+REBUILD: Final = "rebuild"
+"""The tracking row of a rebuild's tables, while it runs."""
+REBUILD_SUFFIX: Final = "__rebuild"
+"""A rebuild's tables are named ``perhetyo_<name>__rebuild`` until the switch-over."""
+
+INDEXED_COLUMNS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    "perhetyo_cases": (("status",), ("named_worker_id",), ("opened_on",), ("review_due_on",)),
+    "perhetyo_goals": (("status",),),
+    "perhetyo_services": (("kind", "status"), ("ordered_on",)),
+    "perhetyo_goal_updates": (("updated_on",),),
+    "perhetyo_audit_entries": (("recorded_at",), ("actor_id",), ("event_type",)),
+}
+"""The reporting indexes: cases by status, worker and dates; services by kind; audit by
+time, actor and event type. Primary keys start with ``case_id`` on every table."""
+
+_JSON = JSON().with_variant(JSONB(), "postgresql")
+_ID = String(36)
+_ENUM = String(40)
+
+
+def tracking_table(metadata: MetaData) -> Table:
+    """The tracking rows: how far each view has folded the notification log."""
+    return Table(
+        TRACKING_TABLE,
+        metadata,
+        Column("view_name", String(100), primary_key=True),
+        Column("application_name", String(100), primary_key=True),
+        Column("notification_id", BigInteger, nullable=False),
+    )
+
+
+@dataclass(frozen=True)
+class ViewTables:
+    """The five read-model tables of one generation (live, or a rebuild beside it)."""
+
+    cases: Table
+    goals: Table
+    services: Table
+    goal_updates: Table
+    audit_entries: Table
+
+    @property
+    def all(self) -> tuple[Table, ...]:
+        """The tables in creation order."""
+        return (self.cases, self.goals, self.services, self.goal_updates, self.audit_entries)
+
+    @classmethod
+    def build(
+        cls, metadata: MetaData, *, suffix: str = "", index_token: str = "", indexed: bool = True
+    ) -> ViewTables:
+        """Define the tables named ``perhetyo_<name><suffix>`` in ``metadata``.
+
+        Index names carry ``index_token`` so a rebuilt generation can be renamed into
+        place beside indexes of the generation it replaces.
+        """
+
+        def name(base: str) -> str:
+            return f"{base}{suffix}"
+
+        cases = Table(
+            name("perhetyo_cases"),
+            metadata,
+            Column("case_id", _ID, primary_key=True),
+            Column("version", Integer, nullable=False),
+            Column("status", _ENUM, nullable=False),
+            Column("legal_basis", _ENUM, nullable=False),
+            Column("service_task", _ENUM, nullable=False),
+            Column("named_worker_id", String(64), nullable=False),
+            Column("named_worker_name", String(200), nullable=False),
+            Column("named_worker_profession", _ENUM, nullable=False),
+            Column("opened_on", Date, nullable=False),
+            Column("closed_on", Date),
+            Column("closure_reason", _ENUM),
+            Column("successor_kind", _ENUM),
+            Column("successor_case_id", _ID),
+            Column("previous_case_id", _ID),
+            Column("plan_version", Integer, nullable=False),
+            Column("plan_agreed_on", Date),
+            Column("review_due_on", Date),
+            Column("last_meeting_on", Date),
+            Column("children", _JSON, nullable=False),
+            Column("guardians", _JSON, nullable=False),
+            Column("agreements", _JSON, nullable=False),
+            Column("dissent", _JSON, nullable=False),
+            Column("meetings", _JSON, nullable=False),
+            Column("child_views", _JSON, nullable=False),
+        )
+        goals = Table(
+            name("perhetyo_goals"),
+            metadata,
+            Column("case_id", _ID, primary_key=True),
+            Column("goal_id", _ID, primary_key=True),
+            Column("position", Integer, nullable=False),
+            Column("description", Text, nullable=False),
+            Column("child_id", String(64)),
+            Column("status", _ENUM, nullable=False),
+            Column("progress", Integer, nullable=False),
+            Column("set_on", Date, nullable=False),
+            Column("target_date", Date),
+            Column("last_updated_on", Date),
+        )
+        services = Table(
+            name("perhetyo_services"),
+            metadata,
+            Column("case_id", _ID, primary_key=True),
+            Column("service_id", _ID, primary_key=True),
+            Column("position", Integer, nullable=False),
+            Column("kind", _ENUM, nullable=False),
+            Column("provider", String(200), nullable=False),
+            Column("status", _ENUM, nullable=False),
+            Column("ordered_on", Date, nullable=False),
+            Column("started_on", Date),
+            Column("ended_on", Date),
+            Column("goal_ids", _JSON, nullable=False),
+        )
+        goal_updates = Table(
+            name("perhetyo_goal_updates"),
+            metadata,
+            Column("case_id", _ID, primary_key=True),
+            Column("goal_id", _ID, primary_key=True),
+            Column("seq", Integer, primary_key=True),
+            Column("updated_on", Date, nullable=False),
+            Column("status", _ENUM, nullable=False),
+            Column("progress", Integer, nullable=False),
+            Column("note", Text),
+            Column("actor_id", String(64), nullable=False),
+            Column("recorded_at", DateTime(timezone=True), nullable=False),
+        )
+        audit_entries = Table(
+            name("perhetyo_audit_entries"),
+            metadata,
+            Column("case_id", _ID, primary_key=True),
+            Column("version", Integer, primary_key=True),
+            Column("recorded_at", DateTime(timezone=True), nullable=False),
+            Column("occurred_on", Date, nullable=False),
+            Column("actor_id", String(64), nullable=False),
+            Column("event_type", String(60), nullable=False),
+            Column("label_fi", String(100), nullable=False),
+            Column("label_en", String(100), nullable=False),
+            Column("summary", Text, nullable=False),
+            Column("summary_en", Text, nullable=False),
+        )
+        tables = cls(cases, goals, services, goal_updates, audit_entries)
+        if indexed:
+            tables.add_indexes(index_token)
+        return tables
+
+    def add_indexes(self, token: str) -> list[Index]:
+        """Define the reporting indexes on these tables (created with the tables, or
+        afterwards by ``index.create(conn)``: a rebuild indexes its tables once, at the end,
+        which is faster than keeping them up to date row by row)."""
+        suffix = f"_{token}" if token else ""
+        indexes = []
+        for base, table in zip(TABLE_NAMES, self.all, strict=True):
+            for columns in INDEXED_COLUMNS[base]:
+                name = f"ix_{base}_{'_'.join(columns)}{suffix}"
+                indexes.append(Index(name, *(table.c[column] for column in columns)))
+        return indexes
+
+
+def create_tables(conn: Connection, metadata: MetaData, tracking: Table) -> None:
+    """Create the tables that are missing, and widen a 32-bit tracking position.
+
+    Older versions created ``notification_id`` as ``INTEGER``, which is 32-bit on
+    PostgreSQL while notification ids are 64-bit; it is altered to ``BIGINT`` once, here.
+    SQLite's integers are 64-bit whatever the declared type.
+    """
+    metadata.create_all(conn, checkfirst=True)
+    if conn.dialect.name != "postgresql":
+        return
+    data_type = conn.execute(
+        text(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_schema = :schema AND table_name = :table "
+            "AND column_name = 'notification_id'"
+        ),
+        {"schema": tracking.schema or "public", "table": tracking.name},
+    ).scalar_one_or_none()
+    if data_type is None or data_type == "bigint":
+        return
+    prefix = "" if tracking.schema is None else f'"{tracking.schema}".'
+    # Identifiers come from our own table definition (the schema name is checked when the
+    # URL is parsed); nothing here is a value.
+    conn.execute(
+        text(
+            f'ALTER TABLE {prefix}"{tracking.name}" '
+            "ALTER COLUMN notification_id TYPE BIGINT"
+        )
+    )
+    _log.info("widened %s.notification_id from %s to bigint", tracking.name, data_type)

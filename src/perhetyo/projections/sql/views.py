@@ -1,0 +1,324 @@
+"""Stored views (raportointinäkymät): where the tables live, catching up, status, reading back.
+
+``StoredViews`` wires a :class:`~perhetyo.projections.sql.runner.ProjectionRunner` to a
+SQLAlchemy engine: by default the events' own database (the SQLite file, or the same
+PostgreSQL schema), an in-memory SQLite database for ``memory://``, or any SQLAlchemy URL
+given as ``views_url``. It creates the tables on construction; the first update (or worker
+start) removes what a killed rebuild left behind (see :mod:`.rebuild`).
+
+Every call that touches a database runs inside
+:func:`~perhetyo.persistence.storage_errors`; a failure is logged once, at WARNING, with
+its code (never a value), and raised as the perhetyo error it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+from sqlalchemy import Connection, Engine, MetaData, func, select
+from sqlalchemy.pool import StaticPool
+
+from perhetyo.errors import PerhetyoError
+from perhetyo.persistence import advisory_key, storage_errors
+from perhetyo.projections.audit_trail import AuditEntry
+from perhetyo.projections.current_plan import CurrentPlan
+from perhetyo.projections.goal_progress import GoalProgress
+from perhetyo.projections.sql.rebuild import REBUILD_BATCH_SIZE, Rebuilds, RebuildStatus
+from perhetyo.projections.sql.rows import (
+    audit_entry_from_row,
+    plan_from_rows,
+    progress_from_rows,
+)
+from perhetyo.projections.sql.runner import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CACHE_SIZE,
+    ProjectionRunner,
+    catch_up,
+    run_one,
+)
+from perhetyo.projections.sql.schema import (
+    LIVE,
+    PROJECTIONS,
+    ViewTables,
+    create_tables,
+    tracking_table,
+)
+from perhetyo.projections.sql.tracking import SQLTrackingRecorder, postgres_xact_lock
+from perhetyo.projections.sql.worker import WorkerSession, run_worker
+
+__all__ = ["WRITE", "ProjectionStatus", "StoredViews"]
+
+_log = logging.getLogger("perhetyo.projections")
+
+WRITE: Final = {"perhetyo_write": True}
+"""Execution options of a writing transaction: ``engine.execution_options(**WRITE)``."""
+
+_WHAT: Final = "the stored views"
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    """Projection status (näkymän tila): how far a projection has folded the log.
+
+    ``rebuild`` is set while a rebuild runs, or when one stopped before its switch-over
+    and left its tables behind (removed at the next update or worker start).
+    """
+
+    projection: str
+    position: int
+    head: int
+    lag: int
+    rows: dict[str, int]
+    rebuild: RebuildStatus | None = None
+
+
+class StoredViews:
+    """Stored views (raportointinäkymät): the five tables, kept up to date from the log."""
+
+    def __init__(
+        self,
+        *,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[UUID],
+        application_name: str,
+        engine: Engine,
+        schema: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        self.recorder = recorder
+        self.mapper = mapper
+        self.application_name = application_name
+        self.engine = engine
+        self.schema = schema
+        self.batch_size = batch_size
+        self.rebuild_batch_size = max(batch_size, REBUILD_BATCH_SIZE)
+        self.cache_size = cache_size
+        self.metadata = MetaData(schema=schema)
+        self.tracking = tracking_table(self.metadata)
+        self.tables = ViewTables.build(self.metadata, index_token=uuid4().hex[:8])
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self._writer = engine.execution_options(**WRITE)
+        # One shared connection (in-memory SQLite) must be used by one thread at a time.
+        shared = isinstance(engine.pool, StaticPool)
+        self._guard: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if shared else contextlib.nullcontext()
+        )
+        # Two keys: one a batch holds for its transaction, one a worker holds for its life.
+        batch_key = advisory_key("perhetyo.views.batch", schema or "", application_name)
+        self._worker_key = advisory_key("perhetyo.views.worker", schema or "", application_name)
+        self._lock = postgres_xact_lock(batch_key) if self.is_postgres else None
+        with storage_errors(_WHAT), self.writing() as conn:
+            create_tables(conn, self.metadata, self.tracking)
+        self.live = self.runner(self.tables, LIVE)
+        self.rebuilds = Rebuilds(self)
+        self._started = False
+
+    # --- wiring ------------------------------------------------------------------------------
+
+    def runner(
+        self,
+        tables: ViewTables,
+        view_name: str,
+        *,
+        batch_size: int | None = None,
+        engine: Engine | None = None,
+    ) -> ProjectionRunner:
+        """A runner over ``tables`` with its own tracking row ``view_name``."""
+        return ProjectionRunner(
+            recorder=self.recorder,
+            mapper=self.mapper,
+            application_name=self.application_name,
+            engine=engine or self.engine,
+            tables=tables,
+            tracking=self.tracking,
+            view_name=view_name,
+            lock=self._lock,
+            guard=self._guard,
+            batch_size=batch_size or self.batch_size,
+            cache_size=self.cache_size,
+        )
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A writing transaction: SQLite's write lock, or PostgreSQL's advisory lock."""
+        with self._guard, self._writer.begin() as conn:
+            if self._lock is not None:
+                self._lock(conn)
+            yield conn
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A reading connection (takes no write lock)."""
+        with self._guard, self.engine.connect() as conn:
+            yield conn
+
+    def tracking_recorder(self, view_name: str = LIVE) -> SQLTrackingRecorder:
+        """eventsourcing's TrackingRecorder interface over the tracking table."""
+        return SQLTrackingRecorder(
+            self.engine, self.tracking, view_name, lock=self._lock, guard=self._guard
+        )
+
+    # --- catching up -----------------------------------------------------------------------
+
+    def update(
+        self, on_batch: Callable[[int], None] | None = None, *, pause_gc: bool = False
+    ) -> int:
+        """Catch the live tables up with the log; returns events applied (0 when current).
+
+        ``pause_gc`` pauses the cyclic garbage collector during each batch: faster for a
+        long catch-up, but process-wide, so only for a process of its own (the CLI).
+        """
+        with self._failures("update"):
+            self._start()
+            position, head = self.live.position(), self._head()
+            if head > position:
+                _log.info(
+                    "stored views are %d behind the log (position %d, head %d)",
+                    head - position,
+                    position,
+                    head,
+                )
+            applied = catch_up(self.live, on_batch, pause_gc=pause_gc)
+        if applied:
+            _log.info("stored views caught up: %d events applied", applied)
+        return applied
+
+    def run_batch(self) -> int:
+        """Apply one batch to the live tables; returns events applied (0 when current)."""
+        with self._failures("batch"):
+            self._start()
+            return run_one(self.live)
+
+    def _start(self) -> None:
+        """At a runner's first start: remove what a killed rebuild left."""
+        if not self._started:
+            self.rebuilds.clean_up()
+            self._started = True
+
+    def _head(self) -> int:
+        with storage_errors("the event store"):
+            return self.recorder.max_notification_id() or 0
+
+    @contextlib.contextmanager
+    def _failures(self, what: str) -> Iterator[None]:
+        """Translate foreign failures once, and log every failure once, by its code."""
+        try:
+            with storage_errors(_WHAT):
+                yield
+        except PerhetyoError as exc:
+            _log.warning("stored views %s failed: [%s] %s", what, exc.code, exc)
+            raise
+
+    def status(self) -> list[ProjectionStatus]:
+        """Each projection's position, the log's head, the lag, row counts, any rebuild."""
+        with storage_errors(_WHAT):
+            head = self._head()
+            position = self.live.position()
+            with self.reading() as conn:
+                counts = {
+                    table.name: int(
+                        conn.execute(select(func.count()).select_from(table)).scalar_one()
+                    )
+                    for table in self.tables.all
+                }
+            rebuild = self.rebuilds.status()
+        return [
+            ProjectionStatus(
+                projection=name,
+                position=position,
+                head=head,
+                lag=max(head - position, 0),
+                rows={table: counts[table] for table in tables},
+                rebuild=rebuild,
+            )
+            for name, tables in PROJECTIONS.items()
+        ]
+
+    # --- reading the stored rows back as read models ---------------------------------------
+
+    def current_plan(self, case_id: UUID) -> CurrentPlan | None:
+        """The case's CurrentPlan as the stored tables hold it (None if not there yet)."""
+        key = str(case_id)
+        t = self.tables
+        with storage_errors(_WHAT), self.reading() as conn:
+            case = conn.execute(select(t.cases).where(t.cases.c.case_id == key)).one_or_none()
+            if case is None:
+                return None
+            goals = conn.execute(select(t.goals).where(t.goals.c.case_id == key)).all()
+            services = conn.execute(select(t.services).where(t.services.c.case_id == key)).all()
+        return plan_from_rows(case, goals, services)
+
+    def goal_progress(self, case_id: UUID) -> list[GoalProgress]:
+        """The case's goal timelines as the stored tables hold them."""
+        key = str(case_id)
+        t = self.tables
+        with storage_errors(_WHAT), self.reading() as conn:
+            goals = conn.execute(select(t.goals).where(t.goals.c.case_id == key)).all()
+            updates = conn.execute(
+                select(t.goal_updates).where(t.goal_updates.c.case_id == key)
+            ).all()
+        return list(progress_from_rows(case_id, goals, updates))
+
+    def audit_trail(self, case_id: UUID) -> list[AuditEntry]:
+        """The case's audit entries as the stored table holds them, in version order."""
+        t = self.tables.audit_entries
+        with storage_errors(_WHAT), self.reading() as conn:
+            rows = conn.execute(
+                select(t).where(t.c.case_id == str(case_id)).order_by(t.c.version)
+            ).all()
+        return [audit_entry_from_row(row) for row in rows]
+
+    # --- rebuilding and the worker --------------------------------------------------------
+
+    def rebuild(self, on_batch: Callable[[int], None] | None = None) -> int:
+        """Fold the whole log into fresh tables, check them, then switch over in one step.
+
+        Returns the number of events folded into the new tables.
+        """
+        with self._failures("rebuild"):
+            applied = self.rebuilds.run(on_batch)
+        self.live = self.runner(self.tables, LIVE)  # a fresh cache for the new tables
+        return applied
+
+    def run_forever(
+        self,
+        stop: threading.Event,
+        *,
+        poll_interval: float = 1.0,
+        session: WorkerSession | None = None,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        """Apply batches until ``stop`` is set, waiting for new events between them.
+
+        With a ``session`` (PostgreSQL) the worker holds its advisory lock while it works,
+        so a second worker stays idle, and wakes on NOTIFY; without one it polls every
+        ``poll_interval`` seconds (see :mod:`.worker`).
+        """
+        with self._failures("worker start"):
+            position, head = self.live.position(), self._head()
+        _log.info(
+            "worker started at position %d, %d behind the log; %s",
+            position,
+            max(head - position, 0),
+            "woken by NOTIFY" if session is not None else f"polling every {poll_interval:g} s",
+        )
+        run_worker(
+            self.run_batch,
+            stop,
+            poll_interval=poll_interval,
+            session=session,
+            lock_key=self._worker_key,
+            on_batch=on_batch,
+        )
+
+    def close(self) -> None:
+        """Dispose of the engine's connections."""
+        self.engine.dispose()
