@@ -23,13 +23,14 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from perhetyo import FamilyCases
+from perhetyo import Actor, FamilyCases
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.events import CaseEvent
 from perhetyo.testing import (
     DEFAULT_TODAY,
     FakeClock,
+    actors,
     an_actor,
     case_commands,
     command_sequences,
@@ -91,8 +92,12 @@ def _noon(today: date) -> datetime:
 
 @st.composite
 def _continuation(
-    draw: st.DrawFn, history: Sequence[CaseEvent], today: date, max_size: int
-) -> list[tuple[c.CaseCommand[Any], UUID | None]]:
+    draw: st.DrawFn,
+    history: Sequence[CaseEvent],
+    today: date,
+    max_size: int,
+    actor: st.SearchStrategy[Actor],
+) -> list[tuple[c.Command[Any], UUID | None]]:
     """More commands for a stored case: each drawn by ``case_commands`` on the events so
     far, then decided by the case itself (``FamilyCase``) to give the events it adds."""
     events = list(history)
@@ -100,11 +105,11 @@ def _continuation(
     if case is None or not case.is_open:
         return []
     case.new_id = _placeholders()
-    commands: list[tuple[c.CaseCommand[Any], UUID | None]] = []
+    commands: list[tuple[c.Command[Any], UUID | None]] = []
     for _ in range(draw(st.integers(0, max_size))):
         if not case.is_open:
             break
-        command = draw(case_commands(events, today=today))
+        command = draw(case_commands(events, today=today, actor=actor))
         decide = FamilyCase.decider(type(command))
         assert decide is not None
         result = decide(case, command, _noon(today))
@@ -131,31 +136,40 @@ def histories(
 ) -> Histories:
     """Valid histories of ``min_cases`` to ``max_cases`` new cases (up to ``max_size``
     commands each) and of more commands (as many) for each case in ``existing``, with the
-    steps of all of them interleaved. Business dates are on or before ``today``.
+    steps of all of them interleaved. Business dates are on or before ``today``. A few
+    drawn actors record everything, so that an example stays small enough to draw whole.
 
     Shrinks towards fewer, shorter cases run one after another.
     """
-    threads: list[list[tuple[c.Command[Any], UUID | None]]] = []
-    for history in existing:
-        threads.append(list(draw(_continuation(history, today, max_size))))
+    actor = st.sampled_from(draw(st.lists(actors(), min_size=1, max_size=3), label="actors"))
+    threads: list[list[tuple[c.Command[Any], UUID | None]]] = [
+        draw(_continuation(history, today, max_size, actor)) for history in existing
+    ]
     sequences = draw(
         st.lists(
-            command_sequences(today=today, max_size=max_size),
+            command_sequences(today=today, max_size=max_size, actor=actor),
             min_size=min_cases,
             max_size=max_cases,
         )
     )
     threads.extend(list(sequence.steps) for sequence in sequences)
     tokens = [thread for thread, steps in enumerate(threads) for _ in steps]
-    order = draw(st.permutations(tokens))
-    next_step = [0] * len(threads)
+    order = draw(st.permutations(tokens), label="order")
+    continued = tuple(history[0].originator_id for history in existing)
+    return Histories(continued, _interleaved(threads, order))
+
+
+def _interleaved(
+    threads: Sequence[Sequence[tuple[c.Command[Any], UUID | None]]], order: Sequence[int]
+) -> tuple[Step, ...]:
+    """The threads' steps, each thread's in its own order, taken in turns as ``order`` says."""
+    taken = [0] * len(threads)
     steps: list[Step] = []
     for thread in order:
-        command, creates = threads[thread][next_step[thread]]
-        next_step[thread] += 1
+        command, creates = threads[thread][taken[thread]]
+        taken[thread] += 1
         steps.append(Step(thread, command, creates))
-    continued = tuple(history[0].originator_id for history in existing)
-    return Histories(continued, tuple(steps))
+    return tuple(steps)
 
 
 def stored_histories(cases: FamilyCases, case_ids: Sequence[UUID]) -> list[list[CaseEvent]]:
@@ -210,17 +224,24 @@ def grow(
 ) -> int:
     """Run about ``steps`` commands of :func:`histories` on ``cases``: more for the cases in
     ``case_ids`` and new cases (about ``new_case_weight`` of the steps open one), appended
-    to ``case_ids``. Returns how many commands ran (all are accepted)."""
+    to ``case_ids``. Returns how many commands ran (all are accepted).
+
+    Each case is drawn on its own (a whole bulk load is more than one hypothesis example
+    holds), and ``rng`` interleaves them.
+    """
     new_cases = max(round(steps * new_case_weight), 0 if case_ids else 1)
-    threads = max(len(case_ids) + new_cases, 1)
-    strategy = histories(
-        existing=stored_histories(cases, case_ids),
-        today=today_in(clock()),
-        min_cases=new_cases,
-        max_cases=new_cases,
-        max_size=max(2 * steps // threads, 1),
-    )
-    drawn = _seeded_example(strategy, rng)
+    today = today_in(clock())
+    size = max(2 * steps // max(len(case_ids) + new_cases, 1), 1)
+    continued = [
+        histories(existing=[history], today=today, min_cases=0, max_cases=0, max_size=size)
+        for history in stored_histories(cases, case_ids)
+    ]
+    opened = [histories(today=today, max_cases=1, max_size=size)] * new_cases
+    parts = [_seeded_example(strategy, rng) for strategy in continued + opened]
+    threads = [[(step.command, step.creates) for step in part.steps] for part in parts]
+    order = [thread for thread, steps in enumerate(threads) for _ in steps]
+    rng.shuffle(order)
+    drawn = Histories(tuple(case_ids), _interleaved(threads, order))
     touched = drawn.run(cases, clock)
     case_ids.extend(touched[len(case_ids) :])
     return len(drawn.steps)
@@ -238,8 +259,9 @@ def assert_stored_equals_live(cases: FamilyCases, case_ids: list[UUID]) -> None:
         assert views.current_plan(case_id) == plan
         assert views.goal_progress(case_id) == cases.goal_progress(case_id, actor=READER)
         assert views.audit_trail(case_id) == cases.audit_trail(case_id, actor=READER)
-        assert stored_last_meeting_on(cases, case_id) == max(
-            (meeting.held_on for meeting in plan.meetings), default=None
+        last_meeting = plan.last_meeting  # the latest held
+        assert stored_last_meeting_on(cases, case_id) == (
+            None if last_meeting is None else last_meeting.held_on
         )
         history = cases.history(case_id, actor=READER)
         assert stored_summaries(cases, case_id) == [event.describe() for event in history]

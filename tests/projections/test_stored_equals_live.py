@@ -29,7 +29,6 @@ from projections.histories import (
     grow,
     histories,
     stored_histories,
-    stored_last_meeting_on,
 )
 
 
@@ -99,18 +98,6 @@ def test_cache_misses_read_states_back_from_the_tables(drawn: Histories) -> None
         assert tiny.update() == _events(cases, case_ids)
         assert tiny.live.cached_cases <= 1
         assert_stored_equals_live(cases, case_ids)
-
-
-@given(drawn=histories())
-def test_the_stored_last_meeting_date_is_the_live_plans_last_meeting(drawn: Histories) -> None:
-    clock = FakeClock()
-    with FamilyCases("memory://", clock=clock) as cases:
-        case_ids = drawn.run(cases, clock)
-        cases.update_projections()
-        for case_id in case_ids:
-            last = cases.current_plan(case_id, actor=READER).last_meeting
-            expected = None if last is None else last.held_on
-            assert stored_last_meeting_on(cases, case_id) == expected
 
 
 def test_update_on_an_empty_log_applies_nothing(tmp_path: Path) -> None:
