@@ -66,10 +66,6 @@ class Histories:
     continued: tuple[UUID, ...]
     steps: tuple[Step, ...]
 
-    @property
-    def new_cases(self) -> int:
-        return sum(isinstance(step.command, c.OpenCase) for step in self.steps)
-
     def run(self, cases: FamilyCases, clock: FakeClock) -> list[UUID]:
         """Run every step on ``cases``, the clock moving before each; returns every case id
         the histories touched: the continued ones, then the new ones as they opened."""
