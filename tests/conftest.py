@@ -37,7 +37,7 @@ HYPOTHESIS_PROFILE_VARIABLE = "PERHETYO_HYPOTHESIS_PROFILE"
 # No deadline in either profile: an example's time depends on the store (SQLite files,
 # PostgreSQL) and on a shared machine's load, not on the code under test.
 settings.register_profile("dev", max_examples=25, deadline=None)
-settings.register_profile("ci", max_examples=120, deadline=None, print_blob=True)
+settings.register_profile("ci", max_examples=150, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get(HYPOTHESIS_PROFILE_VARIABLE, "").strip() or "dev")
 
 

@@ -128,7 +128,7 @@ def histories(
     today: date = DEFAULT_TODAY,
     min_cases: int = 1,
     max_cases: int = 3,
-    max_size: int = 10,
+    max_size: int = 8,
 ) -> Histories:
     """Valid histories of ``min_cases`` to ``max_cases`` new cases (up to ``max_size``
     commands each) and of more commands (as many) for each case in ``existing``, with the

@@ -68,7 +68,7 @@ def test_stored_tables_equal_live_folds_after_update_more_events_and_rebuild(
                 today=today_in(clock()),
                 min_cases=0,
                 max_cases=2,
-                max_size=6,
+                max_size=5,
             ),
             label="more",
         )
@@ -80,7 +80,7 @@ def test_stored_tables_equal_live_folds_after_update_more_events_and_rebuild(
         assert cases.update_projections() == 0
 
 
-@given(drawn=histories(max_cases=5))
+@given(drawn=histories(max_cases=4))
 def test_cache_misses_read_states_back_from_the_tables(drawn: Histories) -> None:
     """A cache of one case and batches of three events: states come back from the rows."""
     clock = FakeClock()

@@ -236,7 +236,7 @@ def _placeholders(start: int) -> Callable[[], UUID]:
 
 
 def _case_of(history: Sequence[CaseEvent]) -> FamilyCase:
-    """The case ``history`` leaves (``FamilyCase.project``), checked to start with an opening."""
+    """The case ``history`` leaves (``FamilyCase.project``); it must start with an opening."""
     case = FamilyCase.project(None, history)
     if case is None or not isinstance(history[0], CaseOpened):
         raise ValueError("a case history starts with its CaseOpened event")
@@ -437,8 +437,6 @@ def case_commands(
     after every business date in it. ``closing=False`` never closes the case. Run the
     command with ``FamilyCases.execute``. A closed case takes no command (``ValueError``).
     """
-    if not history:
-        raise ValueError("a case history starts with its CaseOpened event")
     case = _case_of(history)
     if not case.is_open:
         raise ValueError("a closed case takes no commands")
