@@ -80,7 +80,7 @@ def test_stored_tables_equal_live_folds_after_update_more_events_and_rebuild(
         assert cases.update_projections() == 0
 
 
-@given(drawn=histories(max_cases=4))
+@given(drawn=histories())
 def test_cache_misses_read_states_back_from_the_tables(drawn: Histories) -> None:
     """A cache of one case and batches of three events: states come back from the rows."""
     clock = FakeClock()
