@@ -8,6 +8,11 @@ names an unreachable server fails outside CI too: whoever set it asked for these
 
 Each PostgreSQL test gets a schema of its own (``?schema=perhetyo_test_<random>``, which
 perhetyo creates) and the schema is dropped after the test.
+
+Hypothesis runs under a profile named by ``PERHETYO_HYPOTHESIS_PROFILE``: ``dev`` (the
+default: few examples, quick feedback) or ``ci`` (``.ci/run`` selects it: many more
+examples, and a failure prints the blob that reproduces it). Tests set no example budgets
+of their own; a test that needs another shape says so beside its ``@settings``.
 """
 
 from __future__ import annotations
@@ -21,10 +26,22 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from hypothesis import settings
 from psycopg import sql
 
 from perhetyo import Actor, FamilyCases
 from perhetyo.testing import FakeClock, an_actor, open_sample_case
+
+HYPOTHESIS_PROFILE_VARIABLE = "PERHETYO_HYPOTHESIS_PROFILE"
+
+# No deadline in either profile: an example's time depends on the store (SQLite files,
+# PostgreSQL) and on a shared machine's load, not on the code under test. ``dev`` runs the
+# property tests in about 40 s on two cores; ``ci`` (about 115 s) keeps the whole
+# ``make test`` near three minutes: 200 examples would add about 45 s, mostly in the
+# stored-projection properties and the state machine.
+settings.register_profile("dev", max_examples=25, deadline=None)
+settings.register_profile("ci", max_examples=120, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get(HYPOTHESIS_PROFILE_VARIABLE, "").strip() or "dev")
 
 
 @pytest.fixture

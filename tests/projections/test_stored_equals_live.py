@@ -1,21 +1,35 @@
-"""Stored projections equal the live folds, row for row: after updates, rebuilds, read-backs."""
+"""Stored projections (tallennetut näkymät) equal the live folds, row for row.
+
+The properties draw their histories from :mod:`projections.histories` (hypothesis: several
+cases interleaved, shrinkable); the scenarios below them load a fixed example of the same
+generator with ``grow``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import random
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
-import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from perhetyo import FamilyCases
 from perhetyo.projections.sql import StoredViews
-from perhetyo.testing import FakeClock, an_actor
-from projections.histories import assert_stored_equals_live, grow
+from perhetyo.testing import FakeClock
+from perhetyo.time import today_in
+from projections.histories import (
+    READER,
+    Histories,
+    assert_stored_equals_live,
+    grow,
+    histories,
+    stored_histories,
+)
 
 
 @contextlib.contextmanager
@@ -24,45 +38,54 @@ def _store(kind: str, clock: FakeClock) -> Iterator[FamilyCases]:
         with FamilyCases("memory://", clock=clock) as cases:
             yield cases
         return
-    with tempfile.TemporaryDirectory() as tmp, FamilyCases(
-        f"sqlite:///{Path(tmp) / 'cases.db'}", clock=clock
-    ) as cases:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FamilyCases(f"sqlite:///{Path(tmp) / 'cases.db'}", clock=clock) as cases,
+    ):
         yield cases
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
-@settings(max_examples=12, deadline=None)
-@given(seed=st.integers(0, 2**32), steps=st.integers(1, 60), more=st.integers(0, 40))
-def test_stored_tables_equal_live_folds_after_update_and_rebuild(
-    kind: str, seed: int, steps: int, more: int
+def _events(cases: FamilyCases, case_ids: list[UUID]) -> int:
+    return sum(len(cases.history(case_id, actor=READER)) for case_id in case_ids)
+
+
+STORES = st.sampled_from(["memory", "sqlite"])
+
+
+@given(kind=STORES, first=histories(), data=st.data())
+def test_stored_tables_equal_live_folds_after_update_more_events_and_rebuild(
+    kind: str, first: Histories, data: st.DataObject
 ) -> None:
-    rng = random.Random(seed)
     clock = FakeClock()
     with _store(kind, clock) as cases:
-        case_ids: list = []
-        grow(cases, clock, rng, case_ids, steps)
-        applied = cases.update_projections()
-        assert applied == sum(len(cases.history(c, actor=an_actor())) for c in case_ids)
+        case_ids = first.run(cases, clock)
+        assert cases.update_projections() == _events(cases, case_ids)
         assert cases.update_projections() == 0
         assert_stored_equals_live(cases, case_ids)
-        grow(cases, clock, rng, case_ids, more)
+        more = data.draw(
+            histories(
+                existing=stored_histories(cases, case_ids),
+                today=today_in(clock()),
+                min_cases=0,
+                max_cases=2,
+                max_size=5,
+            ),
+            label="more",
+        )
+        case_ids = more.run(cases, clock)
         cases.update_projections()
         assert_stored_equals_live(cases, case_ids)
-        rebuilt = cases.rebuild_projections()
-        assert rebuilt == sum(len(cases.history(c, actor=an_actor())) for c in case_ids)
+        assert cases.rebuild_projections() == _events(cases, case_ids)
         assert_stored_equals_live(cases, case_ids)
         assert cases.update_projections() == 0
 
 
-@settings(max_examples=8, deadline=None)
-@given(seed=st.integers(0, 2**32))
-def test_cache_misses_read_states_back_from_the_tables(seed: int) -> None:
+@given(drawn=histories())
+def test_cache_misses_read_states_back_from_the_tables(drawn: Histories) -> None:
     """A cache of one case and batches of three events: states come back from the rows."""
-    rng = random.Random(seed)
     clock = FakeClock()
     with FamilyCases("memory://", clock=clock) as cases:
-        case_ids: list = []
-        grow(cases, clock, rng, case_ids, 40, new_case_weight=0.3)
+        case_ids = drawn.run(cases, clock)
         views = cases.stored_views
         tiny = StoredViews(
             recorder=views.recorder,
@@ -72,7 +95,7 @@ def test_cache_misses_read_states_back_from_the_tables(seed: int) -> None:
             batch_size=3,
             cache_size=1,
         )
-        assert tiny.update() > 0
+        assert tiny.update() == _events(cases, case_ids)
         assert tiny.live.cached_cases <= 1
         assert_stored_equals_live(cases, case_ids)
 
@@ -89,9 +112,9 @@ def test_update_on_an_empty_log_applies_nothing(tmp_path: Path) -> None:
 def test_status_reports_lag_until_updated(tmp_path: Path) -> None:
     clock = FakeClock()
     with FamilyCases(f"sqlite:///{tmp_path / 'lag.db'}", clock=clock) as cases:
-        case_ids: list = []
+        case_ids: list[UUID] = []
         grow(cases, clock, random.Random(7), case_ids, 20)
-        head = sum(len(cases.history(c, actor=an_actor())) for c in case_ids)
+        head = _events(cases, case_ids)
         before = cases.projection_status()[0]
         assert (before.position, before.head, before.lag) == (0, head, head)
         cases.update_projections()
@@ -102,7 +125,7 @@ def test_status_reports_lag_until_updated(tmp_path: Path) -> None:
 def test_stored_views_survive_reopening_the_file(tmp_path: Path) -> None:
     path = tmp_path / "reopen.db"
     clock = FakeClock()
-    case_ids: list = []
+    case_ids: list[UUID] = []
     with FamilyCases(f"sqlite:///{path}", clock=clock) as cases:
         grow(cases, clock, random.Random(3), case_ids, 30)
         cases.update_projections()
@@ -119,7 +142,7 @@ def test_views_can_live_in_a_database_of_their_own(tmp_path: Path) -> None:
     views_url = f"sqlite:///{tmp_path / 'reporting.db'}"
     events_url = f"sqlite:///{tmp_path / 'events.db'}"
     with FamilyCases(events_url, clock=clock, views_url=views_url) as cases:
-        case_ids: list = []
+        case_ids: list[UUID] = []
         grow(cases, clock, random.Random(5), case_ids, 25)
         cases.update_projections()
         assert_stored_equals_live(cases, case_ids)
@@ -128,8 +151,6 @@ def test_views_can_live_in_a_database_of_their_own(tmp_path: Path) -> None:
 
 def test_a_worker_thread_and_status_reads_share_an_in_memory_store_safely() -> None:
     """memory:// views live on one shared connection: threads take turns, nothing breaks."""
-    import threading  # noqa: PLC0415
-
     clock = FakeClock()
     with FamilyCases("memory://", clock=clock) as cases:
         stop = threading.Event()
@@ -138,7 +159,7 @@ def test_a_worker_thread_and_status_reads_share_an_in_memory_store_safely() -> N
         )
         worker.start()
         try:
-            case_ids: list = []
+            case_ids: list[UUID] = []
             for seed in range(5):
                 grow(cases, clock, random.Random(seed), case_ids, 8)
                 for _ in range(20):
@@ -155,7 +176,7 @@ def test_reading_the_stored_views_does_not_block_commands(tmp_path: Path) -> Non
     """A report's open read transaction on SQLite takes no write lock."""
     clock = FakeClock()
     with FamilyCases(f"sqlite:///{tmp_path / 'read.db'}", clock=clock) as cases:
-        case_ids: list = []
+        case_ids: list[UUID] = []
         grow(cases, clock, random.Random(9), case_ids, 10)
         cases.update_projections()
         views = cases.stored_views

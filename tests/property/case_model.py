@@ -151,7 +151,7 @@ def _children(model: CaseModel, child_ids: Iterable[str]) -> set[Error]:
 def refusals_to_open(
     worker: NamedWorker, legal_basis: LegalBasis, opened_on: date, today: date
 ) -> set[Error]:
-    refusals = {DateOutOfRangeError} if opened_on > today else set()
+    refusals: set[Error] = {DateOutOfRangeError} if opened_on > today else set()
     if worker.profession not in QUALIFIED[legal_basis]:
         refusals.add(WorkerNotQualifiedError)
     return refusals

@@ -10,7 +10,7 @@ import inspect
 
 import orjson
 from eventsourcing.compressor import ZlibCompressor
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import perhetyo.events
@@ -32,7 +32,6 @@ def test_the_event_strategy_covers_every_event_class_of_the_catalogue() -> None:
     assert event_classes_with_strategies() == catalogue
 
 
-@settings(max_examples=150, deadline=None)
 @given(event=events(), compressed=st.booleans())
 def test_any_event_round_trips_through_the_codec_unchanged(
     event: CaseEvent, compressed: bool
@@ -50,7 +49,6 @@ def test_any_event_round_trips_through_the_codec_unchanged(
     assert mapper.to_stored_event(decoded).state == stored.state
 
 
-@settings(max_examples=150, deadline=None)
 @given(event=events())
 def test_the_stored_payload_is_json_without_the_columns(event: CaseEvent) -> None:
     payload = orjson.loads(PLAIN.to_stored_event(event).state)
@@ -59,7 +57,6 @@ def test_the_stored_payload_is_json_without_the_columns(event: CaseEvent) -> Non
     assert set(payload) == set(type(event).model_fields) - {"originator_id", "originator_version"}
 
 
-@settings(max_examples=30, deadline=None)
 @given(sequence=command_sequences(max_size=12))
 def test_every_event_a_command_records_round_trips_through_the_codec(
     sequence: CommandSequence,

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import orjson
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 
 from perhetyo import FamilyCases
 from perhetyo.testing import CommandSequence, FakeClock, an_actor, command_sequences
@@ -57,7 +57,6 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("sqlite-replay")
 
 
-@settings(max_examples=25, deadline=None)
 @given(sequence=command_sequences(max_size=15))
 def test_a_sequence_read_back_from_a_reopened_sqlite_file_reads_as_in_memory(
     directory: Path, sequence: CommandSequence

@@ -5,9 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
+from uuid import UUID, uuid4
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
@@ -22,7 +23,7 @@ from perhetyo import (
     Profession,
     WorkerNotQualifiedError,
 )
-from perhetyo.commands import CloseCase, OpenCase, SetGoal
+from perhetyo.commands import CloseCase, OpenCase, OrderService, RecordMeeting, SetGoal
 from perhetyo.testing import (
     DEFAULT_TODAY,
     CommandSequence,
@@ -37,6 +38,7 @@ from perhetyo.testing import (
     open_case_commands,
     person_refs,
     texts,
+    with_real_ids,
 )
 from perhetyo.values import (
     SHORT_TEXT_MAX_LENGTH,
@@ -76,7 +78,6 @@ def test_actors_and_people_are_valid_models(actor: Actor, person: PersonRef) -> 
     assert len(actor.name) <= SHORT_TEXT_MAX_LENGTH
 
 
-@settings(max_examples=40, deadline=None)
 @given(
     legal_basis=st.sampled_from(LegalBasis),
     qualified=st.booleans(),
@@ -102,7 +103,6 @@ def test_named_workers_are_accepted_exactly_when_drawn_as_qualified(
                 cases.execute(opening)
 
 
-@settings(max_examples=40, deadline=None)
 @given(opening=open_case_commands(today=date(2021, 3, 1)))
 def test_openings_are_accepted_on_their_today(opening: OpenCase) -> None:
     assert opening.opened_on <= date(2021, 3, 1)
@@ -114,7 +114,6 @@ def test_openings_are_accepted_on_their_today(opening: OpenCase) -> None:
     assert plan.children == opening.children
 
 
-@settings(max_examples=40, deadline=None)
 @given(sequence=command_sequences())
 def test_every_command_of_a_sequence_is_accepted_and_recorded_once(
     sequence: CommandSequence,
@@ -141,6 +140,44 @@ def test_every_command_of_a_sequence_is_accepted_and_recorded_once(
         assert isinstance(sequence.commands[-1], CloseCase)
 
 
+@given(sequence=command_sequences())
+def test_a_sequence_names_the_case_and_what_its_commands_create_by_numbered_placeholders(
+    sequence: CommandSequence,
+) -> None:
+    assert sequence.case_id == UUID(int=1)
+    created = [placeholder for placeholder in sequence.results if placeholder is not None]
+    assert created == [UUID(int=n) for n in range(2, len(created) + 2)]
+    creating = (RecordMeeting, SetGoal, OrderService)
+    assert [isinstance(command, creating) for command in sequence.commands] == [
+        placeholder is not None for placeholder in sequence.results
+    ]
+    assert [command for command, _ in sequence.steps] == [sequence.opening, *sequence.commands]
+
+
+def test_with_real_ids_swaps_the_placeholders_it_is_given_and_keeps_other_ids() -> None:
+    case, goal, other = UUID(int=1), UUID(int=2), UUID(int=99)
+    real_case, real_goal = uuid4(), uuid4()
+    order = OrderService(
+        case_id=case,
+        kind="family_work",
+        provider="Perhetyö Oy",
+        ordered_on=date(2020, 9, 1),
+        goal_ids=[goal, other],
+        actor=an_actor(),
+    )
+    swapped = with_real_ids(order, {case: real_case, goal: real_goal})
+    assert (swapped.case_id, swapped.goal_ids) == (real_case, (real_goal, other))
+    assert swapped.model_copy(update={"case_id": case, "goal_ids": (goal, other)}) == order
+    opening = OpenCase(
+        children=[a_child()],
+        legal_basis=LegalBasis.SOCIAL_WELFARE_ACT,
+        named_worker=NamedWorker(id="sw-1", name="A", profession=Profession.SOCIAL_WORKER),
+        opened_on=date(2020, 8, 12),
+        actor=an_actor(),
+    )
+    assert with_real_ids(opening, {case: real_case}) is opening
+
+
 _EVENT_NAMES = {
     "AssignNamedWorker": "NamedWorkerAssigned",
     "RecordMeeting": "MeetingHeld",
@@ -159,7 +196,6 @@ def _event_name(command: object) -> str:
     return _EVENT_NAMES[type(command).__name__]
 
 
-@settings(max_examples=25, deadline=None)
 @given(sequence=command_sequences(closing=False, max_size=10), data=st.data())
 def test_a_command_drawn_for_a_case_history_is_accepted_on_that_case(
     sequence: CommandSequence, data: st.DataObject

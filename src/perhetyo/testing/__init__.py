@@ -7,7 +7,12 @@
   ``ids()``, ``texts()``, ``actors()``, ``person_refs()``, ``named_workers()``,
   ``open_case_commands()``; ``case_commands(history, today=...)``, one command the rules
   accept on a case with that history; and ``command_sequences()``, a random valid life of
-  one case that :meth:`CommandSequence.run` executes on any store.
+  one case that :meth:`CommandSequence.run` executes on any store (``with_real_ids`` swaps
+  a drawn command's placeholder ids for real ones, to run the steps yourself, for example
+  several cases' lives interleaved in one store).
+
+The strategies draw from the case as the aggregate keeps it (``FamilyCase.project``, and the
+aggregate's own decide methods), so they follow the rules without restating them.
 
 Every value these strategies draw passes the command's shape check and the case's rules,
 so a user's property test can drive perhetyo without knowing them::
@@ -39,6 +44,7 @@ from perhetyo.testing.strategies import (
     open_case_commands,
     person_refs,
     texts,
+    with_real_ids,
 )
 
 __all__ = [
@@ -62,4 +68,5 @@ __all__ = [
     "person_refs",
     "record_demo_story",
     "texts",
+    "with_real_ids",
 ]

@@ -1,5 +1,10 @@
 """Hypothesis strategies (hypoteesistrategiat): valid values, commands and case lives.
 
+The commands are drawn from the case as the aggregate itself keeps it: a
+:class:`~perhetyo.aggregates.case.FamilyCase` folded from a history with
+``FamilyCase.project``, or evolved by the aggregate's own decide methods while a sequence is
+drawn. The strategies keep no copy of the rules' state, so they cannot drift from it.
+
 Hypothesis is the optional ``testing`` extra and is imported on first use.
 """
 
@@ -7,30 +12,20 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 from perhetyo import commands as c
+from perhetyo.aggregates.case import FamilyCase
 from perhetyo.application import FamilyCases
-from perhetyo.events import (
-    CaseClosed,
-    CaseEvent,
-    CaseOpened,
-    GoalSet,
-    GoalUpdated,
-    NamedWorkerAssigned,
-    PlanAgreed,
-    ServiceEnded,
-    ServiceOrdered,
-    ServiceStarted,
-)
+from perhetyo.events import CaseEvent, CaseOpened
 from perhetyo.testing.samples import FakeClock
+from perhetyo.time import HELSINKI
 from perhetyo.values import (
-    FINAL_GOAL_STATUSES,
-    NAMED_WORKER_PROFESSIONS,
     SHORT_TEXT_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     Actor,
@@ -47,6 +42,7 @@ from perhetyo.values import (
     Successor,
     SuccessorKind,
     looks_like_personal_identity_code,
+    named_worker_professions,
 )
 
 if TYPE_CHECKING:
@@ -79,6 +75,7 @@ __all__ = [
     "open_case_commands",
     "person_refs",
     "texts",
+    "with_real_ids",
 ]
 
 
@@ -159,12 +156,6 @@ def person_refs(*, today: date = DEFAULT_TODAY) -> SearchStrategy[PersonRef]:
     )
 
 
-def _qualified_professions(legal_basis: LegalBasis) -> frozenset[Profession]:
-    if legal_basis is LegalBasis.CHILD_WELFARE_ACT:
-        return frozenset({Profession.SOCIAL_WORKER})
-    return NAMED_WORKER_PROFESSIONS
-
-
 @_cached
 def named_workers(
     qualified: bool | None = True,
@@ -176,7 +167,7 @@ def named_workers(
     ``qualified=True``: allowed in a case of ``legal_basis``; ``False``: refused there;
     ``None``: any profession.
     """
-    allowed = _qualified_professions(legal_basis)
+    allowed = named_worker_professions(legal_basis)
     professions = [
         profession
         for profession in Profession
@@ -221,144 +212,78 @@ def _person_id(person: PersonRef) -> str:
 
 
 # --- hypothesis strategies: commands on a case --------------------------------------------
+#
+# The strategies keep no state of their own: a case is a ``FamilyCase``, folded from its
+# history with ``FamilyCase.project`` or evolved by the aggregate's own decide methods, and
+# every date floor below is read from it (its dates come from the events' ``occurred_on``).
+
+_NOON: Final = time(12)
 
 
-@dataclass
-class _Draft:
-    """What the rules need to know of one case, to draw commands they accept."""
-
-    case_id: UUID
-    legal_basis: LegalBasis
-    opened_on: date
-    children: tuple[str, ...]
-    closed: bool = False
-    latest_on: date = date.min
-    worker_on: date = date.min
-    plan_on: date = date.min
-    goals: dict[UUID, tuple[bool, date]] = field(default_factory=dict)
-    """Goal id -> (in a final status, the date of its setting or latest update)."""
-    services: dict[UUID, tuple[ServiceStatus, date]] = field(default_factory=dict)
-    """Service id -> (status, the date its next step may not precede)."""
-    goals_set_on: dict[UUID, date] = field(default_factory=dict)
-    """Goal id -> the date it was set (a service names only goals set by its order date)."""
-
-    @classmethod
-    def opened(cls, case_id: UUID, opening: c.OpenCase | CaseOpened) -> _Draft:
-        day = opening.opened_on
-        return cls(
-            case_id=case_id,
-            legal_basis=opening.legal_basis,
-            opened_on=day,
-            children=tuple(child.id for child in opening.children),
-            latest_on=day,
-            worker_on=day,
-            plan_on=day,
-        )
-
-    @classmethod
-    def of(cls, history: Sequence[CaseEvent]) -> _Draft:
-        if not history or not isinstance(history[0], CaseOpened):
-            raise ValueError("a case history starts with its CaseOpened event")
-        draft = cls.opened(history[0].originator_id, history[0])
-        for event in history[1:]:
-            draft.latest_on = max(draft.latest_on, event.occurred_on)
-            if isinstance(event, NamedWorkerAssigned):
-                draft.worker_on = event.assigned_on
-            elif isinstance(event, PlanAgreed):
-                draft.plan_on = event.agreed_on
-            elif isinstance(event, GoalSet):
-                draft.goals[event.goal_id] = (False, event.set_on)
-                draft.goals_set_on[event.goal_id] = event.set_on
-            elif isinstance(event, GoalUpdated):
-                draft.goals[event.goal_id] = (
-                    event.status in FINAL_GOAL_STATUSES,
-                    event.updated_on,
-                )
-            elif isinstance(event, ServiceOrdered):
-                draft.services[event.service_id] = (ServiceStatus.ORDERED, event.ordered_on)
-            elif isinstance(event, ServiceStarted):
-                draft.services[event.service_id] = (ServiceStatus.ACTIVE, event.started_on)
-            elif isinstance(event, ServiceEnded):
-                status = ServiceStatus.CANCELLED if event.cancelled else ServiceStatus.ENDED
-                draft.services[event.service_id] = (status, event.ended_on)
-            elif isinstance(event, CaseClosed):
-                draft.closed = True
-        return draft
-
-    def decided(self, command: c.CaseCommand[Any], new_id: UUID | None) -> None:
-        """Evolve by a command the rules accepted; ``new_id`` stands for what it created."""
-        match command:
-            case c.AssignNamedWorker(assigned_on=day):
-                self.worker_on = day
-            case c.AgreePlan(agreed_on=day):
-                self.plan_on = day
-            case c.SetGoal(set_on=day) if new_id is not None:
-                self.goals[new_id] = (False, day)
-                self.goals_set_on[new_id] = day
-            case c.UpdateGoal(goal_id=goal_id, status=status, updated_on=day):
-                self.goals[goal_id] = (status in FINAL_GOAL_STATUSES, day)
-            case c.OrderService(ordered_on=day) if new_id is not None:
-                self.services[new_id] = (ServiceStatus.ORDERED, day)
-            case c.StartService(service_id=service_id, started_on=day):
-                self.services[service_id] = (ServiceStatus.ACTIVE, day)
-            case c.EndService(service_id=service_id, ended_on=day):
-                self.services[service_id] = (ServiceStatus.ENDED, day)
-            case c.CloseCase():
-                self.closed = True
-        self.latest_on = max(self.latest_on, _business_date(command))
-
-    def open_goals(self) -> list[UUID]:
-        return [goal_id for goal_id, (final, _) in self.goals.items() if not final]
-
-    def services_in(self, *statuses: ServiceStatus) -> list[UUID]:
-        return [sid for sid, (status, _) in self.services.items() if status in statuses]
+def _now_on(today: date) -> datetime:
+    """An instant whose date in Helsinki is ``today``: when a drawn case decides."""
+    return datetime.combine(today, _NOON, tzinfo=HELSINKI)
 
 
-_DATE_FIELDS: Final[dict[type[c.CaseCommand[Any]], str]] = {
-    c.AssignNamedWorker: "assigned_on",
-    c.RecordMeeting: "held_on",
-    c.RecordChildView: "recorded_on",
-    c.AgreePlan: "agreed_on",
-    c.SetGoal: "set_on",
-    c.UpdateGoal: "updated_on",
-    c.OrderService: "ordered_on",
-    c.StartService: "started_on",
-    c.EndService: "ended_on",
-    c.CloseCase: "closed_on",
-}
+def _placeholder(number: int) -> UUID:
+    return UUID(int=number)
 
 
-def _business_date(command: c.CaseCommand[Any]) -> date:
-    day: date = getattr(command, _DATE_FIELDS[type(command)])
-    return day
+def _placeholders(start: int) -> Callable[[], UUID]:
+    """A ``FamilyCase.new_id`` that gives ``UUID(int=start)``, then the next, and so on."""
+    numbers = itertools.count(start)
+    return lambda: _placeholder(next(numbers))
+
+
+def _case_of(history: Sequence[CaseEvent]) -> FamilyCase:
+    """The case ``history`` leaves (``FamilyCase.project``); it must start with an opening."""
+    case = FamilyCase.project(None, history)
+    if case is None or not isinstance(history[0], CaseOpened):
+        raise ValueError("a case history starts with its CaseOpened event")
+    return case
+
+
+def _decide(case: FamilyCase, command: c.CaseCommand[Any], today: date) -> UUID | None:
+    """Evolve ``case`` by ``command`` with the aggregate's own decide method, on ``today``.
+
+    Returns the id the command created (from ``case.new_id``), or None. A drawn command
+    that the rules refuse raises here: a fault of the strategies, shown where it is made.
+    """
+    decide = FamilyCase.decider(type(command))
+    if decide is None:
+        raise TypeError(f"no decide method for {type(command).__name__}")
+    result = decide(case, command, _now_on(today))
+    case.collect_events()
+    return result if isinstance(result, UUID) else None
 
 
 @dataclass(frozen=True)
 class _Turn:
     """What drawing one command needs: the case, today, the date range and common fields."""
 
-    draft: _Draft
+    case: FamilyCase
     today: date
     on: SearchStrategy[date]
     common: dict[str, Any]
 
     def children(self) -> SearchStrategy[str]:
-        return st.sampled_from(self.draft.children)
+        return st.sampled_from(sorted(self.case.children))
 
-    def running(self) -> list[UUID]:
-        return self.draft.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE)
+    def from_(self, day: date) -> SearchStrategy[date]:
+        """Dates from ``day`` to today."""
+        return st.dates(day, self.today)
 
 
-def _assign(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
+def _assign(draw: DrawFn, turn: _Turn) -> c.AssignNamedWorker:
     return c.AssignNamedWorker(
         **turn.common,
-        worker=draw(named_workers(legal_basis=turn.draft.legal_basis)),
+        worker=draw(named_workers(legal_basis=turn.case.legal_basis)),
         assigned_on=draw(turn.on),
         reason=draw(texts()),
     )
 
 
-def _meeting(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
+def _meeting(draw: DrawFn, turn: _Turn) -> c.RecordMeeting:
     return c.RecordMeeting(
         **turn.common,
         kind=draw(st.sampled_from(MeetingKind)),
@@ -368,7 +293,7 @@ def _meeting(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     )
 
 
-def _child_view(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
+def _child_view(draw: DrawFn, turn: _Turn) -> c.RecordChildView:
     heard = draw(st.booleans())
     return c.RecordChildView(
         **turn.common,
@@ -379,7 +304,7 @@ def _child_view(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     )
 
 
-def _plan(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
+def _plan(draw: DrawFn, turn: _Turn) -> c.AgreePlan:
     agreed_on = draw(turn.on)
     return c.AgreePlan(
         **turn.common,
@@ -390,7 +315,7 @@ def _plan(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     )
 
 
-def _goal(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
+def _goal(draw: DrawFn, turn: _Turn) -> c.SetGoal:
     set_on = draw(turn.on)
     return c.SetGoal(
         **turn.common,
@@ -401,21 +326,21 @@ def _goal(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     )
 
 
-def _update(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
-    goal_id = draw(st.sampled_from(turn.draft.open_goals()))
+def _update(draw: DrawFn, turn: _Turn) -> c.UpdateGoal:
+    goal_id = draw(st.sampled_from(turn.case.open_goals()))
     return c.UpdateGoal(
         **turn.common,
         goal_id=goal_id,
         status=draw(st.sampled_from(GoalStatus)),
         progress=draw(st.none() | st.integers(0, 100)),
         note=draw(st.none() | texts()),
-        updated_on=draw(st.dates(turn.draft.goals[goal_id][1], turn.today)),
+        updated_on=draw(turn.from_(turn.case.goals[goal_id].last_on)),
     )
 
 
-def _order(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
+def _order(draw: DrawFn, turn: _Turn) -> c.OrderService:
     ordered_on = draw(turn.on)
-    goals = [goal for goal, day in turn.draft.goals_set_on.items() if day <= ordered_on]
+    goals = [goal_id for goal_id, goal in turn.case.goals.items() if goal.set_on <= ordered_on]
     return c.OrderService(
         **turn.common,
         kind=draw(st.sampled_from(ServiceKind)),
@@ -425,27 +350,28 @@ def _order(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
     )
 
 
-def _start(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
-    service_id = draw(st.sampled_from(turn.draft.services_in(ServiceStatus.ORDERED)))
+def _start(draw: DrawFn, turn: _Turn) -> c.StartService:
+    service_id = draw(st.sampled_from(turn.case.services_in(ServiceStatus.ORDERED)))
     return c.StartService(
         **turn.common,
         service_id=service_id,
-        started_on=draw(st.dates(turn.draft.services[service_id][1], turn.today)),
+        started_on=draw(turn.from_(turn.case.services[service_id].next_step_from)),
     )
 
 
-def _end(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
-    service_id = draw(st.sampled_from(turn.running()))
+def _end(draw: DrawFn, turn: _Turn) -> c.EndService:
+    running = turn.case.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE)
+    service_id = draw(st.sampled_from(running))
     return c.EndService(
         **turn.common,
         service_id=service_id,
-        ended_on=draw(st.dates(turn.draft.services[service_id][1], turn.today)),
+        ended_on=draw(turn.from_(turn.case.services[service_id].next_step_from)),
         reason=draw(texts()),
     )
 
 
-def _close(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
-    heard = {child: draw(st.booleans()) for child in turn.draft.children}
+def _close(draw: DrawFn, turn: _Turn) -> c.CloseCase:
+    heard = {child: draw(st.booleans()) for child in sorted(turn.case.children)}
     successors = st.builds(
         Successor, kind=st.sampled_from(SuccessorKind), case_id=st.none() | st.uuids()
     )
@@ -461,37 +387,38 @@ def _close(draw: DrawFn, turn: _Turn) -> c.CaseCommand[Any]:
 
 def _draw_command(
     draw: DrawFn,
-    draft: _Draft,
+    case: FamilyCase,
     *,
     today: date,
     actor: SearchStrategy[Actor],
     closing: bool,
 ) -> c.CaseCommand[Any]:
-    """One command the rules accept on ``draft`` on ``today`` (on or after all its dates)."""
-    running = draft.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE)
+    """One command the rules accept on ``case`` on ``today`` (on or after all its dates)."""
+    opened_on = case.opened_on
+    running = case.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE)
     # Each kind of command that fits, with the earliest business date the rules allow it.
     kinds: dict[Callable[[DrawFn, _Turn], c.CaseCommand[Any]], date] = {
-        _assign: draft.worker_on,
-        _meeting: draft.opened_on,
-        _child_view: draft.opened_on,
-        _plan: draft.plan_on,
-        _goal: draft.opened_on,
-        _order: draft.opened_on,
+        _assign: case.worker_assigned_on,
+        _meeting: opened_on,
+        _child_view: opened_on,
+        _plan: max(case.plan_agreed_on, opened_on),
+        _goal: opened_on,
+        _order: opened_on,
     }
-    if draft.open_goals():
-        kinds[_update] = draft.opened_on
-    if draft.services_in(ServiceStatus.ORDERED):
-        kinds[_start] = draft.opened_on
+    if case.open_goals():
+        kinds[_update] = opened_on
+    if case.services_in(ServiceStatus.ORDERED):
+        kinds[_start] = opened_on
     if running:
-        kinds[_end] = draft.opened_on
+        kinds[_end] = opened_on
     if closing and not running:
-        kinds[_close] = draft.latest_on
+        kinds[_close] = case.latest_on
     kind = draw(st.sampled_from(list(kinds)))
     turn = _Turn(
-        draft=draft,
+        case=case,
         today=today,
         on=st.dates(kinds[kind], today),
-        common={"case_id": draft.case_id, "actor": draw(actor)},
+        common={"case_id": case.id, "actor": draw(actor)},
     )
     command: c.CaseCommand[Any] = kind(draw, turn)
     return command
@@ -510,59 +437,30 @@ def case_commands(
     after every business date in it. ``closing=False`` never closes the case. Run the
     command with ``FamilyCases.execute``. A closed case takes no command (``ValueError``).
     """
-    draft = _Draft.of(history)
-    if draft.closed:
+    case = _case_of(history)
+    if not case.is_open:
         raise ValueError("a closed case takes no commands")
-    if today < draft.latest_on:
+    if today < case.latest_on:
         raise ValueError("today is before a business date already in the history")
     actor_strategy = actors() if actor is None else actor
 
     def draw_command(draw: DrawFn) -> c.CaseCommand[Any]:
-        return _draw_command(draw, draft, today=today, actor=actor_strategy, closing=closing)
+        return _draw_command(draw, case, today=today, actor=actor_strategy, closing=closing)
 
     return st.composite(draw_command)()
 
 
-def _placeholder(number: int) -> UUID:
-    return UUID(int=number)
+CommandT = TypeVar("CommandT", bound=c.Command[Any])
 
 
-@dataclass(frozen=True)
-class CommandSequence:
-    """A random valid life of one case (asiakkuuden kulku): an opening, then commands.
+def with_real_ids(command: CommandT, real: Mapping[UUID, UUID]) -> CommandT:
+    """``command`` with every placeholder id in ``real`` swapped for its real id.
 
-    The case, goal, service and meeting ids do not exist until the commands run, so the
-    commands refer to them by placeholders: ``case_id`` stands for the case, and
-    ``results[i]`` (or None) for what ``commands[i]`` creates. :meth:`run` swaps the
-    placeholders for the real ids as it goes.
+    The ids a drawn command refers to (its case, goal and service ids) may be placeholders
+    for what earlier commands create when they run; ids not in ``real`` are kept.
     """
-
-    opening: c.OpenCase
-    commands: tuple[c.CaseCommand[Any], ...]
-    results: tuple[UUID | None, ...]
-    today: date
-    case_id: UUID = field(default=_placeholder(1))
-
-    def run(self, cases: FamilyCases, *, clock: FakeClock | None = None) -> dict[UUID, UUID]:
-        """Execute every command on ``cases``; returns each placeholder and its real id.
-
-        The store's clock must be on or after ``today`` in Helsinki. With ``clock``, it is
-        advanced by one second before each command, so record times differ.
-        """
-        real: dict[UUID, UUID] = {}
-        if clock is not None:
-            clock.advance()
-        real[self.case_id] = cases.execute(self.opening)
-        for command, placeholder in zip(self.commands, self.results, strict=True):
-            if clock is not None:
-                clock.advance()
-            result = cases.execute(_resolved(command, real))
-            if placeholder is not None:
-                real[placeholder] = cast(UUID, result)
-        return real
-
-
-def _resolved(command: c.CaseCommand[Any], real: dict[UUID, UUID]) -> c.CaseCommand[Any]:
+    if not isinstance(command, c.CaseCommand):
+        return command
     fields = type(command).model_fields
     update: dict[str, Any] = {
         name: real.get(value, value)
@@ -574,7 +472,41 @@ def _resolved(command: c.CaseCommand[Any], real: dict[UUID, UUID]) -> c.CaseComm
     return command.model_copy(update=update)
 
 
-_CREATES: Final = (c.RecordMeeting, c.SetGoal, c.OrderService)
+@dataclass(frozen=True)
+class CommandSequence:
+    """A random valid life of one case (asiakkuuden kulku): an opening, then commands.
+
+    The case, goal, service and meeting ids do not exist until the commands run, so the
+    commands refer to them by placeholders (``UUID(int=n)``): ``case_id`` stands for the
+    case, and ``results[i]`` (or None) for what ``commands[i]`` creates. :meth:`run` swaps
+    the placeholders for the real ids as it goes.
+    """
+
+    opening: c.OpenCase
+    commands: tuple[c.CaseCommand[Any], ...]
+    results: tuple[UUID | None, ...]
+    today: date
+    case_id: UUID = field(default=_placeholder(1))
+
+    @property
+    def steps(self) -> tuple[tuple[c.Command[Any], UUID | None], ...]:
+        """Each command, the opening first, with the placeholder of what it creates."""
+        return ((self.opening, self.case_id), *zip(self.commands, self.results, strict=True))
+
+    def run(self, cases: FamilyCases, *, clock: FakeClock | None = None) -> dict[UUID, UUID]:
+        """Execute every command on ``cases``; returns each placeholder and its real id.
+
+        The store's clock must be on or after ``today`` in Helsinki. With ``clock``, it is
+        advanced by one second before each command, so record times differ.
+        """
+        real: dict[UUID, UUID] = {}
+        for command, placeholder in self.steps:
+            if clock is not None:
+                clock.advance()
+            result = cases.execute(with_real_ids(command, real))
+            if placeholder is not None:
+                real[placeholder] = cast(UUID, result)
+        return real
 
 
 def command_sequences(
@@ -594,18 +526,17 @@ def command_sequences(
 
     def draw_sequence(draw: DrawFn) -> CommandSequence:
         opening = draw(open_case_commands(today=today, actor=actor_strategy))
-        case_id = _placeholder(1)
-        draft = _Draft.opened(case_id, opening)
+        case = FamilyCase.open(opening, case_id=_placeholder(1), now=_now_on(today))
+        case.collect_events()
+        case.new_id = _placeholders(2)
         commands: list[c.CaseCommand[Any]] = []
         results: list[UUID | None] = []
-        for index in range(draw(st.integers(0, max_size))):
-            if draft.closed:
+        for _ in range(draw(st.integers(0, max_size))):
+            if not case.is_open:
                 break
-            command = _draw_command(draw, draft, today=today, actor=actor_strategy, closing=closing)
-            new_id = _placeholder(index + 2) if isinstance(command, _CREATES) else None
-            draft.decided(command, new_id)
+            command = _draw_command(draw, case, today=today, actor=actor_strategy, closing=closing)
             commands.append(command)
-            results.append(new_id)
-        return CommandSequence(opening, tuple(commands), tuple(results), today, case_id)
+            results.append(_decide(case, command, today))
+        return CommandSequence(opening, tuple(commands), tuple(results), today, case.id)
 
     return st.composite(draw_sequence)()
