@@ -82,6 +82,13 @@ class Histories:
         return case_ids
 
 
+def expensive_examples(**changes: Any) -> settings:
+    """The active profile's settings for a test whose every example is costly (a process
+    killed, a PostgreSQL schema made): a twenty-fourth of its examples, at least two."""
+    active = settings.get_profile(settings.get_current_profile_name())
+    return settings(active, max_examples=max(2, active.max_examples // 24), **changes)
+
+
 def _noon(today: date) -> datetime:
     return datetime.combine(today, time(12), tzinfo=HELSINKI)
 

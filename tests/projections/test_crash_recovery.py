@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import random
 import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 
 from perhetyo import FamilyCases
 from perhetyo.testing import FakeClock
-from projections.histories import assert_stored_equals_live, grow
+from projections.histories import (
+    Histories,
+    assert_stored_equals_live,
+    expensive_examples,
+    histories,
+)
 
 _KILLED_WORKER = textwrap.dedent(
     """
@@ -40,17 +45,16 @@ _KILLED_WORKER = textwrap.dedent(
 )
 
 
-@settings(max_examples=5, deadline=None)
-@given(seed=st.integers(0, 2**32), kill_at=st.integers(1, 30))
+@expensive_examples()
+@given(history=histories(min_cases=2, max_cases=5, max_size=12), kill_at=st.integers(1, 30))
 def test_stored_tables_equal_live_folds_after_a_worker_is_killed_mid_batch(
-    tmp_path_factory, seed: int, kill_at: int  # type: ignore[no-untyped-def]
+    tmp_path_factory: pytest.TempPathFactory, history: Histories, kill_at: int
 ) -> None:
     path: Path = tmp_path_factory.mktemp("killed") / "cases.db"
     url = f"sqlite:///{path}"
     clock = FakeClock()
-    case_ids: list = []
     with FamilyCases(url, clock=clock) as cases:
-        grow(cases, clock, random.Random(seed), case_ids, 60, new_case_weight=0.2)
+        case_ids = history.run(cases, clock)
     worker = subprocess.run(
         [sys.executable, "-c", _KILLED_WORKER, url, str(kill_at)],
         capture_output=True,

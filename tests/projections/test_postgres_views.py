@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
 
+from conftest import NewPostgresUrl
 from perhetyo import FamilyCases, LegalBasis, MeetingKind
 from perhetyo.testing import FakeClock, a_child, a_worker, an_actor
-from projections.histories import assert_stored_equals_live, grow
+from projections.histories import (
+    assert_stored_equals_live,
+    expensive_examples,
+    histories,
+    stored_histories,
+)
 
 pytestmark = pytest.mark.postgres
 
 
-def test_stored_tables_equal_live_folds_on_postgresql(postgres_url: str) -> None:
+# The schema factory is function-scoped but makes a fresh schema for every example.
+@expensive_examples(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_stored_tables_equal_live_folds_on_postgresql(
+    new_postgres_url: NewPostgresUrl, data: st.DataObject
+) -> None:
     clock = FakeClock()
-    with FamilyCases(postgres_url, clock=clock, batch_size=11) as cases:
-        case_ids: list = []
-        grow(cases, clock, random.Random(11), case_ids, 80)
+    with FamilyCases(new_postgres_url(), clock=clock, batch_size=11) as cases:
+        case_ids = data.draw(histories(min_cases=3, max_cases=6), label="first").run(cases, clock)
         assert cases.update_projections() > 0
         assert_stored_equals_live(cases, case_ids)
-        grow(cases, clock, random.Random(12), case_ids, 30)
+        more = histories(existing=stored_histories(cases, case_ids), min_cases=0, max_cases=2)
+        case_ids = data.draw(more, label="more").run(cases, clock)
         cases.update_projections()
         assert_stored_equals_live(cases, case_ids)
         cases.rebuild_projections()
