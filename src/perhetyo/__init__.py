@@ -5,6 +5,7 @@ audit trail are projections of its immutable events. Import everything from here
 """
 
 from perhetyo.application import FamilyCases
+from perhetyo.working_days import is_working_day, month_deadline, working_day_deadline
 from perhetyo.commands import (
     AgreePlan,
     AssignNamedWorker,
@@ -157,6 +158,9 @@ __all__ = [
     "WorkerNotQualifiedError",
     "__version__",
     "finnish_label",
+    "is_working_day",
+    "month_deadline",
+    "working_day_deadline",
 ]
 
 __version__ = "0.1.0"

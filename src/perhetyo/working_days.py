@@ -1,0 +1,91 @@
+"""Working days (työpäivät): the Finnish calendar that statutory deadlines are counted on.
+
+Saturdays, Sundays and Finnish public holidays, Midsummer Eve and Christmas Eve included,
+are not working days; the holidays come from the ``holidays`` package, never from a table
+of our own. Two reckonings are used by the service-needs assessment (SHL 36 §, LsL 26 §):
+
+- :func:`working_day_deadline`: the nth working day after a date (day 1 is the working day
+  after it): the assessment starts by the 7th;
+- :func:`month_deadline`: the same day number some months later, or that month's last day
+  when it has no such day; a deadline that falls on a day that is not a working day moves
+  to the next working day (the act on reckoning time limits, 150/1930, 5 §): the
+  assessment completes within 3 months.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+from datetime import date, timedelta
+from typing import Final
+
+import holidays
+
+from perhetyo.errors import InvalidCommandError
+
+__all__ = ["is_working_day", "month_deadline", "next_working_day", "working_day_deadline"]
+
+_SATURDAY: Final = 5
+_MAX_DAYS: Final = 1_000
+
+
+@functools.cache
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("FI", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    """Whether ``day`` is a working day (työpäivä): Monday to Friday, not a public holiday."""
+    return day.weekday() < _SATURDAY and day not in _public_holidays(day.year)
+
+
+def _check(value: object, name: str, *, upto: int) -> None:
+    if type(value) is not int or not 1 <= value <= upto:
+        raise InvalidCommandError(
+            "deadline",
+            [{"type": "value_error", "loc": (name,), "msg": f"a whole number 1-{upto}"}],
+        )
+
+
+def _check_date(value: object, name: str) -> None:
+    if type(value) is not date:
+        raise InvalidCommandError(
+            "deadline", [{"type": "date_type", "loc": (name,), "msg": "a datetime.date"}]
+        )
+
+
+def next_working_day(day: date) -> date:
+    """``day`` itself when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def working_day_deadline(pending_on: date, working_days: int = 7) -> date:
+    """The ``working_days``-th working day after ``pending_on`` (määräpäivä työpäivinä).
+
+    Day 1 is the first working day after ``pending_on``, whatever day that is.
+    """
+    _check_date(pending_on, "pending_on")
+    _check(working_days, "working_days", upto=_MAX_DAYS)
+    day, counted = pending_on, 0
+    while counted < working_days:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
+def month_deadline(start: date, months: int = 3) -> date:
+    """The deadline ``months`` months after ``start`` (määräpäivä kuukausina), 150/1930.
+
+    The same day number ``months`` later, or that month's last day when it has no such
+    day (30 November + 3 months is 28 or 29 February); a deadline on a Saturday, Sunday or
+    public holiday moves to the next working day.
+    """
+    _check_date(start, "start")
+    _check(months, "months", upto=_MAX_DAYS)
+    month_index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return next_working_day(date(year, month + 1, min(start.day, last)))
