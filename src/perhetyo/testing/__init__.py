@@ -24,6 +24,13 @@ so a user's property test can drive perhetyo without knowing them::
             my_report(cases.history(real_ids[sequence.case_id], actor=an_actor()))
 """
 
+from perhetyo.testing.case_strategies import (
+    CommandSequence,
+    case_commands,
+    command_sequences,
+    open_case_commands,
+    with_real_ids,
+)
 from perhetyo.testing.samples import (
     FakeClock,
     a_child,
@@ -33,18 +40,13 @@ from perhetyo.testing.samples import (
     open_sample_case,
 )
 from perhetyo.testing.story import DEMO_READER, StoryClock, demo_case_id, record_demo_story
-from perhetyo.testing.strategies import (
+from perhetyo.testing.value_strategies import (
     DEFAULT_TODAY,
-    CommandSequence,
     actors,
-    case_commands,
-    command_sequences,
     ids,
     named_workers,
-    open_case_commands,
     person_refs,
     texts,
-    with_real_ids,
 )
 
 __all__ = [

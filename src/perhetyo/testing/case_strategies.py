@@ -1,22 +1,21 @@
-"""Hypothesis strategies (hypoteesistrategiat): valid values, commands and case lives.
+"""Hypothesis strategies for a case's life (asiakkuuden kulku): openings, commands, lives.
 
 The commands are drawn from the case as the aggregate itself keeps it: a
 :class:`~perhetyo.aggregates.case.FamilyCase` folded from a history with
 ``FamilyCase.project``, or evolved by the aggregate's own decide methods while a sequence is
-drawn. The strategies keep no copy of the rules' state, so they cannot drift from it.
+drawn. The strategies keep no copy of the rules' state, so they cannot drift from it. The
+values in the commands come from :mod:`perhetyo.testing.value_strategies`.
 
 Hypothesis is the optional ``testing`` extra and is imported on first use.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 from uuid import UUID
 
 from perhetyo import commands as c
@@ -24,158 +23,45 @@ from perhetyo.aggregates.case import FamilyCase
 from perhetyo.application import FamilyCases
 from perhetyo.events import CaseEvent, CaseOpened
 from perhetyo.testing.samples import FakeClock
+from perhetyo.testing.value_strategies import (
+    DEFAULT_TODAY,
+    actors,
+    named_workers,
+    person_refs,
+    texts,
+)
 from perhetyo.time import HELSINKI
 from perhetyo.values import (
     SHORT_TEXT_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
     Actor,
     ClosureReason,
     GoalStatus,
     LegalBasis,
     MeetingKind,
-    NamedWorker,
     PersonRef,
-    Profession,
     ServiceKind,
     ServiceStatus,
     ServiceTask,
     Successor,
     SuccessorKind,
-    looks_like_personal_identity_code,
-    named_worker_professions,
 )
 
 if TYPE_CHECKING:
     from hypothesis import strategies as st
     from hypothesis.strategies import DrawFn, SearchStrategy
 else:
-
-    class _Strategies:
-        """``hypothesis.strategies``, imported on first use (the optional ``testing`` extra)."""
-
-        def __getattr__(self, name: str) -> Any:
-            try:
-                module = importlib.import_module("hypothesis.strategies")
-            except ImportError as exc:
-                raise ImportError(
-                    "perhetyo.testing strategies need hypothesis: install perhetyo[testing]"
-                ) from exc
-            return getattr(module, name)
-
-    st = _Strategies()
+    from perhetyo.testing.value_strategies import st
 
 __all__ = [
-    "DEFAULT_TODAY",
     "CommandSequence",
-    "actors",
     "case_commands",
     "command_sequences",
-    "ids",
-    "named_workers",
     "open_case_commands",
-    "person_refs",
-    "texts",
     "with_real_ids",
 ]
 
 
-# --- hypothesis strategies: values -------------------------------------------------------
-
-DEFAULT_TODAY: Final = date(2020, 12, 31)
-"""The business date the strategies take as today by default: ``FakeClock()``'s date."""
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _cached(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """``functools.cache``, keeping the signature for type checkers.
-
-    The strategy builders are cached: a strategy is immutable, and building and validating
-    it afresh on every draw took half of the generation time.
-    """
-    return cast(Callable[_P, _R], functools.cache(function))
-
-
-_ID_PATTERN: Final = r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,31}"
-_WORD_CATEGORIES: Final = ("L", "M", "N", "P", "S")
-"""Letters, marks, numbers, punctuation, symbols: no whitespace, controls or surrogates."""
-
-
-@_cached
-def ids() -> SearchStrategy[str]:
-    """Opaque ids (tunnisteet) as the host's registry might give them, never a hetu."""
-    return st.from_regex(_ID_PATTERN, fullmatch=True).filter(
-        lambda value: not looks_like_personal_identity_code(value)
-    )
-
-
-@_cached
-def texts(max_length: int = TEXT_MAX_LENGTH) -> SearchStrategy[str]:
-    """Free text (vapaa teksti) that the commands keep as given: words, single spaces.
-
-    Any letters, marks, digits, punctuation and symbols (Finnish ones too); no surrounding
-    whitespace, so the stored text equals the drawn one; 1 to ``max_length`` characters.
-    """
-    if max_length < 1:
-        raise ValueError("max_length must be at least 1")
-    words = st.text(st.characters(categories=_WORD_CATEGORIES), min_size=1, max_size=12)
-    return st.lists(words, min_size=1, max_size=6).map(
-        lambda parts: " ".join(parts)[:max_length].rstrip(" ")
-    )
-
-
-@_cached
-def _short_texts() -> SearchStrategy[str]:
-    return texts(SHORT_TEXT_MAX_LENGTH)
-
-
-@_cached
-def actors() -> SearchStrategy[Actor]:
-    """Acting users (toimijat) with or without a profession and an organisation."""
-    return st.builds(
-        Actor,
-        id=ids(),
-        name=_short_texts(),
-        profession=st.none() | st.sampled_from(Profession),
-        organisation=st.none() | _short_texts(),
-    )
-
-
-@_cached
-def _birth_dates(today: date) -> SearchStrategy[date | None]:
-    earliest = date(max(today.year - 20, date.min.year), 1, 1)
-    return st.none() | st.dates(min_value=earliest, max_value=today)
-
-
-@_cached
-def person_refs(*, today: date = DEFAULT_TODAY) -> SearchStrategy[PersonRef]:
-    """Children or guardians (asiakasviitteet), born at the latest ``today`` when known."""
-    return st.builds(
-        PersonRef, id=ids(), display_name=_short_texts(), birth_date=_birth_dates(today)
-    )
-
-
-@_cached
-def named_workers(
-    qualified: bool | None = True,
-    *,
-    legal_basis: LegalBasis = LegalBasis.SOCIAL_WELFARE_ACT,
-) -> SearchStrategy[NamedWorker]:
-    """Named workers (omatyöntekijät) whose profession may, or may not, hold the role.
-
-    ``qualified=True``: allowed in a case of ``legal_basis``; ``False``: refused there;
-    ``None``: any profession.
-    """
-    allowed = named_worker_professions(legal_basis)
-    professions = [
-        profession
-        for profession in Profession
-        if qualified is None or (profession in allowed) == qualified
-    ]
-    return st.builds(
-        NamedWorker, id=ids(), name=_short_texts(), profession=st.sampled_from(professions)
-    )
+# --- hypothesis strategies: the opening ---------------------------------------------------
 
 
 def _days_before(day: date, days: int) -> date:
@@ -288,7 +174,7 @@ def _meeting(draw: DrawFn, turn: _Turn) -> c.RecordMeeting:
         **turn.common,
         kind=draw(st.sampled_from(MeetingKind)),
         held_on=draw(turn.on),
-        participants=draw(st.lists(_short_texts(), max_size=3)),
+        participants=draw(st.lists(texts(SHORT_TEXT_MAX_LENGTH), max_size=3)),
         summary=draw(texts()),
     )
 
@@ -344,7 +230,7 @@ def _order(draw: DrawFn, turn: _Turn) -> c.OrderService:
     return c.OrderService(
         **turn.common,
         kind=draw(st.sampled_from(ServiceKind)),
-        provider=draw(_short_texts()),
+        provider=draw(texts(SHORT_TEXT_MAX_LENGTH)),
         ordered_on=ordered_on,
         goal_ids=draw(st.lists(st.sampled_from(goals), max_size=3, unique=True)) if goals else (),
     )
