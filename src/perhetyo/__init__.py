@@ -5,7 +5,6 @@ audit trail are projections of its immutable events. Import everything from here
 """
 
 from perhetyo.application import FamilyCases
-from perhetyo.working_days import is_working_day, month_deadline, working_day_deadline
 from perhetyo.commands import (
     AgreePlan,
     AssignNamedWorker,
@@ -85,6 +84,7 @@ from perhetyo.values import (
     SuccessorKind,
     finnish_label,
 )
+from perhetyo.working_days import is_working_day, month_deadline, working_day_deadline
 
 __all__ = [
     "Actor",
