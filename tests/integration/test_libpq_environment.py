@@ -27,11 +27,8 @@ from psycopg import pq, sql
 from sqlalchemy.engine import make_url
 
 from perhetyo import ConfigurationError, FamilyCases, StorageError
-from perhetyo.persistence.store import (
-    REFUSED_LIBPQ_VARIABLES,
-    ExplicitPostgresFactory,
-    settings_for_url,
-)
+from perhetyo.persistence.libpq import REFUSED_LIBPQ_VARIABLES
+from perhetyo.persistence.store import ExplicitPostgresFactory, settings_for_url
 from perhetyo.testing import FakeClock, an_actor, open_sample_case
 
 pytestmark = pytest.mark.postgres

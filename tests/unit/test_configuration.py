@@ -17,12 +17,12 @@ from perhetyo import (
     SetGoal,
 )
 from perhetyo.commands import ReadCase
-from perhetyo.persistence.store import (
+from perhetyo.persistence.libpq import (
     REFUSED_LIBPQ_VARIABLES,
     libpq_parameters,
     refuse_redirecting_environment,
-    settings_for_url,
 )
+from perhetyo.persistence.store import settings_for_url
 from perhetyo.testing import FakeClock, a_child, a_worker, open_sample_case
 
 from .helpers import TODAY, history, set_a_goal

@@ -3,6 +3,8 @@
 - :mod:`~perhetyo.persistence.codec`: pydantic events to stored bytes and back;
 - :mod:`~perhetyo.persistence.store`: a URL parsed once into settings, and the
   connections, engines and locks they give;
+- :mod:`~perhetyo.persistence.libpq`: every PostgreSQL connection's libpq parameters,
+  explicit, so that no ``PG*`` variable redirects it;
 - :mod:`~perhetyo.persistence.errors`: THE one map of foreign errors to perhetyo's.
 """
 
