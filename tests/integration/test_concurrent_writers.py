@@ -81,6 +81,31 @@ def older_writer(open_cases: OpenCases, url: str) -> FamilyCases:
     return cases
 
 
+def update_goal_repeatedly(
+    cases: FamilyCases,
+    case_id: UUID,
+    goal_id: UUID,
+    *,
+    worker: int,
+    count: int,
+    failures: list[BaseException],
+) -> None:
+    """``count`` goal updates by one worker thread; a refusal is kept in ``failures``."""
+    for n in range(count):
+        try:
+            cases.update_goal(
+                case_id,
+                goal_id,
+                status=GoalStatus.IN_PROGRESS,
+                progress=n,
+                updated_on=date(2020, 9, 2),
+                actor=an_actor(f"sw-{worker}"),
+                request_id=f"t{worker}-{n}",
+            )
+        except PerhetyoError as exc:
+            failures.append(exc)
+
+
 def set_a_goal(cases: FamilyCases, case_id: UUID, description: str) -> UUID:
     return cases.set_goal(
         case_id, description=description, set_on=date(2020, 9, 1), actor=an_actor()
@@ -219,19 +244,9 @@ def test_three_threads_sending_commands_to_one_case_through_one_family_cases_all
     failures: list[BaseException] = []
 
     def write(worker: int) -> None:
-        for n in range(COMMANDS_PER_THREAD):
-            try:
-                cases.update_goal(
-                    case_id,
-                    goal_id,
-                    status=GoalStatus.IN_PROGRESS,
-                    progress=n,
-                    updated_on=date(2020, 9, 2),
-                    actor=an_actor(f"sw-{worker}"),
-                    request_id=f"t{worker}-{n}",
-                )
-            except PerhetyoError as exc:
-                failures.append(exc)
+        update_goal_repeatedly(
+            cases, case_id, goal_id, worker=worker, count=COMMANDS_PER_THREAD, failures=failures
+        )
 
     threads = [threading.Thread(target=write, args=(worker,)) for worker in range(THREADS)]
     for thread in threads:
@@ -263,19 +278,14 @@ def test_threads_sending_commands_while_another_updates_the_projections_neither_
     stop = threading.Event()
 
     def write(worker: int) -> None:
-        for n in range(COMMANDS_BESIDE_PROJECTIONS):
-            try:
-                cases.update_goal(
-                    case_id,
-                    goal_id,
-                    status=GoalStatus.IN_PROGRESS,
-                    progress=n,
-                    updated_on=date(2020, 9, 2),
-                    actor=an_actor(f"sw-{worker}"),
-                    request_id=f"t{worker}-{n}",
-                )
-            except PerhetyoError as exc:
-                failures.append(exc)
+        update_goal_repeatedly(
+            cases,
+            case_id,
+            goal_id,
+            worker=worker,
+            count=COMMANDS_BESIDE_PROJECTIONS,
+            failures=failures,
+        )
 
     def update_projections() -> None:
         while not stop.is_set():
