@@ -4,6 +4,8 @@ Each relationship is an event-sourced aggregate; the client plan, goal progress 
 audit trail are projections of its immutable events. Import everything from here.
 """
 
+import logging
+
 from perhetyo.application import FamilyCases
 from perhetyo.commands import (
     AgreePlan,
@@ -164,3 +166,7 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# A library logs and leaves the handling to its host (the logging HOWTO's advice): without
+# this, Python's last-resort handler would print perhetyo's warnings to stderr.
+logging.getLogger("perhetyo").addHandler(logging.NullHandler())

@@ -14,7 +14,6 @@ Everything here logs to ``logging.getLogger("perhetyo.projections")``: counts, p
 and case ids, never a client's data or a database URL.
 """
 
-import logging
 
 from perhetyo.projections.sql.rebuild import REBUILD_BATCH_SIZE, RebuildStatus
 from perhetyo.projections.sql.runner import (
@@ -44,7 +43,3 @@ __all__ = [
     "ViewTables",
     "WorkerSession",
 ]
-
-# A library leaves handlers to its host (the logging HOWTO): without one configured, these
-# records go nowhere rather than to stderr.
-logging.getLogger("perhetyo.projections").addHandler(logging.NullHandler())
