@@ -60,6 +60,7 @@ def test_writers_in_many_processes_lose_and_double_nothing(
         ]
     results = _run_writers(shared_store_url, case_ids, processes, commands)
     accepted = {rid: case for result in results for rid, case in result["accepted"].items()}
+    assert [code for result in results for code in result["refusals"]] == []
     assert sum(len(r["repeated"]) for r in results) >= processes * commands // 10 // 2
     with FamilyCases(shared_store_url) as cases:
         seen: Counter[str] = Counter()
