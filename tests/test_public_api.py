@@ -90,7 +90,8 @@ def test_the_version_is_a_string() -> None:
 
 def test_the_golden_file_pins_every_topic_with_its_labels() -> None:
     registered = sorted(
-        f"{topic} | {cls.LABEL_FI} | {cls.LABEL_EN}" for topic, cls in _perhetyo_events().items()
+        f"{topic} | {cls.LABEL_FI} | {cls.LABEL_EN} | {cls.LABEL_SV}"
+        for topic, cls in _perhetyo_events().items()
     )
 
     assert registered == sorted(_golden_lines())
@@ -98,7 +99,7 @@ def test_the_golden_file_pins_every_topic_with_its_labels() -> None:
 
 def test_every_golden_topic_names_its_class() -> None:
     for line in _golden_lines():
-        topic, _label_fi, _label_en = line.split(" | ")
+        topic, _label_fi, _label_en, _label_sv = line.split(" | ")
         cls = event_class_for_topic(topic)
         assert topic == f"perhetyo.{cls.__name__}.v1"
 
@@ -111,7 +112,7 @@ def test_there_are_eleven_v1_events() -> None:
 def test_each_event_class_declares_its_own_topic_labels_and_date_field(
     cls: type[CaseEvent],
 ) -> None:
-    for name in ("TOPIC", "LABEL_FI", "LABEL_EN", "DATE_FIELD"):
+    for name in ("TOPIC", "LABEL_FI", "LABEL_EN", "LABEL_SV", "DATE_FIELD"):
         assert name in cls.__dict__, name
     assert cls.DATE_FIELD in cls.model_fields
     assert EVENT_CLASSES[cls.TOPIC] is cls

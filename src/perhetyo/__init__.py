@@ -85,6 +85,7 @@ from perhetyo.values import (
     Successor,
     SuccessorKind,
     finnish_label,
+    swedish_label,
 )
 from perhetyo.working_days import is_working_day, month_deadline, working_day_deadline
 
@@ -162,6 +163,7 @@ __all__ = [
     "finnish_label",
     "is_working_day",
     "month_deadline",
+    "swedish_label",
     "working_day_deadline",
 ]
 

@@ -29,6 +29,7 @@ from perhetyo.errors import FieldError, InvalidCommandError
 __all__ = [
     "FINAL_GOAL_STATUSES",
     "FINNISH_LABELS",
+    "SWEDISH_LABELS",
     "Actor",
     "BusinessDate",
     "CaseStatus",
@@ -54,6 +55,7 @@ __all__ = [
     "finnish_label",
     "looks_like_personal_identity_code",
     "named_worker_professions",
+    "swedish_label",
     "validation_errors",
 ]
 
@@ -426,9 +428,82 @@ FINNISH_LABELS: Final[dict[type[StrEnum], dict[StrEnum, str]]] = {
 """Finnish labels per enumeration (members of different enumerations may share a value)."""
 
 
+SWEDISH_LABELS: Final[dict[type[StrEnum], dict[StrEnum, str]]] = {
+    LegalBasis: {
+        LegalBasis.SOCIAL_WELFARE_ACT: "socialvårdslagen",
+        LegalBasis.CHILD_WELFARE_ACT: "barnskyddslagen",
+    },
+    ServiceTask: {
+        ServiceTask.FAMILY_SERVICES: "tjänster för barnfamiljer",
+        ServiceTask.CHILD_WELFARE: "barnskydd",
+    },
+    Profession: {
+        Profession.SOCIAL_WORKER: "socialarbetare",
+        Profession.SPECIAL_SOCIAL_COUNSELLOR: "specialsocialhandledare",
+        Profession.SOCIAL_COUNSELLOR: "socialhandledare",
+        Profession.FAMILY_WORKER: "familjearbetare",
+    },
+    MeetingKind: {
+        MeetingKind.OPENING: "inledande möte",
+        MeetingKind.NETWORK: "nätverksmöte",
+        MeetingKind.REVIEW: "uppföljningsmöte",
+        MeetingKind.HOME_VISIT: "hembesök",
+        MeetingKind.CHILD_MEETING: "möte med barnet",
+        MeetingKind.CLOSING: "avslutande möte",
+    },
+    ServiceKind: {
+        ServiceKind.FAMILY_WORK: "familjearbete",
+        ServiceKind.FAMILY_REHABILITATION: "familjerehabilitering",
+        ServiceKind.SUPPORT_PERSON: "stödperson",
+        ServiceKind.SUPPORT_FAMILY: "stödfamilj",
+        ServiceKind.HOME_HELP: "hemservice för barnfamiljer",
+        ServiceKind.OTHER: "annan tjänst",
+    },
+    GoalStatus: {
+        GoalStatus.NOT_STARTED: "inte påbörjat",
+        GoalStatus.IN_PROGRESS: "pågår",
+        GoalStatus.ACHIEVED: "uppnått",
+        GoalStatus.NOT_ACHIEVED: "inte uppnått",
+        GoalStatus.DROPPED: "slopat",
+    },
+    ServiceStatus: {
+        ServiceStatus.ORDERED: "beställd",
+        ServiceStatus.ACTIVE: "pågår",
+        ServiceStatus.ENDED: "avslutad",
+        ServiceStatus.CANCELLED: "inställd",
+    },
+    CaseStatus: {
+        CaseStatus.OPEN: "gällande",
+        CaseStatus.CLOSED: "avslutad",
+    },
+    ClosureReason: {
+        ClosureReason.NO_LONGER_NEEDED: "behovet har upphört",
+        ClosureReason.AGREED_WITH_FAMILY: "överenskommet med familjen",
+        ClosureReason.MOVED_AWAY: "flyttat bort",
+        ClosureReason.TRANSFERRED: "övergått till en annan tjänst",
+        ClosureReason.CAME_OF_AGE: "blivit myndig",
+        ClosureReason.OTHER: "annan orsak",
+    },
+    SuccessorKind: {
+        SuccessorKind.CHILD_WELFARE: "barnskydd",
+        SuccessorKind.FAMILY_SOCIAL_WORK: "familjesocialarbete",
+        SuccessorKind.AFTERCARE: "eftervård",
+        SuccessorKind.ADULT_SERVICES: "socialt arbete för vuxna",
+        SuccessorKind.ANOTHER_COUNTY: "ett annat välfärdsområde",
+        SuccessorKind.OTHER: "annat",
+    },
+}
+"""Swedish labels per enumeration (Finland is bilingual; THL's structures carry Swedish)."""
+
+
 def finnish_label(member: StrEnum) -> str:
     """The Finnish label (suomenkielinen nimi) of an enumeration member."""
     return FINNISH_LABELS[type(member)][member]
+
+
+def swedish_label(member: StrEnum) -> str:
+    """The Swedish label (ruotsinkielinen nimi) of an enumeration member."""
+    return SWEDISH_LABELS[type(member)][member]
 
 # --- people -----------------------------------------------------------------------------
 

@@ -23,7 +23,12 @@ from perhetyo import (
     Successor,
     SuccessorKind,
 )
-from perhetyo.values import FINAL_GOAL_STATUSES, finnish_label, looks_like_personal_identity_code
+from perhetyo.values import (
+    FINAL_GOAL_STATUSES,
+    finnish_label,
+    looks_like_personal_identity_code,
+    swedish_label,
+)
 
 from .helpers import PERSONAL_TEXT
 
@@ -73,6 +78,7 @@ def test_every_member_has_a_finnish_label_and_a_lowercase_stable_value(
 ) -> None:
     for member in enum:
         assert finnish_label(member)
+        assert swedish_label(member)
         assert member.value == member.name.lower()
 
 
@@ -80,6 +86,8 @@ def test_named_professions_have_their_finnish_names() -> None:
     assert finnish_label(Profession.SOCIAL_WORKER) == "sosiaalityöntekijä"
     assert finnish_label(Profession.SPECIAL_SOCIAL_COUNSELLOR) == "erityissosiaaliohjaaja"
     assert finnish_label(LegalBasis.CHILD_WELFARE_ACT) == "lastensuojelulaki"
+    assert swedish_label(LegalBasis.CHILD_WELFARE_ACT) == "barnskyddslagen"
+    assert swedish_label(ServiceKind.FAMILY_REHABILITATION) == "familjerehabilitering"
 
 
 def test_achieved_not_achieved_and_dropped_are_the_final_goal_statuses() -> None:

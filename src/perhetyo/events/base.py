@@ -1,8 +1,9 @@
 """Event base (tapahtuma): what every case event carries, and the topic registry.
 
 An event is a frozen pydantic model. Each concrete class declares its own stable topic
-(``perhetyo.CaseOpened.v1``), independent of its module, and a Finnish and an English
-label. Topics are registered when the class is defined; a second class with the same
+(``perhetyo.CaseOpened.v1``), independent of its module, and a Finnish, an English and
+a Swedish label (Finland is bilingual, and THL's national structures carry Swedish
+names). Topics are registered when the class is defined; a second class with the same
 topic, or a class that inherits its parent's topic, is refused at import time.
 
 Everything an event means lives on its class, in one place: its business date
@@ -48,6 +49,7 @@ class CaseEvent(BaseModel):
     TOPIC: ClassVar[str]
     LABEL_FI: ClassVar[str]
     LABEL_EN: ClassVar[str]
+    LABEL_SV: ClassVar[str]
     DATE_FIELD: ClassVar[str]
     class_version: ClassVar[int] = 1
     REGISTERED: ClassVar[bool] = True
@@ -93,6 +95,8 @@ class CaseEvent(BaseModel):
             return
         if cls.TOPIC in EVENT_CLASSES:
             raise TypeError(f"topic {cls.TOPIC} is already registered")
+        if "LABEL_SV" not in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must declare LABEL_SV")
         if cls.describe is CaseEvent.describe:
             raise TypeError(f"{cls.__name__} must define describe()")
         EVENT_CLASSES[cls.TOPIC] = cls

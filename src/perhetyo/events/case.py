@@ -27,6 +27,7 @@ class CaseOpened(CaseEvent):
     TOPIC = "perhetyo.CaseOpened.v1"
     LABEL_FI = "Asiakkuus alkoi"
     LABEL_EN = "Case opened"
+    LABEL_SV = "Klientrelationen inleddes"
     DATE_FIELD = "opened_on"
 
     children: tuple[PersonRef, ...]
@@ -58,6 +59,7 @@ class NamedWorkerAssigned(CaseEvent):
     TOPIC = "perhetyo.NamedWorkerAssigned.v1"
     LABEL_FI = "Omatyöntekijä nimetty"
     LABEL_EN = "Named worker assigned"
+    LABEL_SV = "Egen kontaktperson utsedd"
     DATE_FIELD = "assigned_on"
 
     worker: NamedWorker
@@ -79,6 +81,7 @@ class CaseClosed(CaseEvent):
     TOPIC = "perhetyo.CaseClosed.v1"
     LABEL_FI = "Asiakkuus päättyi"
     LABEL_EN = "Case closed"
+    LABEL_SV = "Klientrelationen avslutades"
     DATE_FIELD = "closed_on"
 
     closed_on: BusinessDate

@@ -17,6 +17,7 @@ class MeetingHeld(CaseEvent):
     TOPIC = "perhetyo.MeetingHeld.v1"
     LABEL_FI = "Tapaaminen pidetty"
     LABEL_EN = "Meeting held"
+    LABEL_SV = "Möte hållet"
     DATE_FIELD = "held_on"
 
     meeting_id: UUID
@@ -44,6 +45,7 @@ class ChildViewRecorded(CaseEvent):
     TOPIC = "perhetyo.ChildViewRecorded.v1"
     LABEL_FI = "Lapsen näkemys kirjattu"
     LABEL_EN = "Child's view recorded"
+    LABEL_SV = "Barnets åsikt antecknad"
     DATE_FIELD = "recorded_on"
 
     child_id: str

@@ -17,6 +17,7 @@ class PlanAgreed(CaseEvent):
     TOPIC = "perhetyo.PlanAgreed.v1"
     LABEL_FI = "Asiakassuunnitelma laadittu"
     LABEL_EN = "Client plan agreed"
+    LABEL_SV = "Klientplan upprättad"
     DATE_FIELD = "agreed_on"
 
     plan_version: int
@@ -46,6 +47,7 @@ class GoalSet(CaseEvent):
     TOPIC = "perhetyo.GoalSet.v1"
     LABEL_FI = "Tavoite asetettu"
     LABEL_EN = "Goal set"
+    LABEL_SV = "Mål uppställt"
     DATE_FIELD = "set_on"
 
     goal_id: UUID
@@ -72,6 +74,7 @@ class GoalUpdated(CaseEvent):
     TOPIC = "perhetyo.GoalUpdated.v1"
     LABEL_FI = "Tavoite päivitetty"
     LABEL_EN = "Goal updated"
+    LABEL_SV = "Mål uppdaterat"
     DATE_FIELD = "updated_on"
 
     goal_id: UUID

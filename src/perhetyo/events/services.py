@@ -17,6 +17,7 @@ class ServiceOrdered(CaseEvent):
     TOPIC = "perhetyo.ServiceOrdered.v1"
     LABEL_FI = "Palvelu tilattu"
     LABEL_EN = "Service ordered"
+    LABEL_SV = "Tjänst beställd"
     DATE_FIELD = "ordered_on"
 
     service_id: UUID
@@ -45,6 +46,7 @@ class ServiceStarted(CaseEvent):
     TOPIC = "perhetyo.ServiceStarted.v1"
     LABEL_FI = "Palvelu alkoi"
     LABEL_EN = "Service started"
+    LABEL_SV = "Tjänsten inleddes"
     DATE_FIELD = "started_on"
 
     service_id: UUID
@@ -62,6 +64,7 @@ class ServiceEnded(CaseEvent):
     TOPIC = "perhetyo.ServiceEnded.v1"
     LABEL_FI = "Palvelu päättyi"
     LABEL_EN = "Service ended"
+    LABEL_SV = "Tjänsten avslutades"
     DATE_FIELD = "ended_on"
 
     service_id: UUID
