@@ -10,7 +10,7 @@ later, by the aggregate. Every command carries the acting ``actor`` and an optio
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Generic, Self, TypeVar
+from typing import Annotated, Any, Final, Generic, Self, TypeVar
 from uuid import UUID
 
 from pydantic import (
@@ -64,6 +64,9 @@ MAX_LIST_ITEMS = 100
 Progress = Annotated[int, Field(ge=0, le=100, strict=True)]
 
 
+_ACTOR_FIELDS_SINCE_0_1: Final = ("title", "unit_oid")
+"""Fields ``Actor`` gained after release 0.1 (left out of 0.1's request fingerprints)."""
+
 R = TypeVar("R")
 """What a command returns when it is accepted (a new id, a plan version, or None)."""
 
@@ -79,9 +82,26 @@ class Command(ValueModel, Generic[R]):
     request_id: RequestId | None = None
 
     def digest(self) -> str:
-        """A fingerprint of the arguments (all but ``request_id``), to recognise a repeat."""
-        payload = self.model_dump_json(exclude={"request_id"}).encode()
-        return hashlib.sha256(type(self).__name__.encode() + b"\0" + payload).hexdigest()
+        """A fingerprint of the arguments (all but ``request_id``), to recognise a repeat.
+
+        Fields left at their defaults are left out, so a field added in a later release (at
+        its default) does not change the fingerprint of a command retried across the
+        upgrade.
+        """
+        return self._fingerprint(exclude_defaults=True, exclude={"request_id": True})
+
+    def digests(self) -> frozenset[str]:
+        """Every fingerprint an earlier attempt of this command may have been stored with.
+
+        Today's :meth:`digest`, and release 0.1's: every field of 0.1 given, defaults
+        included, and none of the fields added since.
+        """
+        since_0_1: dict[str, Any] = {"request_id": True, "actor": set(_ACTOR_FIELDS_SINCE_0_1)}
+        return frozenset({self.digest(), self._fingerprint(exclude=since_0_1)})
+
+    def _fingerprint(self, *, exclude: dict[str, Any], exclude_defaults: bool = False) -> str:
+        payload = self.model_dump_json(exclude=exclude, exclude_defaults=exclude_defaults)
+        return hashlib.sha256(type(self).__name__.encode() + b"\0" + payload.encode()).hexdigest()
 
 
 class CaseCommand(Command[R]):

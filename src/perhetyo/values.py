@@ -175,6 +175,14 @@ LongText = Annotated[
 ]
 """A meeting summary or a child's view: stripped, 1-8,000 characters."""
 
+Oid = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=ID_MAX_LENGTH, pattern=r"^[0-2](\.(0|[1-9][0-9]*))+$"
+    ),
+]
+"""An ISO object identifier (OID), dotted digits: ``1.2.246.10.1234567.10.1``."""
+
 BusinessDate = Annotated[date, BeforeValidator(_only_dates)]
 """A business date: a ``datetime.date``; a ``datetime`` or a string is refused."""
 
@@ -530,6 +538,10 @@ class Actor(ValueModel):
     name: ShortText
     profession: Profession | None = None
     organisation: ShortText | None = None
+    title: ShortText | None = None
+    """Job title (tehtävänimike), as the national documents name the author."""
+    unit_oid: Oid | None = None
+    """The service unit's OID in THL's SOTE organisation register (palveluyksikön OID)."""
 
 
 class PersonRef(ValueModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from uuid import UUID
 
 import pytest
 
@@ -12,6 +13,7 @@ from perhetyo import (
     CaseStatus,
     ClosureReason,
     GoalStatus,
+    InvalidCommandError,
     LegalBasis,
     MeetingKind,
     NamedWorker,
@@ -162,3 +164,38 @@ def test_an_invalid_value_object_does_not_echo_personal_data() -> None:
 
     assert "131052-308T" not in str(info.value)
     assert PERSONAL_TEXT not in str(info.value)
+
+
+def test_an_actor_may_name_their_title_and_service_unit_oid() -> None:
+    actor = Actor(
+        id="sw-17", name="Aino K.", title="sosiaalityöntekijä", unit_oid="1.2.246.10.1234567.10.1"
+    )
+
+    assert (actor.title, actor.unit_oid) == ("sosiaalityöntekijä", "1.2.246.10.1234567.10.1")
+    assert Actor(id="sw-17", name="Aino K.").unit_oid is None
+
+
+@pytest.mark.parametrize("oid", ["", "1.2.x", "1..2", "3.1", "1.02.3", "1.2.246 x"])
+def test_a_service_unit_oid_must_be_dotted_digits(oid: str) -> None:
+    with pytest.raises(InvalidCommandError):
+        Actor(id="sw-17", name="Aino K.", unit_oid=oid)
+
+
+def test_a_command_without_the_new_actor_fields_keeps_its_fingerprint_when_they_are_none() -> None:
+    from perhetyo.commands import SetGoal  # noqa: PLC0415 (only this test needs a command)
+
+    before = SetGoal(
+        case_id=UUID(int=1),
+        description="Ok",
+        set_on=date(2020, 9, 1),
+        actor=Actor(id="a", name="A"),
+    )
+    after = SetGoal(
+        case_id=UUID(int=1),
+        description="Ok",
+        set_on=date(2020, 9, 1),
+        actor=Actor(id="a", name="A", title=None, unit_oid=None),
+    )
+
+    assert before.digest() == after.digest()
+    assert before.digests() == after.digests()

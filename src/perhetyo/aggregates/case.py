@@ -224,7 +224,7 @@ class FamilyCase:
         if command.request_id is None or command.request_id not in self.requests:
             return False, None
         earlier = self.requests[command.request_id]
-        if earlier.digest != command.digest():
+        if earlier.digest not in command.digests():
             raise RequestConflictError(
                 f"request_id was already used on case {self.id} with other arguments"
             )
