@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
+import perhetyo
 from perhetyo import (
     CaseStatus,
     ClosureReason,
@@ -385,3 +386,10 @@ def test_a_new_case_without_plan_goals_or_services_renders() -> None:
                      "Tavoitteita ei ole asetettu.", "Palveluita ei ole tilattu.",
                      "Tapaamisia ei ole kirjattu.", "ei kirjattu", "Asiakkuus alkoi"):
         assert expected in output, expected
+
+
+def test_version_prints_the_installed_version_and_runs_no_command() -> None:
+    result = _run("--version")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"perhetyo {perhetyo.__version__}"

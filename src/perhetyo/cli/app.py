@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from perhetyo import __version__
 from perhetyo.errors import ConfigurationError, PerhetyoError
 from perhetyo.persistence import settings_for_url
 
@@ -97,6 +98,13 @@ def _log_to_stderr(ctx: typer.Context, verbose: int) -> None:
     ctx.call_on_close(restore)
 
 
+def _print_version(value: bool) -> None:
+    """``--version``: print the installed version and stop before any command runs."""
+    if value:
+        typer.echo(f"perhetyo {__version__}")
+        raise typer.Exit
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
@@ -112,6 +120,15 @@ def _root(
             "asiakastietoja.",
         ),
     ] = 0,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_print_version,
+            help="Tulosta perhetyon versio ja lopeta.",
+        ),
+    ] = False,
 ) -> None:
     """The perhetyo command (perhetyo-komento); a callback keeps every command a subcommand."""
     if verbose:
