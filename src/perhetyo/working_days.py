@@ -17,11 +17,12 @@ from __future__ import annotations
 import calendar
 import functools
 from datetime import date, timedelta
-from typing import Final
+from typing import Annotated, Final
 
 import holidays
+from pydantic import Field
 
-from perhetyo.errors import InvalidCommandError
+from perhetyo.values import BusinessDate, ValueModel
 
 __all__ = ["is_working_day", "month_deadline", "next_working_day", "working_day_deadline"]
 
@@ -39,19 +40,11 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < _SATURDAY and day not in _public_holidays(day.year)
 
 
-def _check(value: object, name: str, *, upto: int) -> None:
-    if type(value) is not int or not 1 <= value <= upto:
-        raise InvalidCommandError(
-            "deadline",
-            [{"type": "value_error", "loc": (name,), "msg": f"a whole number 1-{upto}"}],
-        )
+class _Reckoning(ValueModel):
+    """The arguments of a deadline (määräajan laskenta), shape-checked like a command's."""
 
-
-def _check_date(value: object, name: str) -> None:
-    if type(value) is not date:
-        raise InvalidCommandError(
-            "deadline", [{"type": "date_type", "loc": (name,), "msg": "a datetime.date"}]
-        )
+    start: BusinessDate
+    count: Annotated[int, Field(ge=1, le=_MAX_DAYS, strict=True)]
 
 
 def next_working_day(day: date) -> date:
@@ -66,8 +59,7 @@ def working_day_deadline(pending_on: date, working_days: int = 7) -> date:
 
     Day 1 is the first working day after ``pending_on``, whatever day that is.
     """
-    _check_date(pending_on, "pending_on")
-    _check(working_days, "working_days", upto=_MAX_DAYS)
+    _Reckoning(start=pending_on, count=working_days)
     day, counted = pending_on, 0
     while counted < working_days:
         day += timedelta(days=1)
@@ -83,8 +75,7 @@ def month_deadline(start: date, months: int = 3) -> date:
     day (30 November + 3 months is 28 or 29 February); a deadline on a Saturday, Sunday or
     public holiday moves to the next working day.
     """
-    _check_date(start, "start")
-    _check(months, "months", upto=_MAX_DAYS)
+    _Reckoning(start=start, count=months)
     month_index = start.year * 12 + start.month - 1 + months
     year, month = divmod(month_index, 12)
     last = calendar.monthrange(year, month + 1)[1]

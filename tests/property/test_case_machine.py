@@ -27,7 +27,6 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import pytest
 from case_model import (
@@ -94,8 +93,8 @@ from perhetyo.projections import (
 )
 from perhetyo.projections import goal_progress as goal_progress_fold
 from perhetyo.testing import FakeClock, an_actor, named_workers
+from perhetyo.time import today_in
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 READER = an_actor("reader-1")
 MAPPER = PydanticMapper(transcoder=OrjsonTranscoder())
 
@@ -161,10 +160,6 @@ tests of ``perhetyo.testing.texts()`` cover the rest of Unicode)."""
 def bad_texts(max_length: int) -> list[str]:
     """Free texts a field of ``max_length`` refuses: empty, only whitespace, one too long."""
     return ["", " \t\n ", "x" * (max_length + 1)]
-
-
-def helsinki_today(instant: datetime) -> date:
-    return instant.astimezone(HELSINKI).date()
 
 
 def folded_progress(events: list[CaseEvent]) -> list[GoalProgress]:
@@ -240,7 +235,7 @@ class FamilyCasesMachine(RuleBasedStateMachine):
     # --- drawing arguments -------------------------------------------------------------
 
     def today(self) -> date:
-        return helsinki_today(self.clock())
+        return today_in(self.clock())
 
     def begin(self, data: st.DataObject, *mistakes: str) -> str | None:
         """Every command starts here: the clock moves, and at most one mistake is chosen."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,6 +18,7 @@ from perhetyo import (
     ServiceStatus,
 )
 from perhetyo.testing import FakeClock
+from perhetyo.time import HELSINKI
 
 from .helpers import OPENED_ON, close, history, order_a_service, set_a_goal
 
@@ -176,7 +176,7 @@ def test_recorded_before_accepts_any_timezone(
 ) -> None:
     clock.advance(timedelta(hours=1))
     set_a_goal(cases, case_id, actor=actor)
-    instant = (clock() - timedelta(minutes=1)).astimezone(ZoneInfo("Europe/Helsinki"))
+    instant = (clock() - timedelta(minutes=1)).astimezone(HELSINKI)
 
     plan = cases.current_plan(case_id, actor=actor, recorded_before=instant)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,6 +20,7 @@ from perhetyo import (
     WorkerNotQualifiedError,
 )
 from perhetyo.testing import FakeClock, a_child, a_guardian, a_worker
+from perhetyo.time import HELSINKI
 
 from .helpers import OPENED_ON, TODAY, TOMORROW, history
 
@@ -68,9 +68,7 @@ def test_opening_a_case_records_case_opened_with_every_field(
 
 
 def test_the_record_time_is_stored_in_utc_whatever_the_clock_zone(actor: Actor) -> None:
-    helsinki_noon = datetime(2020, 12, 31, 12, 0, tzinfo=UTC).astimezone(
-        ZoneInfo("Europe/Helsinki")
-    )
+    helsinki_noon = datetime(2020, 12, 31, 12, 0, tzinfo=UTC).astimezone(HELSINKI)
     with FamilyCases(url="memory://", clock=FakeClock(helsinki_noon)) as cases:
         [event] = history(cases, _open(cases, actor))
 

@@ -24,7 +24,7 @@ import secrets
 from typing import Final
 from uuid import UUID, uuid5
 
-from sqlalchemy import Column, Engine, LargeBinary, MetaData, String, Table, select
+from sqlalchemy import Column, Engine, LargeBinary, MetaData, String, Table, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from perhetyo.persistence.errors import storage_errors
@@ -69,8 +69,9 @@ def _key_table(metadata: MetaData) -> Table:
 def store_key(settings: StoreSettings) -> bytes:
     """The store's key for case ids: read from the events' database, made on first use.
 
-    Two processes starting at once agree: the first insert wins (``ON CONFLICT DO
-    NOTHING``) and both read the stored value back.
+    Every later start only reads it (no write transaction, so a store opened to read takes
+    no write lock). Two processes making it at once agree: the first insert wins (``ON
+    CONFLICT DO NOTHING``) and both read the stored value back.
     """
     if settings.kind == "memory" or (settings.kind == "sqlite" and settings.sqlite_path is None):
         return secrets.token_bytes(_KEY_BYTES)
@@ -85,6 +86,12 @@ def store_key(settings: StoreSettings) -> bytes:
 def _read_or_create(engine: Engine, settings: StoreSettings) -> bytes:
     metadata = MetaData(schema=settings.postgres_schema)
     table = _key_table(metadata)
+    stored = select(table.c.value).where(table.c.name == _KEY_NAME)
+    with engine.connect() as conn:
+        if inspect(conn).has_table(KEY_TABLE, schema=settings.postgres_schema):
+            value = conn.execute(stored).scalar_one_or_none()
+            if value is not None:
+                return bytes(value)
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     with engine.execution_options(perhetyo_write=True).begin() as conn:
         metadata.create_all(conn, checkfirst=True)
@@ -93,5 +100,5 @@ def _read_or_create(engine: Engine, settings: StoreSettings) -> bytes:
             .values(name=_KEY_NAME, value=secrets.token_bytes(_KEY_BYTES))
             .on_conflict_do_nothing(index_elements=["name"])
         )
-        value = conn.execute(select(table.c.value).where(table.c.name == _KEY_NAME)).scalar_one()
+        value = conn.execute(stored).scalar_one()
     return bytes(value)

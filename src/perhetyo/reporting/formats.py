@@ -18,6 +18,7 @@ the file complete and durable, or ``close`` abandons it.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import csv
 import importlib
@@ -176,14 +177,15 @@ def converters(table: Table, fmt: ExportFormat) -> list[Convert]:
     return [by_kind.get(_kind(column.type), _same) for column in table.columns]
 
 
-class Writer:
+class Writer(abc.ABC):
     """One table's file: rows in partitions, then ``finish`` (on disk) or ``close`` (abort)."""
 
     def __init__(self, file: IO[Any]) -> None:
         self._file = file
 
+    @abc.abstractmethod
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
+        """Write one partition of rows (each format writes them its own way)."""
 
     def finish(self) -> None:
         """Complete the file and make it durable before it is renamed into place."""
