@@ -43,8 +43,8 @@ def _case_command_classes() -> list[type[Any]]:
         for value in vars(commands).values()
         if isinstance(value, type)
         and issubclass(value, commands.CaseCommand)
-        and value.__module__ == commands.__name__
-        and value.__name__ != "CaseCommand"
+        and value.__module__.startswith(f"{commands.__name__}.")
+        and value is not commands.CaseCommand
         and "[" not in value.__name__
     ]
 

@@ -1,0 +1,197 @@
+"""Family cases (perhesosiaalityön asiakkuudet): the application every user imports.
+
+``FamilyCases`` is the facade: one method per command and one per read. A command method
+builds its command model (the shape check), then :meth:`FamilyCases._decide` loads the
+case, lets the aggregate's decide method check the rules, and saves the one new event; it
+returns only after the event is durably stored. Reads fold the case's events through the
+projections.
+
+How a command flows: ``set_goal(...)`` -> ``SetGoal`` (shape) -> ``_decide(command,
+FamilyCase.set_goal)`` -> load (``FamilyCase.project``) -> ``FamilyCase.set_goal`` (rules,
+one ``GoalSet``) -> save. Every call to the store runs inside the one map of foreign
+errors (:func:`perhetyo.persistence.storage_errors`).
+
+Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar, cast
+from uuid import UUID
+
+from perhetyo import commands as c
+from perhetyo.aggregates.case import FamilyCase
+from perhetyo.errors import (
+    CaseNotFoundError,
+    ConfigurationError,
+    StoreClosedError,
+)
+from perhetyo.events import CaseEvent, CaseOpened
+from perhetyo.handling import CommandHandler
+from perhetyo.persistence import (
+    DEFAULT_URL,
+    settings_for_url,
+    storage_errors,
+)
+from perhetyo.persistence.event_store import EventStore, setup_lock
+from perhetyo.persistence.identity import store_key
+from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
+from perhetyo.projections import (
+    events_to_fold,
+)
+from perhetyo.projections.sql import (
+    DEFAULT_BATCH_SIZE,
+    StoredViews,
+)
+from perhetyo.time import Clock, utc_now
+from perhetyo.values import (
+    Actor,
+)
+
+__all__ = ["CasesCore"]
+
+logger = logging.getLogger("perhetyo")
+
+R = TypeVar("R")
+C = TypeVar("C", bound=c.CaseCommand[Any])
+
+
+class CasesCore:
+    """Asiakkuuksien ydin (the facade's core): the store, the clock, the command path.
+
+    Every area of calls is a subclass; :class:`perhetyo.application.FamilyCases` joins them.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        clock: Clock | None = None,
+        views_url: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        self._settings = settings_for_url(DEFAULT_URL if url is None else url)
+        self._locks = case_locks(self._settings, timeout=lock_timeout)
+        self._clock: Clock = clock or utc_now
+        self._views_url = views_url
+        self._batch_size = batch_size
+        self._stored_views: StoredViews | None = None
+        self._closed = False
+        with storage_errors(), setup_lock(self._settings):
+            self._store = EventStore(self._settings)
+            try:
+                key = store_key(self._settings)
+            except BaseException:
+                self._store.close()
+                raise
+        self._commands = CommandHandler(self._store, self._locks, key, self.now)
+        logger.info("perhetyo store opened: %s", self._settings.kind)
+
+    @property
+    def url(self) -> str:
+        """The store's URL, without its password."""
+        return self._settings.shown_url
+
+    def close(self) -> None:
+        """Close the store's and the views' connections; later calls raise StoreClosedError."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._stored_views is not None:
+            self._stored_views.close()
+        self._locks.close()
+        self._store.close()
+        logger.info("perhetyo store closed: %s", self._settings.kind)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def now(self) -> datetime:
+        """The clock's current time, in UTC."""
+        value = self._clock()
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise ConfigurationError("the clock must return a timezone-aware datetime")
+        return value.astimezone(UTC)
+
+    def case_id_for_request(self, request_id: str) -> UUID:
+        """The id of the case an ``open_case`` with this ``request_id`` opens in this store.
+
+        Derived with the store's own secret key, so it reveals nothing of the request id.
+        """
+        command = c.ReadRequest(request_id=request_id)
+        return self._commands.case_id_for_request(command.request_id)
+
+    def execute(self, command: c.Command[R]) -> R:
+        """Run any command model (for services that receive commands as messages).
+
+        Returns what the matching method returns, typed by the command
+        (``execute(SetGoal(...))`` is a ``UUID``). A command on a busy case waits for the
+        case's lock, then loads, decides and saves while holding it; only a wait longer
+        than ``lock_timeout`` raises :class:`ConcurrentUpdateError`.
+        """
+        if isinstance(command, c.OpenCase):
+            return cast(R, self._open(command))  # R is UUID: OpenCase is a Command[UUID]
+        decide = FamilyCase.decider(type(command)) if isinstance(command, c.CaseCommand) else None
+        if decide is None:
+            raise ConfigurationError(f"not a perhetyo command: {type(command).__name__}")
+        result: R = self._decide(cast(c.CaseCommand[R], command), decide)
+        return result
+
+    def _check_not_closed(self) -> None:
+        if self._closed:
+            raise StoreClosedError
+
+    def _decide(self, command: C, decide: Callable[[FamilyCase, C, datetime], R]) -> R:
+        self._check_not_closed()
+        return self._commands.decide(command, decide)
+
+    def _open(self, command: c.OpenCase) -> UUID:
+        self._check_not_closed()
+        return self._commands.open(command)
+
+    def _read(
+        self,
+        case_id: UUID,
+        actor: Actor,
+        purpose: str | None,
+        as_of: date | None,
+        recorded_before: datetime | None,
+    ) -> list[CaseEvent]:
+        """Validate a read (who, why, as of when) and return the events it folds.
+
+        The access log of reads is a later, staged feature: for now a read is validated
+        and nothing is recorded.
+        """
+        read = c.ReadCase(
+            case_id=case_id,
+            actor=actor,
+            purpose=purpose,
+            as_of=as_of,
+            recorded_before=recorded_before,
+        )
+        return self._events_for(read)
+
+    def _events_for(self, read: c.ReadCase) -> list[CaseEvent]:
+        """The events a read folds: a recorded prefix, then business dates up to as_of."""
+        self._check_not_closed()
+        events = events_to_fold(
+            self._commands.events(read.case_id),
+            as_of=read.as_of,
+            recorded_before=read.recorded_before,
+        )
+        if not events or not isinstance(events[0], CaseOpened):
+            raise CaseNotFoundError(read.case_id)
+        return events
