@@ -42,6 +42,7 @@ from perhetyo.errors import (
     ServiceNotFoundError,
     StorageError,
     StoreClosedError,
+    TamperedRecordError,
     UnknownChildError,
     WorkerNotQualifiedError,
 )
@@ -59,6 +60,7 @@ from perhetyo.events import (
     ServiceOrdered,
     ServiceStarted,
 )
+from perhetyo.persistence.integrity import IntegrityReport
 from perhetyo.projections import (
     AuditEntry,
     CurrentPlan,
@@ -69,6 +71,7 @@ from perhetyo.projections import (
     ServiceView,
 )
 from perhetyo.projections.sql import ProjectionStatus
+from perhetyo.retention import RetentionDue, RetentionPolicy
 from perhetyo.values import (
     Actor,
     CaseStatus,
@@ -121,6 +124,7 @@ __all__ = [
     "GoalUpdateView",
     "GoalUpdated",
     "GoalView",
+    "IntegrityReport",
     "InvalidCommandError",
     "LegalBasis",
     "MeetingHeld",
@@ -140,6 +144,8 @@ __all__ = [
     "RecordChildView",
     "RecordMeeting",
     "RequestConflictError",
+    "RetentionDue",
+    "RetentionPolicy",
     "RuleViolationError",
     "ServiceEnded",
     "ServiceKind",
@@ -156,6 +162,7 @@ __all__ = [
     "StoreClosedError",
     "Successor",
     "SuccessorKind",
+    "TamperedRecordError",
     "UnknownChildError",
     "UpdateGoal",
     "WorkerNotQualifiedError",

@@ -24,6 +24,7 @@ Messages carry field names, ids and codes, never a client's personal data::
     ├── StorageError                        the database failed or is unreachable; .reason
     │   └── StoreClosedError                the FamilyCases was closed
     ├── CorruptRecordError                  a stored event cannot be read; .case_id, .version
+    │   └── TamperedRecordError             a stored event fails the tamper-evident chain
     └── ProjectionError                     a stored projection could not be updated
 """
 
@@ -53,6 +54,7 @@ __all__ = [
     "ServiceNotFoundError",
     "StorageError",
     "StoreClosedError",
+    "TamperedRecordError",
     "UnknownChildError",
     "WorkerNotQualifiedError",
 ]
@@ -220,6 +222,15 @@ class CorruptRecordError(PerhetyoError):
         self.version = version
         self.problem = problem
         super().__init__(f"stored event {version} of case {case_id} cannot be read: {problem}")
+
+
+class TamperedRecordError(CorruptRecordError):
+    """A stored event fails its chain check (muutettu tallenne); its content is never read."""
+
+    code = "tampered_record"
+
+    def __init__(self, case_id: object, version: object) -> None:
+        super().__init__(case_id, version, "it fails the tamper-evident chain check")
 
 
 class ProjectionError(PerhetyoError):

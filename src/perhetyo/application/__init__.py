@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from perhetyo.application.core import CasesCore
 from perhetyo.application.encounters import EncounterCalls
+from perhetyo.application.integrity import IntegrityCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.plan import PlanCalls
 from perhetyo.application.reads import CaseReads
+from perhetyo.application.records_keeping import RecordsKeepingCalls
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
 from perhetyo.handling import MAX_ATTEMPTS
@@ -30,7 +32,15 @@ __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 
 
 class FamilyCases(
-    CaseCalls, EncounterCalls, PlanCalls, ServiceCalls, CaseReads, StoredProjectionCalls, CasesCore
+    CaseCalls,
+    EncounterCalls,
+    PlanCalls,
+    ServiceCalls,
+    CaseReads,
+    RecordsKeepingCalls,
+    StoredProjectionCalls,
+    IntegrityCalls,
+    CasesCore,
 ):
     """Family cases (perhesosiaalityön asiakkuudet): commands and reads over one store.
 

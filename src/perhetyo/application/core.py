@@ -47,6 +47,7 @@ from perhetyo.projections.sql import (
     DEFAULT_BATCH_SIZE,
     StoredViews,
 )
+from perhetyo.retention import RetentionPolicy
 from perhetyo.time import Clock, utc_now
 from perhetyo.values import (
     Actor,
@@ -64,6 +65,13 @@ class CasesCore:
     """Asiakkuuksien ydin (the facade's core): the store, the clock, the command path.
 
     Every area of calls is a subclass; :class:`perhetyo.application.FamilyCases` joins them.
+
+    ``chain_key`` keys the tamper-evident chain's HMAC (``None``: plain SHA-256 tags, which
+    catch accidents and naive edits only). It is the one seam for the key ring: the store's
+    chain (``self._store.chain``, shared by its mapper) takes it here, or later through
+    its ``key`` attribute before the first command. ``retention_policy`` says how long
+    closed cases are kept (:class:`~perhetyo.retention.RetentionPolicy`; its defaults
+    when None).
     """
 
     def __init__(
@@ -74,6 +82,8 @@ class CasesCore:
         views_url: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        chain_key: bytes | None = None,
+        retention_policy: RetentionPolicy | None = None,
     ) -> None:
         self._settings = settings_for_url(DEFAULT_URL if url is None else url)
         self._locks = case_locks(self._settings, timeout=lock_timeout)
@@ -81,9 +91,12 @@ class CasesCore:
         self._views_url = views_url
         self._batch_size = batch_size
         self._stored_views: StoredViews | None = None
+        if retention_policy is not None and not isinstance(retention_policy, RetentionPolicy):
+            raise ConfigurationError("retention_policy must be a RetentionPolicy")
+        self._retention_policy = retention_policy or RetentionPolicy()
         self._closed = False
         with storage_errors(), setup_lock(self._settings):
-            self._store = EventStore(self._settings)
+            self._store = EventStore(self._settings, chain_key=chain_key)
             try:
                 key = store_key(self._settings)
             except BaseException:

@@ -19,7 +19,10 @@ so even a writer that bypassed the locks could not apply an event twice.
 
 The runner keeps a bounded cache of case states; on a miss it reads the case's state back
 from its own tables, so memory stays flat however long the log is. A damaged stored event
-stops the batch with the codec's :class:`~perhetyo.errors.CorruptRecordError`, untouched.
+stops the batch with the codec's :class:`~perhetyo.errors.CorruptRecordError`, untouched;
+so does an event that fails the tamper-evident chain (its subclass
+:class:`~perhetyo.errors.TamperedRecordError`): each batch is checked against the chain
+(:class:`~perhetyo.persistence.chain.ChainFollower`) before any of it is decoded or folded.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from sqlalchemy import Connection, Engine, Table, delete, select
 from perhetyo.errors import ProjectionError
 from perhetyo.events import CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.persistence import storage_errors
+from perhetyo.persistence.chain import Chain, ChainFollower, Head
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.goal_progress import GoalProgress
@@ -128,6 +132,7 @@ class ProjectionRunner:
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
         pause_gc: bool = False,
+        chain: Chain | None = None,
     ) -> None:
         self.recorder = recorder
         self.mapper = mapper
@@ -146,6 +151,14 @@ class ProjectionRunner:
         # Held around every use of the engine when its one connection is shared (memory).
         self._guard: contextlib.AbstractContextManager[Any] = guard or contextlib.nullcontext()
         self._write_engine = engine.execution_options(perhetyo_write=True)
+        # The chain (unkeyed by default: a keyed store then fails closed).
+        self._chain = ChainFollower(chain or Chain(), self._previous_event)
+
+    def _previous_event(self, case_id: UUID, version: int) -> Any:
+        """The case's newest stored event before ``version`` (a chain follower's miss)."""
+        with storage_errors("the event store"):
+            found = self.recorder.select_events(case_id, lte=version - 1, desc=True, limit=1)
+        return found[0] if found else None
 
     @property
     def cached_cases(self) -> int:
@@ -173,6 +186,7 @@ class ProjectionRunner:
                 # Nothing committed: cached states may be ahead of the rows.
                 self._cache.clear()
                 self._cache_position = None
+                self._chain.forget()
                 raise
 
     def _run_batch(self) -> int:
@@ -185,6 +199,7 @@ class ProjectionRunner:
             )
         if not notifications:
             return 0
+        heads: dict[UUID, Head] = self._chain.check(notifications)
         events = [cast(CaseEvent, self.mapper.to_domain_event(n)) for n in notifications]
         new_position = notifications[-1].id
         with self._write_engine.begin() as conn:
@@ -199,6 +214,7 @@ class ProjectionRunner:
             self.positions.advance(conn, self.application_name, position, new_position)
         self._cache.put_all(states)
         self._cache_position = new_position
+        self._chain.remember(heads)
         _log.debug(
             "%s: applied %d events of %d cases; position %d -> %d",
             self.view_name,

@@ -18,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 from uuid import UUID, uuid4
 
@@ -27,6 +28,7 @@ from sqlalchemy.pool import StaticPool
 
 from perhetyo.errors import PerhetyoError
 from perhetyo.persistence import advisory_key, storage_errors
+from perhetyo.persistence.chain import Chain
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.goal_progress import GoalProgress
@@ -52,6 +54,7 @@ from perhetyo.projections.sql.schema import (
 )
 from perhetyo.projections.sql.tracking import SQLTrackingRecorder, postgres_xact_lock
 from perhetyo.projections.sql.worker import WorkerSession, run_worker
+from perhetyo.values import CaseStatus
 
 __all__ = ["WRITE", "ProjectionStatus", "StoredViews"]
 
@@ -92,8 +95,10 @@ class StoredViews:
         schema: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        chain: Chain | None = None,
     ) -> None:
         self.recorder = recorder
+        self.chain = chain
         self.mapper = mapper
         self.application_name = application_name
         self.engine = engine
@@ -144,6 +149,7 @@ class StoredViews:
             guard=self._guard,
             batch_size=batch_size or self.batch_size,
             cache_size=self.cache_size,
+            chain=self.chain,
         )
 
     @contextlib.contextmanager
@@ -275,6 +281,19 @@ class StoredViews:
                 select(t).where(t.c.case_id == str(case_id)).order_by(t.c.version)
             ).all()
         return [audit_entry_from_row(row) for row in rows]
+
+    def closed_cases(self, closed_by: date | None = None) -> list[tuple[UUID, str, date]]:
+        """``(case_id, legal_basis value, closed_on)`` of every closed case the tables hold,
+        closed on or before ``closed_by`` when given; non-personal columns only."""
+        t = self.tables.cases
+        query = select(t.c.case_id, t.c.legal_basis, t.c.closed_on).where(
+            t.c.status == CaseStatus.CLOSED.value, t.c.closed_on.is_not(None)
+        )
+        if closed_by is not None:
+            query = query.where(t.c.closed_on <= closed_by)
+        with storage_errors(_WHAT), self.reading() as conn:
+            rows = conn.execute(query.order_by(t.c.closed_on, t.c.case_id)).all()
+        return [(UUID(row.case_id), row.legal_basis, row.closed_on) for row in rows]
 
     # --- rebuilding and the worker --------------------------------------------------------
 
