@@ -176,47 +176,51 @@ class ChainWalk:
     def step(self, stored: StoredEvent) -> bool:
         """Check the next stored event of the case; True when it verifies."""
         version = stored.originator_version
-        state = stored.state
-        in_order = version == self.head.version + 1
-        strength, stored_tag, body = _parse(state)
-        expected: bytes | None = None
+        strength, stored_tag, body = _parse(stored.state)
         if strength == UNCHAINED:
-            ok = in_order and self._strength == UNCHAINED
             self.unchained += 1
+            ok = self._strength == UNCHAINED  # only before the case's first chained event
         elif strength == _MALFORMED or strength < self._strength:
             ok = False  # an unknown prefix, or a weaker tag than the case had before
         elif strength == KEYED and self.key is None:
             ok = False  # a keyed tag cannot be checked without the chain key
         else:
-            key = self.key if strength == KEYED else None
-            for previous in self._accepted:
-                computed = tag_for(
-                    key,
-                    previous,
-                    case_id=self.case_id,
-                    topic=stored.topic,
-                    version=version,
-                    body=body,
-                )
-                expected = expected or computed
-                if hmac.compare_digest(computed, stored_tag):
-                    break
-            else:
-                computed = b""
-            ok = in_order and bool(computed)
+            ok = any(
+                hmac.compare_digest(self._tag(strength, previous, stored, body), stored_tag)
+                for previous in self._accepted
+            )
+        ok = ok and version == self.head.version + 1
         if version in self.watch:
             self.tags_at[version] = stored_tag.hex()
-        self.head = Head(version, stored_tag, strength if ok else self._strength)
         if ok:
             self._accepted = (stored_tag or GENESIS,)
             self._strength = strength
         else:
-            # The next event may follow either what is stored or what should have been.
-            raw = state[len(MAGIC) + 1 : HEADER_SIZE]
+            # The next event may follow what is stored here, or what should have been: the
+            # tag this event's bytes should carry at the case's strength (a stripped or
+            # weakened tag whose body is unchanged gives the original back).
+            should = strength if strength > self._strength else self._strength
+            expected = (
+                b""
+                if should == UNCHAINED or (should == KEYED and self.key is None)
+                else self._tag(should, self._accepted[0], stored, body)
+            )
+            raw = stored.state[len(MAGIC) + 1 : HEADER_SIZE]
             self._accepted = tuple(
                 dict.fromkeys(t for t in (stored_tag, raw, expected, GENESIS) if t)
             )
+        self.head = Head(version, stored_tag, strength if ok else self._strength)
         return ok
+
+    def _tag(self, strength: int, previous: bytes, stored: StoredEvent, body: bytes) -> bytes:
+        return tag_for(
+            self.key if strength == KEYED else None,
+            previous,
+            case_id=self.case_id,
+            topic=stored.topic,
+            version=stored.originator_version,
+            body=body,
+        )
 
 
 def _parse(state: bytes) -> tuple[int, bytes, bytes]:
