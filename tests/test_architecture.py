@@ -96,7 +96,9 @@ def test_reporting_is_usable_without_the_cli() -> None:
             assert f"from {module}" not in source, path
 
 
-@pytest.mark.parametrize("path", sorted((SRC / "application").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((SRC / "application").glob("*.py")), ids=lambda p: p.name
+)
 def test_the_application_does_not_import_reporting_testing_or_the_cli(path: Path) -> None:
     imports = perhetyo_imports(path)
     assert not any(

@@ -130,14 +130,8 @@ def test_demo_prints_goal_progress_and_the_audit_trail(demo_output: str) -> None
 
 
 def test_demo_shows_finnish_labels_not_enum_values(demo_output: str) -> None:
-    for raw in (
-        "child_welfare_act",
-        "in_progress",
-        "family_rehabilitation",
-        "no_longer_needed",
-        "not_achieved",
-        "social_worker",
-    ):
+    for raw in ("child_welfare_act", "in_progress", "family_rehabilitation", "no_longer_needed",
+                "not_achieved", "social_worker"):
         assert raw not in demo_output
 
 
@@ -176,10 +170,7 @@ def test_demo_stores_the_story_for_any_reader_of_the_same_file(demo_url: str) ->
     assert plan.services[0].status is ServiceStatus.ENDED
     assert set(plan.child_views) == {child.id for child in plan.children}
     assert {m.kind for m in plan.meetings} >= {
-        MeetingKind.OPENING,
-        MeetingKind.NETWORK,
-        MeetingKind.REVIEW,
-        MeetingKind.CLOSING,
+        MeetingKind.OPENING, MeetingKind.NETWORK, MeetingKind.REVIEW, MeetingKind.CLOSING,
     }
     assert len(plan.goals) == 7
     assert sum(goal.child_id is not None for goal in plan.goals) == 2
@@ -314,9 +305,8 @@ def test_verbose_shows_the_library_log_lines_on_stderr_for_that_command_only(
 
     assert result.exit_code == 0, result.output
     assert "INFO perhetyo.reporting.export: exported 5 tables as csv" in result.stderr
-    assert (
-        "DEBUG perhetyo.reporting.export: exported perhetyo_cases: 0 rows" in result.stderr
-    ) is debug
+    assert ("DEBUG perhetyo.reporting.export: exported perhetyo_cases: 0 rows" in
+            result.stderr) is debug
     assert (logger.level, list(logger.handlers)) == before
 
 
@@ -392,17 +382,9 @@ def test_a_new_case_without_plan_goals_or_services_renders() -> None:
         console.print(render_audit_trail(cases.audit_trail(case_id, actor=an_actor()), names))
 
     output = buffer.getvalue()
-    for expected in (
-        "voimassa",
-        "Omatyöntekijä",
-        "ei vielä laadittu",
-        "ei sovittuja asioita",
-        "Tavoitteita ei ole asetettu.",
-        "Palveluita ei ole tilattu.",
-        "Tapaamisia ei ole kirjattu.",
-        "ei kirjattu",
-        "Asiakkuus alkoi",
-    ):
+    for expected in ("voimassa", "Omatyöntekijä", "ei vielä laadittu", "ei sovittuja asioita",
+                     "Tavoitteita ei ole asetettu.", "Palveluita ei ole tilattu.",
+                     "Tapaamisia ei ole kirjattu.", "ei kirjattu", "Asiakkuus alkoi"):
         assert expected in output, expected
 
 

@@ -78,7 +78,9 @@ def _one_error_line(result: Result, code: str = "configuration_error") -> str:
     assert result.exit_code == ERROR_EXIT_CODE, result.output
     assert result.stdout == ""
     lines = [
-        line for line in result.output.strip().splitlines() if line and not _LOG_LINE.match(line)
+        line
+        for line in result.output.strip().splitlines()
+        if line and not _LOG_LINE.match(line)
     ]
     assert len(lines) == 1, result.output
     assert lines[0].startswith(f"perhetyo: virhe [{code}]: ")
@@ -108,7 +110,8 @@ def _demo_case_in(url: str) -> UUID:
 def _table_rows(db_file: Path) -> dict[str, int]:
     with contextlib.closing(sqlite3.connect(db_file)) as conn:
         return {
-            name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLE_NAMES
+            name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            for name in TABLE_NAMES
         }
 
 
@@ -315,10 +318,8 @@ def test_exported_files_are_readable_by_their_owner_only(
 def test_an_export_snapshot_neither_blocks_a_writer_nor_sees_its_later_rows(
     shared_store_url: str,
 ) -> None:
-    with (
-        FamilyCases(shared_store_url, clock=FakeClock()) as writer,
-        FamilyCases(shared_store_url) as exporter,
-    ):
+    with FamilyCases(shared_store_url, clock=FakeClock()) as writer, \
+            FamilyCases(shared_store_url) as exporter:
         open_sample_case(writer)
         writer.update_projections()
         views = exporter.stored_views
@@ -400,7 +401,8 @@ def test_parquet_without_pyarrow_tells_which_extra_to_install(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
 
-    result = _run("export", "--url", demo_url, "--out", str(tmp_path / "x"), "--format", "parquet")
+    result = _run("export", "--url", demo_url, "--out", str(tmp_path / "x"), "--format",
+                  "parquet")
 
     line = _one_error_line(result)
     assert "pip install 'perhetyo[reporting]'" in line
@@ -500,24 +502,14 @@ def formula_store(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'formula.db'}"
     with FamilyCases(url, clock=FakeClock()) as cases:
         case_id = open_sample_case(cases)
-        goal_id = cases.set_goal(
-            case_id, description=_FORMULA, set_on=date(2020, 8, 19), actor=an_actor()
-        )
-        cases.update_goal(
-            case_id,
-            goal_id,
-            status=GoalStatus.IN_PROGRESS,
-            progress=10,
-            note=_NEGATIVE,
-            updated_on=date(2020, 9, 1),
-            actor=an_actor(),
-        )
-        cases.set_goal(
-            case_id, description="@SUM(A1:A9) ja +1", set_on=date(2020, 8, 19), actor=an_actor()
-        )
-        cases.set_goal(
-            case_id, description="Arki sujuu = hyvä", set_on=date(2020, 8, 19), actor=an_actor()
-        )
+        goal_id = cases.set_goal(case_id, description=_FORMULA, set_on=date(2020, 8, 19),
+                                 actor=an_actor())
+        cases.update_goal(case_id, goal_id, status=GoalStatus.IN_PROGRESS, progress=10,
+                          note=_NEGATIVE, updated_on=date(2020, 9, 1), actor=an_actor())
+        cases.set_goal(case_id, description="@SUM(A1:A9) ja +1", set_on=date(2020, 8, 19),
+                       actor=an_actor())
+        cases.set_goal(case_id, description="Arki sujuu = hyvä", set_on=date(2020, 8, 19),
+                       actor=an_actor())
     return url
 
 
@@ -623,11 +615,7 @@ def test_the_console_script_prints_one_line_for_a_corrupted_store(corrupted_url:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PERHETYO_")}
     result = subprocess.run(
         [sys.executable, "-m", "perhetyo.cli", "projections", "update", "--url", corrupted_url],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
+        capture_output=True, text=True, env=env, timeout=60, check=False,
     )
 
     assert result.returncode == ERROR_EXIT_CODE
@@ -641,9 +629,8 @@ def test_the_console_script_prints_one_line_for_a_corrupted_store(corrupted_url:
 
 
 def test_a_poll_interval_of_zero_is_refused(tmp_path: Path) -> None:
-    result = _run(
-        "projections", "run", "--url", f"sqlite:///{tmp_path / 'w.db'}", "--poll-interval", "0"
-    )
+    result = _run("projections", "run", "--url", f"sqlite:///{tmp_path / 'w.db'}",
+                  "--poll-interval", "0")
 
     _one_error_line(result)
 
@@ -664,9 +651,8 @@ def test_the_worker_stops_on_sigterm_and_restores_the_signal_handlers(tmp_path: 
 
     killer = threading.Thread(target=stop_it)
     killer.start()
-    result = _run(
-        "projections", "run", "--url", f"sqlite:///{tmp_path / 'w.db'}", "--poll-interval", "0.05"
-    )
+    result = _run("projections", "run", "--url", f"sqlite:///{tmp_path / 'w.db'}",
+                  "--poll-interval", "0.05")
     killer.join()
 
     assert installed.is_set()
@@ -706,17 +692,8 @@ def _start_worker(url: str, *, poll_interval: float = 0.1) -> subprocess.Popen[s
     env = {key: value for key, value in os.environ.items() if not key.startswith("PERHETYO_")}
     env.update(COLUMNS="200", NO_COLOR="1")
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "perhetyo.cli",
-            "projections",
-            "run",
-            "--url",
-            url,
-            "--poll-interval",
-            str(poll_interval),
-        ],
+        [sys.executable, "-m", "perhetyo.cli", "projections", "run", "--url", url,
+         "--poll-interval", str(poll_interval)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -752,10 +729,9 @@ def _wait_until_current(cases: FamilyCases, workers: list[subprocess.Popen[str]]
     for worker in workers:
         if worker.poll() is None:
             worker.kill()
-    pytest.fail(
-        "the views did not catch up: "
-        + " | ".join(worker.communicate()[1][-2000:] for worker in workers)
-    )
+    pytest.fail("the views did not catch up: " + " | ".join(
+        worker.communicate()[1][-2000:] for worker in workers
+    ))
 
 
 def _stop(worker: subprocess.Popen[str], sig: signal.Signals) -> tuple[str, float]:
@@ -775,13 +751,8 @@ def _stop(worker: subprocess.Popen[str], sig: signal.Signals) -> tuple[str, floa
 def _record_a_case(cases: FamilyCases) -> UUID:
     """Two events: the opening and a meeting."""
     case_id = open_sample_case(cases)
-    cases.record_meeting(
-        case_id,
-        kind=MeetingKind.OPENING,
-        held_on=date(2020, 8, 12),
-        summary="Aloitustapaaminen.",
-        actor=an_actor(),
-    )
+    cases.record_meeting(case_id, kind=MeetingKind.OPENING, held_on=date(2020, 8, 12),
+                         summary="Aloitustapaaminen.", actor=an_actor())
     return case_id
 
 

@@ -46,6 +46,7 @@ from perhetyo.testing import FakeClock, an_actor, open_sample_case
 PASSWORD = "s3cretPW"  # noqa: S105 (a made-up password no error may show)
 
 
+
 def unused_port() -> int:
     """A local TCP port nothing listens on (bound, then released)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

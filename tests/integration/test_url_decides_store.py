@@ -158,7 +158,9 @@ def test_a_sqlite_url_with_a_timeout_keeps_events_and_views_in_the_one_file(
 
 
 @pytest.mark.parametrize("query", ["foo=1", "timeout=30&foo=1", "mode=ro", "timeout=1&timeout=2"])
-def test_a_sqlite_url_option_other_than_one_timeout_is_refused(tmp_path: Path, query: str) -> None:
+def test_a_sqlite_url_option_other_than_one_timeout_is_refused(
+    tmp_path: Path, query: str
+) -> None:
     with pytest.raises(ConfigurationError):
         FamilyCases(url=f"sqlite:///{tmp_path / 'cases.db'}?{query}")
 

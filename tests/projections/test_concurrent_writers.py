@@ -76,5 +76,7 @@ def test_writers_in_many_processes_lose_and_double_nothing(
                 seen[event.request_id] += 1
         assert set(seen) == set(accepted)  # every accepted command is in the log...
         assert set(seen.values()) == {1}  # ...exactly once, repeats included
-        assert cases.update_projections() == sum(len(cases.history(c, actor=me)) for c in all_ids)
+        assert cases.update_projections() == sum(
+            len(cases.history(c, actor=me)) for c in all_ids
+        )
         assert_stored_equals_live(cases, all_ids)

@@ -14,10 +14,7 @@ from perhetyo.testing import an_actor, open_sample_case
 
 def _meet(cases: FamilyCases, case_id: UUID, held_on: date) -> UUID:
     return cases.record_meeting(
-        case_id,
-        kind=MeetingKind.HOME_VISIT,
-        held_on=held_on,
-        summary="Kotikäynti",
+        case_id, kind=MeetingKind.HOME_VISIT, held_on=held_on, summary="Kotikäynti",
         actor=an_actor(),
     )
 

@@ -32,12 +32,8 @@ def _open_cases_naming(cases: FamilyCases, marker: str, count: int) -> None:
             actor=an_actor(),
         )
         cases.record_meeting(
-            case_id,
-            kind=MeetingKind.HOME_VISIT,
-            held_on=date(2020, 9, 1),
-            participants=[marker],
-            summary=f"{marker} kotona",
-            actor=an_actor(),
+            case_id, kind=MeetingKind.HOME_VISIT, held_on=date(2020, 9, 1),
+            participants=[marker], summary=f"{marker} kotona", actor=an_actor(),
         )
 
 
@@ -87,7 +83,9 @@ def test_updates_and_rebuilds_log_counts_and_positions_never_client_data(
         cases.stored_views.rebuild_batch_size = 1
         cases.rebuild_projections()
 
-    messages = [(r.name, r.levelname, r.getMessage()) for r in caplog.records if r.name == _LOGGER]
+    messages = [
+        (r.name, r.levelname, r.getMessage()) for r in caplog.records if r.name == _LOGGER
+    ]
     assert _MARKER not in caplog.text  # the application's own lines included
     assert (_LOGGER, "INFO", "stored views are 12 behind the log (position 0, head 12)") in (
         messages

@@ -68,11 +68,8 @@ def test_positions_beyond_32_bits_are_stored_and_read_back(shared_store_url: str
             _move_the_sequence_beyond_32_bits(shared_store_url)
         case_ids.append(open_sample_case(cases))
         cases.record_meeting(
-            case_ids[-1],
-            kind=MeetingKind.NETWORK,
-            held_on=date(2020, 9, 1),
-            summary="Verkostopalaveri",
-            actor=me,
+            case_ids[-1], kind=MeetingKind.NETWORK, held_on=date(2020, 9, 1),
+            summary="Verkostopalaveri", actor=me,
         )
         events = sum(len(cases.history(case_id, actor=me)) for case_id in case_ids)
 

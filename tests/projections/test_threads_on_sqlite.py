@@ -25,7 +25,9 @@ _CONFLICT_RETRIES = 20
 _JOIN_SECONDS = 60.0
 
 
-def _commands(cases: FamilyCases, case_id: UUID, errors: list[BaseException]) -> Callable[[], None]:
+def _commands(
+    cases: FamilyCases, case_id: UUID, errors: list[BaseException]
+) -> Callable[[], None]:
     def run() -> None:
         try:
             for n in range(_COMMANDS):

@@ -33,28 +33,16 @@ def main() -> None:
             day = date(2020, 9, 1) + timedelta(days=rng.randint(0, 30))
             kind = "meeting" if rng.random() < 0.5 else "goal"
 
-            def send(
-                kind: str = kind,
-                n: int = n,
-                case_id: UUID = case_id,
-                day: date = day,
-                request_id: str = request_id,
-            ) -> UUID:
+            def send(kind: str = kind, n: int = n, case_id: UUID = case_id, day: date = day,
+                     request_id: str = request_id) -> UUID:
                 if kind == "meeting":
                     return cases.record_meeting(
-                        case_id,
-                        kind=MeetingKind.HOME_VISIT,
-                        held_on=day,
-                        summary=f"Kotikäynti {n}",
-                        actor=me,
-                        request_id=request_id,
+                        case_id, kind=MeetingKind.HOME_VISIT, held_on=day,
+                        summary=f"Kotikäynti {n}", actor=me, request_id=request_id,
                     )
                 return cases.set_goal(
-                    case_id,
-                    description=f"Tavoite {worker}-{n}",
-                    set_on=day,
-                    actor=me,
-                    request_id=request_id,
+                    case_id, description=f"Tavoite {worker}-{n}", set_on=day,
+                    actor=me, request_id=request_id,
                 )
 
             try:
@@ -66,12 +54,8 @@ def main() -> None:
             if kind == "goal" and rng.random() < 0.5:
                 try:
                     cases.update_goal(
-                        case_id,
-                        result,
-                        status=GoalStatus.IN_PROGRESS,
-                        progress=rng.randint(0, 100),
-                        updated_on=day,
-                        actor=me,
+                        case_id, result, status=GoalStatus.IN_PROGRESS,
+                        progress=rng.randint(0, 100), updated_on=day, actor=me,
                         request_id=f"{request_id}-u",
                     )
                 except PerhetyoError as exc:

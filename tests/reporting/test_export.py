@@ -34,18 +34,10 @@ def cases() -> Iterator[FamilyCases]:
     """An in-memory store with one case, one goal and one update; its views caught up."""
     with FamilyCases("memory://", clock=FakeClock()) as store:
         case_id = open_sample_case(store)
-        goal_id = store.set_goal(
-            case_id, description='=HYPERLINK("x")', set_on=date(2020, 8, 19), actor=an_actor()
-        )
-        store.update_goal(
-            case_id,
-            goal_id,
-            status=GoalStatus.IN_PROGRESS,
-            progress=5,
-            note="-5 kg, @koulu",
-            updated_on=date(2020, 9, 1),
-            actor=an_actor(),
-        )
+        goal_id = store.set_goal(case_id, description="=HYPERLINK(\"x\")",
+                                 set_on=date(2020, 8, 19), actor=an_actor())
+        store.update_goal(case_id, goal_id, status=GoalStatus.IN_PROGRESS, progress=5,
+                          note="-5 kg, @koulu", updated_on=date(2020, 9, 1), actor=an_actor())
         store.update_projections()
         yield store
 
@@ -91,13 +83,13 @@ def test_csv_escapes_formula_text_and_jsonl_keeps_it_exactly(
 
     (goal,) = _csv_rows(tmp_path / "csv" / "perhetyo_goals.csv")
     (update,) = _csv_rows(tmp_path / "csv" / "perhetyo_goal_updates.csv")
-    assert (goal["description"], update["note"]) == ('\'=HYPERLINK("x")', "'-5 kg, @koulu")
-    assert unescape_csv_cell(goal["description"]) == '=HYPERLINK("x")'
+    assert (goal["description"], update["note"]) == ("'=HYPERLINK(\"x\")", "'-5 kg, @koulu")
+    assert unescape_csv_cell(goal["description"]) == "=HYPERLINK(\"x\")"
     (exact,) = [
         orjson.loads(line)
         for line in (tmp_path / "jsonl" / "perhetyo_goals.jsonl").read_bytes().splitlines()
     ]
-    assert exact["description"] == '=HYPERLINK("x")'
+    assert exact["description"] == "=HYPERLINK(\"x\")"
 
 
 @pytest.mark.parametrize("text", [*_TEXTS, "tavallinen", "a=b", "", "''"])

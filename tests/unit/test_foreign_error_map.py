@@ -370,7 +370,9 @@ def test_each_foreign_storage_error_becomes_the_documented_perhetyo_error(
 
 
 @pytest.mark.parametrize("case", MAPPED.values(), ids=MAPPED.keys())
-def test_translate_gives_the_same_error_as_the_context_manager(case: Case, tmp_path: Path) -> None:
+def test_translate_gives_the_same_error_as_the_context_manager(
+    case: Case, tmp_path: Path
+) -> None:
     make, expected_type, _ = case
 
     translated = translate(make(tmp_path), "the views database")
