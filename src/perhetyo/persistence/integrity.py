@@ -46,7 +46,8 @@ class IntegrityReport:
     empty when that event predates the chain); ``unchained_events`` counts the events that
     predate the chain (nothing proves them unedited); ``broken`` lists ``(case_id,
     version)`` of every event that fails its check, and of every anchored head the store
-    no longer matches (named by the anchored version). No personal data.
+    no longer matches (named by the anchored version). ``keyed`` says whether the tags
+    were checked as HMACs under the chain key (else plain SHA-256). No personal data.
     """
 
     cases_checked: int
@@ -54,6 +55,7 @@ class IntegrityReport:
     unchained_events: int
     heads: Mapping[UUID, tuple[int, str]]
     broken: list[tuple[UUID, int]]
+    keyed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -117,6 +119,7 @@ def verify_store(
         unchained_events=sum(walk.unchained for walk in walks.values()),
         heads={key: walk.head.shown for key, walk in walks.items()},
         broken=sorted(set(broken), key=lambda item: (str(item[0]), item[1])),
+        keyed=chain.keyed,
     )
 
 
