@@ -6,13 +6,15 @@ ring that supplies the store's chain key is another module's).
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
 import orjson
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from perhetyo import ConfigurationError, TamperedRecordError
+from perhetyo import ConfigurationError, FamilyCases, MeetingKind, TamperedRecordError
 from perhetyo.persistence.chain import (
     GENESIS,
     HEADER_SIZE,
@@ -26,6 +28,7 @@ from perhetyo.persistence.chain import (
     verify_case,
 )
 from perhetyo.persistence.integrity import heads_from_json, heads_json
+from perhetyo.testing import FakeClock, an_actor, open_sample_case
 
 KEY = bytes(range(32))
 TOPIC = "perhetyo.GoalSet.v1"
@@ -159,3 +162,34 @@ def test_heads_files_round_trip_and_anything_else_is_refused() -> None:
     ):
         with pytest.raises(ConfigurationError):
             heads_from_json(bad)
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["plain", "keyed"])
+def test_a_command_reads_the_store_once_and_seals_over_the_head_it_loaded(
+    key: bytes | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FamilyCases("memory://", clock=FakeClock(), chain_key=key) as cases:
+        case_id = open_sample_case(cases)
+        recorder = cases._store.recorder
+        reads: list[UUID] = []
+        select_events = recorder.select_events
+
+        def counted(originator_id: UUID, **kwargs: Any) -> Any:
+            reads.append(originator_id)
+            return select_events(originator_id, **kwargs)
+
+        monkeypatch.setattr(recorder, "select_events", counted)
+        for day in (1, 2, 3):
+            cases.record_meeting(
+                case_id,
+                kind=MeetingKind.HOME_VISIT,
+                held_on=date(2020, 9, day),
+                summary="Kotikäynti",
+                actor=an_actor(),
+            )
+
+        assert reads == [case_id] * 3  # one read per command: the load, chain and all
+        report = cases.verify_integrity()
+        assert report.ok
+        assert report.keyed is (key is not None)
+        assert report.heads[case_id][0] == 4

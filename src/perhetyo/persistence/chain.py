@@ -95,7 +95,7 @@ def tag_for(
     )
     if key is None:
         return hashlib.sha256(message).digest()
-    return hmac.new(key, message, hashlib.sha256).digest()
+    return hmac.digest(key, message, "sha256")
 
 
 def seal(key: bytes | None, previous: bytes, stored: StoredEvent) -> StoredEvent:
