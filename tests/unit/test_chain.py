@@ -22,6 +22,7 @@ from perhetyo.persistence.chain import (
     MAGIC,
     PLAIN,
     Chain,
+    ChainFollower,
     Head,
     body_of,
     seal,
@@ -193,3 +194,27 @@ def test_a_command_reads_the_store_once_and_seals_over_the_head_it_loaded(
         assert report.ok
         assert report.keyed is (key is not None)
         assert report.heads[case_id][0] == 4
+
+
+def test_the_runners_follower_checks_batches_and_reads_the_event_before_on_a_miss() -> None:
+    one, two = uuid4(), uuid4()
+    chain = Chain(KEY)
+    log = {case_id: chain.seal_all(Head(), _bodies(case_id, 4)) for case_id in (one, two)}
+    asked: list[tuple[UUID, int]] = []
+
+    def previous(case_id: UUID, version: int) -> StoredEvent | None:
+        asked.append((case_id, version))
+        return log[case_id][version - 2] if version > 1 else None
+
+    follower = ChainFollower(chain, previous, maxsize=1)
+    first = follower.check([log[one][0], log[two][0], log[one][1]])
+    follower.remember(first)  # keeps one case's head only (maxsize 1)
+    follower.remember({})
+    assert asked == []
+    assert follower.check([log[one][2], log[two][1]])[two].version == 2
+    assert asked == [(one, 3)]  # one's head was dropped from the cache; two's was kept
+
+    edited = _with_state(log[two][3], log[two][3].state[:-1] + b" ")
+    with pytest.raises(TamperedRecordError) as raised:
+        ChainFollower(chain, previous).check([edited])  # a miss, then the check
+    assert (raised.value.case_id, raised.value.version) == (two, 4)

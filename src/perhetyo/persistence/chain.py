@@ -327,9 +327,12 @@ class ChainFollower:
             case_id = _uuid(event.originator_id)
             walk = walks.get(case_id)
             if walk is None:
+                version = event.originator_version
                 head = self._heads.get(case_id)
-                if head is None or head.version != event.originator_version - 1:
-                    head = stored_head(self.previous(case_id, event.originator_version))
+                if version == 1:
+                    head = Head()  # a case's first event follows nothing: no read
+                elif head is None or head.version != version - 1:
+                    head = stored_head(self.previous(case_id, version))
                 walk = walks[case_id] = ChainWalk.after(case_id, self.chain.key, head)
             if not walk.step(event):
                 raise TamperedRecordError(case_id, event.originator_version)

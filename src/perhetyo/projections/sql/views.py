@@ -83,7 +83,11 @@ class ProjectionStatus:
 
 
 class StoredViews:
-    """Stored views (raportointinäkymät): the five tables, kept up to date from the log."""
+    """Stored views (raportointinäkymät): the five tables, kept up to date from the log.
+
+    ``chain`` is the store's tamper-evident chain: every runner checks each batch against
+    it before folding (unkeyed when None, so a keyed store fails closed).
+    """
 
     def __init__(
         self,
