@@ -34,7 +34,7 @@ import hashlib
 import hmac
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 from uuid import UUID
 
@@ -80,18 +80,27 @@ _MALFORMED: Final = -1
 def tag_for(
     key: bytes | None, previous: bytes, *, case_id: UUID, topic: str, version: int, body: bytes
 ) -> bytes:
-    """The tag of one event: HMAC-SHA-256 under ``key``, or SHA-256 when ``key`` is None."""
-    topic_bytes = topic.encode()
+    """The tag of one event: HMAC-SHA-256 under ``key``, or SHA-256 when ``key`` is None.
+
+    Over: a domain label, ``previous``, the case id's 16 bytes, the version (8 bytes), the
+    topic (its length in 4 bytes, then UTF-8) and ``body``.
+    """
+    return _tag(key, previous, case_id.bytes, topic, version, body)
+
+
+_TOPICS: dict[str, bytes] = {}
+"""Each topic as the tag hashes it (length, then UTF-8): topics are few."""
+
+
+def _tag(  # noqa: PLR0917 (the hot path: positional, no UUID or Head made per event)
+    key: bytes | None, previous: bytes, case: bytes, topic: str, version: int, body: bytes
+) -> bytes:
+    framed = _TOPICS.get(topic)
+    if framed is None:
+        encoded = topic.encode()
+        framed = _TOPICS.setdefault(topic, len(encoded).to_bytes(4, "big") + encoded)
     message = b"".join(
-        (
-            _DOMAIN,
-            previous,
-            case_id.bytes,
-            version.to_bytes(8, "big", signed=True),
-            len(topic_bytes).to_bytes(4, "big"),
-            topic_bytes,
-            body,
-        )
+        (_DOMAIN, previous, case, version.to_bytes(8, "big", signed=True), framed, body)
     )
     if key is None:
         return hashlib.sha256(message).digest()
@@ -100,15 +109,8 @@ def tag_for(
 
 def seal(key: bytes | None, previous: bytes, stored: StoredEvent) -> StoredEvent:
     """``stored`` with its state prefixed by the chain header over ``previous``."""
-    case_id = _uuid(stored.originator_id)
-    tag = tag_for(
-        key,
-        previous,
-        case_id=case_id,
-        topic=stored.topic,
-        version=stored.originator_version,
-        body=stored.state,
-    )
+    case = _uuid(stored.originator_id).bytes
+    tag = _tag(key, previous, case, stored.topic, stored.originator_version, stored.state)
     header = MAGIC + bytes((PLAIN if key is None else KEYED,)) + tag
     return StoredEvent(
         originator_id=stored.originator_id,
@@ -148,30 +150,58 @@ class Head:
         return (self.version, self.tag.hex())
 
 
-@dataclass(slots=True)
 class ChainWalk:
     """One case's chain, walked event by event (ketjun tarkistus).
 
     ``step`` returns whether the event verifies; ``head`` is the newest event's stored
-    head; ``tags_at`` the stored tag at each version asked for in ``watch``.
+    head; ``tags_at`` the stored tag (hex) at each version asked for in ``watch``;
+    ``unchained`` how many events predated the chain.
     """
 
-    case_id: UUID
-    key: bytes | None
-    head: Head = field(default_factory=Head)
-    watch: frozenset[int] = frozenset()
-    tags_at: dict[int, str] = field(default_factory=dict)
-    unchained: int = 0
-    _accepted: tuple[bytes, ...] = (GENESIS,)
-    _strength: int = UNCHAINED
+    __slots__ = (
+        "_accepted",
+        "_case",
+        "_head_strength",
+        "_strength",
+        "_tag_at_head",
+        "_version",
+        "case_id",
+        "key",
+        "tags_at",
+        "unchained",
+        "watch",
+    )
+
+    def __init__(
+        self,
+        case_id: UUID,
+        key: bytes | None,
+        head: Head | None = None,
+        *,
+        watch: frozenset[int] = frozenset(),
+    ) -> None:
+        head = head or Head()
+        self.case_id = case_id
+        self.key = key
+        self.watch = watch
+        self.tags_at: dict[int, str] = {}
+        self.unchained = 0
+        self._case = case_id.bytes
+        self._version = head.version
+        self._tag_at_head = head.tag
+        self._head_strength = head.strength
+        self._accepted: tuple[bytes, ...] = (head.previous_tag,)
+        self._strength = head.strength
 
     @classmethod
     def after(cls, case_id: UUID, key: bytes | None, head: Head) -> ChainWalk:
         """A walk that continues from a known (already verified) head."""
-        walk = cls(case_id, key, head)
-        walk._accepted = (head.previous_tag,)
-        walk._strength = head.strength
-        return walk
+        return cls(case_id, key, head)
+
+    @property
+    def head(self) -> Head:
+        """The newest event's head, as stored."""
+        return Head(self._version, self._tag_at_head, self._head_strength)
 
     def step(self, stored: StoredEvent) -> bool:
         """Check the next stored event of the case; True when it verifies."""
@@ -185,42 +215,41 @@ class ChainWalk:
         elif strength == KEYED and self.key is None:
             ok = False  # a keyed tag cannot be checked without the chain key
         else:
-            ok = any(
-                hmac.compare_digest(self._tag(strength, previous, stored, body), stored_tag)
-                for previous in self._accepted
-            )
-        ok = ok and version == self.head.version + 1
+            key = self.key if strength == KEYED else None
+            case, topic = self._case, stored.topic
+            ok = False
+            for previous in self._accepted:  # one, unless the event before was broken
+                if hmac.compare_digest(_tag(key, previous, case, topic, version, body), stored_tag):
+                    ok = True
+                    break
+        ok = ok and version == self._version + 1
         if version in self.watch:
             self.tags_at[version] = stored_tag.hex()
         if ok:
             self._accepted = (stored_tag or GENESIS,)
             self._strength = strength
         else:
-            # The next event may follow what is stored here, or what should have been: the
-            # tag this event's bytes should carry at the case's strength (a stripped or
-            # weakened tag whose body is unchanged gives the original back).
-            should = strength if strength > self._strength else self._strength
-            expected = (
-                b""
-                if should == UNCHAINED or (should == KEYED and self.key is None)
-                else self._tag(should, self._accepted[0], stored, body)
-            )
-            raw = stored.state[len(MAGIC) + 1 : HEADER_SIZE]
-            self._accepted = tuple(
-                dict.fromkeys(t for t in (stored_tag, raw, expected, GENESIS) if t)
-            )
-        self.head = Head(version, stored_tag, strength if ok else self._strength)
+            self._after_failure(stored, strength, stored_tag, body)
+        self._version = version
+        self._tag_at_head = stored_tag
+        self._head_strength = self._strength
         return ok
 
-    def _tag(self, strength: int, previous: bytes, stored: StoredEvent, body: bytes) -> bytes:
-        return tag_for(
-            self.key if strength == KEYED else None,
-            previous,
-            case_id=self.case_id,
-            topic=stored.topic,
-            version=stored.originator_version,
-            body=body,
-        )
+    def _after_failure(
+        self, stored: StoredEvent, strength: int, stored_tag: bytes, body: bytes
+    ) -> None:
+        """The next event may follow what is stored here, or what should have been: the
+        tag this event's bytes should carry at the case's strength (a stripped or weakened
+        tag whose body is unchanged gives the original back)."""
+        should = max(strength, self._strength)
+        expected = b""
+        if should in (PLAIN, KEYED) and not (should == KEYED and self.key is None):
+            key = self.key if should == KEYED else None
+            expected = _tag(
+                key, self._accepted[0], self._case, stored.topic, stored.originator_version, body
+            )
+        raw = stored.state[len(MAGIC) + 1 : HEADER_SIZE]
+        self._accepted = tuple(dict.fromkeys(t for t in (stored_tag, raw, expected, GENESIS) if t))
 
 
 def _parse(state: bytes) -> tuple[int, bytes, bytes]:
