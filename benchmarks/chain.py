@@ -50,20 +50,21 @@ class _NoChain(Chain):
         return Head()
 
 
-def _open(path: Path, mode: str) -> FamilyCases:
-    cases = FamilyCases(
-        f"sqlite:///{path}", clock=FakeClock(), chain_key=KEY if mode == "hmac" else None
-    )
+def _open(path: Path | None, mode: str) -> FamilyCases:
+    url = "sqlite:///:memory:" if path is None else f"sqlite:///{path}"
+    cases = FamilyCases(url, clock=FakeClock(), chain_key=KEY if mode == "hmac" else None)
     if mode == "off":
         cases._store.mapper.chain = _NoChain()
     return cases
 
 
-def run(directory: Path, mode: str, n_cases: int, n_commands: int) -> tuple[float, float, float]:
+def run(
+    directory: Path | None, mode: str, n_cases: int, n_commands: int
+) -> tuple[float, float, float]:
     """Commands per second, this process's CPU microseconds per command (the machine's
     other load and the disk's fsyncs move the first, much less the second), and the
     store's reads per command, for one mode."""
-    path = directory / f"{mode}-{time.monotonic_ns()}.db"
+    path = None if directory is None else directory / f"{mode}-{time.monotonic_ns()}.db"
     me = an_actor()
     with _open(path, mode) as cases:
         ids = [open_sample_case(cases) for _ in range(n_cases)]
@@ -89,7 +90,8 @@ def run(directory: Path, mode: str, n_cases: int, n_commands: int) -> tuple[floa
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         if mode != "off":
             assert cases.verify_integrity().ok
-    path.unlink()
+    if path is not None:
+        path.unlink()
     return n_commands / seconds, cpu / n_commands * 1e6, reads / n_commands
 
 
@@ -144,30 +146,21 @@ def rebuild(directory: Path, n_cases: int, repeat: int) -> list[str]:
     return lines
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=10)
-    parser.add_argument("--commands", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--rebuild-cases", type=int, default=0)
-    args = parser.parse_args()
+def _commands(store: str, where: Path | None, n_cases: int, n_commands: int, repeat: int) -> None:
+    """Run and print the three modes on one kind of store, alternating, medians."""
     rates: dict[str, list[float]] = {mode: [] for mode in MODES}
     cpus: dict[str, list[float]] = {mode: [] for mode in MODES}
     reads: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as directory:
-        for _ in range(args.repeat):
-            for mode in MODES:  # the modes alternate, so drift hits each alike
-                rate, cpu, per_command = run(Path(directory), mode, args.cases, args.commands)
-                rates[mode].append(rate)
-                cpus[mode].append(cpu)
-                reads[mode] = per_command
-        rebuilt = (
-            rebuild(Path(directory), args.rebuild_cases, args.repeat) if args.rebuild_cases else []
-        )
-    events = args.commands // args.cases + 1
+    for _ in range(repeat):
+        for mode in MODES:  # the modes alternate, so drift hits each alike
+            rate, cpu, per_command = run(where, mode, n_cases, n_commands)
+            rates[mode].append(rate)
+            cpus[mode].append(cpu)
+            reads[mode] = per_command
+    events = n_commands // n_cases + 1
     print(
-        f"\nCommands on SQLite (synchronous=FULL): {args.commands} commands over "
-        f"{args.cases} cases (up to {events} events each), median of {args.repeat} rounds"
+        f"\nCommands on {store}: {n_commands} commands over {n_cases} cases "
+        f"(up to {events} events each), median of {repeat} rounds"
     )
     off, off_cpu = statistics.median(rates["off"]), statistics.median(cpus["off"])
     for mode in MODES:
@@ -176,6 +169,24 @@ def main() -> None:
             f"  {mode:<7} {median:>8,.1f} commands/s (ratio {median / off:.3f})  "
             f"CPU {cpu:>7,.0f} us/command (ratio {off_cpu / cpu:.3f})  "
             f"store reads/command {reads[mode]:.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=10)
+    parser.add_argument("--commands", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rebuild-cases", type=int, default=0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        for store, where in (
+            ("a SQLite file, synchronous=FULL", Path(directory)),
+            ("in-memory SQLite (no fsync: the CPU's share)", None),
+        ):
+            _commands(store, where, args.cases, args.commands, args.repeat)
+        rebuilt = (
+            rebuild(Path(directory), args.rebuild_cases, args.repeat) if args.rebuild_cases else []
         )
     for line in rebuilt:
         print(line)

@@ -104,7 +104,19 @@ def _tag(  # noqa: PLR0917 (the hot path: positional, no UUID or Head made per e
     )
     if key is None:
         return hashlib.sha256(message).digest()
-    return hmac.digest(key, message, "sha256")
+    keyed = _KEYED.get(key)
+    if keyed is None:
+        if len(_KEYED) >= _MAX_KEYS:
+            _KEYED.clear()
+        keyed = _KEYED.setdefault(key, hmac.new(key, digestmod=hashlib.sha256))
+    mac = keyed.copy()  # the key's pads already hashed: half of a fresh HMAC's cost
+    mac.update(message)
+    return mac.digest()
+
+
+_KEYED: dict[bytes, hmac.HMAC] = {}
+"""An HMAC with each chain key set up and nothing hashed yet, copied per tag."""
+_MAX_KEYS: Final = 8
 
 
 def seal(key: bytes | None, previous: bytes, stored: StoredEvent) -> StoredEvent:
