@@ -104,6 +104,7 @@ def test_one_edited_byte_is_caught_by_verify_reads_commands_and_the_runner(
                 edited, kind=MeetingKind.HOME_VISIT, held_on=date(2020, 9, 2), summary="K", actor=me
             ),
             cases.update_projections,
+            cases.rebuild_projections,
         ]
         for read in reads:
             with pytest.raises(TamperedRecordError) as raised:
@@ -112,6 +113,7 @@ def test_one_edited_byte_is_caught_by_verify_reads_commands_and_the_runner(
             told = "".join(traceback.format_exception(raised.value))
             assert _EDITED not in told
             assert _SUMMARY not in told
+        assert cases.stored_views.current_plan(edited) is None  # nothing edited was folded
         assert cases.history(other, actor=me)[-1].summary == _SUMMARY  # type: ignore[attr-defined]
     assert _stored_versions(shared_store_url, edited) == version  # the command added nothing
 
