@@ -19,8 +19,13 @@ from uuid import UUID, uuid4
 
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
-from perhetyo.errors import CaseAlreadyExistsError, CaseNotFoundError, ConcurrentUpdateError
-from perhetyo.events import CaseEvent
+from perhetyo.errors import (
+    CaseAlreadyExistsError,
+    CaseErasedError,
+    CaseNotFoundError,
+    ConcurrentUpdateError,
+)
+from perhetyo.events import CaseErased, CaseEvent
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.errors import AppendConflictError
 from perhetyo.persistence.event_store import EventStore
@@ -58,9 +63,13 @@ class CommandHandler:
         self._now = now
 
     def events(self, case_id: UUID) -> list[CaseEvent]:
-        """The case's stored events, in order (empty for an unknown case)."""
+        """The case's stored events, in order (empty for an unknown case);
+        :class:`CaseErasedError` for an erased case."""
         with storage_errors():
-            return cast(list[CaseEvent], list(self._store.events.get(case_id)))
+            events = cast(list[CaseEvent], list(self._store.events.get(case_id)))
+        if events and isinstance(events[-1], CaseErased):
+            raise CaseErasedError(case_id)
+        return events
 
     def case_id_for_request(self, request_id: str) -> UUID:
         """The id an ``open_case`` with this request id opens in this store."""

@@ -20,6 +20,7 @@ from perhetyo.application.core import CasesCore
 from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.plan import PlanCalls
+from perhetyo.application.privacy import PrivacyCalls
 from perhetyo.application.reads import CaseReads
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
@@ -30,7 +31,14 @@ __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 
 
 class FamilyCases(
-    CaseCalls, EncounterCalls, PlanCalls, ServiceCalls, CaseReads, StoredProjectionCalls, CasesCore
+    CaseCalls,
+    EncounterCalls,
+    PlanCalls,
+    ServiceCalls,
+    CaseReads,
+    StoredProjectionCalls,
+    PrivacyCalls,
+    CasesCore,
 ):
     """Family cases (perhesosiaalityön asiakkuudet): commands and reads over one store.
 
@@ -39,4 +47,5 @@ class FamilyCases(
     returns the current time (an aware datetime); "today" is its date in Helsinki.
     A command on a busy case waits its turn (see :mod:`perhetyo.persistence.locks`) for
     up to ``lock_timeout`` seconds, then raises :class:`ConcurrentUpdateError`.
+    ``master_key`` (or ``PERHETYO_MASTER_KEY``) encrypts the store (docs/privacy.md).
     """

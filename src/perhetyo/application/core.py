@@ -39,6 +39,7 @@ from perhetyo.persistence import (
 )
 from perhetyo.persistence.event_store import EventStore, setup_lock
 from perhetyo.persistence.identity import store_key
+from perhetyo.persistence.keyring import KeyRing, master_key_from
 from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
 from perhetyo.projections import (
     events_to_fold,
@@ -74,23 +75,40 @@ class CasesCore:
         views_url: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        master_key: str | None = None,
     ) -> None:
         self._settings = settings_for_url(DEFAULT_URL if url is None else url)
-        self._locks = case_locks(self._settings, timeout=lock_timeout)
+        master = master_key_from(master_key)  # checked before anything is opened
         self._clock: Clock = clock or utc_now
+        self._locks = case_locks(self._settings, timeout=lock_timeout)
         self._views_url = views_url
         self._batch_size = batch_size
         self._stored_views: StoredViews | None = None
         self._closed = False
+        self._keyring = KeyRing(self._settings, master, self.now)
         with storage_errors(), setup_lock(self._settings):
-            self._store = EventStore(self._settings)
             try:
+                self._store = EventStore(self._settings, self._keyring)
+            except BaseException:
+                self._keyring.close()
+                self._locks.close()
+                raise
+            try:
+                recorder = self._store.recorder
+                self._keyring.start(lambda: bool(recorder.max_notification_id()))
                 key = store_key(self._settings)
             except BaseException:
                 self._store.close()
+                self._keyring.close()
+                self._locks.close()
                 raise
         self._commands = CommandHandler(self._store, self._locks, key, self.now)
         logger.info("perhetyo store opened: %s", self._settings.kind)
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the store is encrypted (a master key was given; see docs/privacy.md)."""
+        return self._keyring.encrypted
 
     @property
     def url(self) -> str:
@@ -106,6 +124,7 @@ class CasesCore:
             self._stored_views.close()
         self._locks.close()
         self._store.close()
+        self._keyring.close()
         logger.info("perhetyo store closed: %s", self._settings.kind)
 
     def __enter__(self) -> Self:

@@ -5,6 +5,10 @@
   back: ``model_dump(mode="json")`` out, ``model_validate`` in, with ``class_version``
   upcasting (``upcast_v1_v2`` class methods on the event class) under the same topic.
 
+With a master key, ``sealer`` (:class:`~perhetyo.persistence.cipher.PayloadCipher`)
+encrypts each JSON payload under its case's data key on the way out, and decrypts it
+first on the way in (after the chain tag is checked, when there is one).
+
 A stored event that cannot be read (damaged bytes, an unknown topic, a field that does
 not validate) becomes :class:`~perhetyo.errors.CorruptRecordError` naming its case and
 version, never its content (:func:`perhetyo.persistence.errors.decoded`).
@@ -20,6 +24,7 @@ import orjson
 from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
 
 from perhetyo.events import EVENT_CLASSES, CaseEvent
+from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.errors import decoded
 
 __all__ = ["OrjsonTranscoder", "PydanticMapper"]
@@ -52,8 +57,10 @@ class PydanticMapper(Mapper[UUID]):
         cipher: Cipher | None = None,
         *,
         registry: Mapping[str, type[CaseEvent]] | None = None,
+        sealer: PayloadCipher | None = None,
     ) -> None:
         super().__init__(transcoder=transcoder, compressor=compressor, cipher=cipher)
+        self.sealer = sealer  # encryption at rest: None on an unencrypted store
         self.registry: Mapping[str, type[CaseEvent]] = (
             EVENT_CLASSES if registry is None else registry
         )
@@ -70,6 +77,8 @@ class PydanticMapper(Mapper[UUID]):
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
+        if self.sealer is not None:  # encryption at rest (persistence/cipher.py)
+            data = self.sealer.seal(event.originator_id, event.originator_version, cls.TOPIC, data)
         return StoredEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,
@@ -91,6 +100,13 @@ class PydanticMapper(Mapper[UUID]):
     def _decode(self, stored_event: StoredEvent) -> CaseEvent:
         cls = self.registry[stored_event.topic]
         data = stored_event.state
+        if self.sealer is not None:  # encryption at rest (persistence/cipher.py)
+            data = self.sealer.open(
+                _uuid(stored_event.originator_id),
+                stored_event.originator_version,
+                stored_event.topic,
+                data,
+            )
         if self.cipher:
             data = self.cipher.decrypt(data)
         if self.compressor:
@@ -100,9 +116,10 @@ class PydanticMapper(Mapper[UUID]):
         while from_version < cls.class_version:
             getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
             from_version += 1
-        originator_id = stored_event.originator_id
-        state["originator_id"] = (
-            originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-        )
+        state["originator_id"] = _uuid(stored_event.originator_id)
         state["originator_version"] = stored_event.originator_version
         return cls.model_validate(state, context=_STORED_CONTEXT)
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)

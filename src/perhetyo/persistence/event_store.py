@@ -15,7 +15,9 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.utils import Environment, EnvType
 
+from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.codec import OrjsonTranscoder, PydanticMapper
+from perhetyo.persistence.keyring import KeyRing
 from perhetyo.persistence.store import StoreSettings, advisory_key, postgres_connection
 
 __all__ = ["EventStore", "setup_lock"]
@@ -49,12 +51,17 @@ def setup_lock(settings: StoreSettings) -> Iterator[None]:
 
 
 class EventStore(Application[UUID]):
-    """eventsourcing's application, configured from the URL's settings only."""
+    """eventsourcing's application, configured from the URL's settings only.
+
+    With a ``keyring`` that holds a master key, every payload is encrypted under its
+    case's data key (:mod:`perhetyo.persistence.cipher`).
+    """
 
     name = "FamilyCases"
 
-    def __init__(self, settings: StoreSettings) -> None:
+    def __init__(self, settings: StoreSettings, keyring: KeyRing | None = None) -> None:
         self._settings = settings
+        self._keyring = keyring
         try:
             super().__init__()
         except BaseException:
@@ -68,9 +75,11 @@ class EventStore(Application[UUID]):
         return Environment(name, dict(self._settings.env))
 
     def construct_mapper(self) -> PydanticMapper:
-        """Our pydantic mapper with the orjson transcoder."""
+        """Our pydantic mapper with the orjson transcoder (and the key ring's cipher)."""
+        keyring = self._keyring
         return PydanticMapper(
             transcoder=OrjsonTranscoder(),
             cipher=self.factory.cipher(),
             compressor=self.factory.compressor(),
+            sealer=PayloadCipher(keyring) if keyring is not None and keyring.encrypted else None,
         )

@@ -92,8 +92,10 @@ class StoredViews:
         schema: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        personal: bool = True,
     ) -> None:
         self.recorder = recorder
+        self.personal = personal  # False with a master key: personal columns left empty
         self.mapper = mapper
         self.application_name = application_name
         self.engine = engine
@@ -144,6 +146,7 @@ class StoredViews:
             guard=self._guard,
             batch_size=batch_size or self.batch_size,
             cache_size=self.cache_size,
+            personal=self.personal,
         )
 
     @contextlib.contextmanager

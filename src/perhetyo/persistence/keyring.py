@@ -1,0 +1,472 @@
+"""Key ring (avainrengas): the master key, a data key per case, the store's secrets.
+
+- The **master key** is given to :class:`~perhetyo.FamilyCases` (``master_key=``, or the
+  environment variable ``PERHETYO_MASTER_KEY``): 32 random bytes in URL-safe base64, as
+  :func:`generate_key` makes them. It is never stored.
+- Each case has its own random 32-byte **data key**, made when its first event is sealed,
+  stored wrapped by the master key (AES-GCM, bound to the case id) in the table
+  ``perhetyo_case_keys`` (case_id, wrapped, created_at, destroyed_at) of the events' own
+  database. Erasing a case destroys its wrapped key (:meth:`KeyRing.destroy`): the row
+  stays, with ``wrapped`` NULL and ``destroyed_at`` set.
+- The store's **secrets** (table ``perhetyo_key_ring``): ``chain``, the HMAC key of the
+  tamper-evidence chain (:meth:`KeyRing.chain_key`), and ``erasures``, the key that seals
+  ``CaseErased`` events. Both random, wrapped by the master key; their unwrapping at start-up
+  is also the check that the master key is the store's.
+
+At start-up (:meth:`KeyRing.start`), before anything is written:
+
+- no master key, and the store has no secrets: it works unencrypted, and says so once in
+  the log;
+- no master key on an encrypted store, a wrong master key, or a master key for a store
+  that already holds unencrypted events: :class:`~perhetyo.errors.MasterKeyError`. (A
+  store is encrypted from its first event or never: mixing would leave plain copies that an
+  operator believes encrypted.)
+
+:meth:`KeyRing.rotate` re-wraps every data key and secret under a new master key in one
+transaction. On SQLite every connection of the key ring sets ``secure_delete``, and a
+destroyed or re-wrapped key is followed by a WAL checkpoint (``TRUNCATE``), so no copy of
+an old wrapped key remains in the database file or its WAL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Final, Protocol
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    event,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from perhetyo.errors import CaseErasedError, MasterKeyError
+from perhetyo.persistence.cipher import KEY_BYTES, MissingKeyError, UnwrapError, unwrap, wrap
+from perhetyo.persistence.errors import storage_errors
+from perhetyo.persistence.store import StoreSettings, views_engine
+
+__all__ = [
+    "CASE_KEY_TABLE",
+    "KEY_RING_TABLE",
+    "MASTER_KEY_VARIABLE",
+    "KeyRing",
+    "generate_key",
+    "master_key_from",
+    "parse_master_key",
+]
+
+logger = logging.getLogger("perhetyo")
+
+MASTER_KEY_VARIABLE: Final = "PERHETYO_MASTER_KEY"
+CASE_KEY_TABLE: Final = "perhetyo_case_keys"
+KEY_RING_TABLE: Final = "perhetyo_key_ring"
+_CHAIN: Final = "chain"
+_ERASURES: Final = "erasures"
+_CHECKPOINT_TRIES: Final = 100
+_CHECKPOINT_PAUSE: Final = 0.02
+
+
+def generate_key() -> str:
+    """A new master key (uusi pääavain): 32 random bytes, URL-safe base64, as a string."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
+
+
+def parse_master_key(value: object) -> bytes:
+    """The 32 bytes of a master key; :class:`MasterKeyError` (never showing it) otherwise."""
+    if not isinstance(value, str):
+        raise MasterKeyError("the master key must be a string made by perhetyo.generate_key()")
+    try:
+        raw = base64.urlsafe_b64decode(value.strip().encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raw = b""
+    if len(raw) != KEY_BYTES:
+        raise MasterKeyError(
+            "the master key is not URL-safe base64 of 32 bytes (make one with "
+            "perhetyo.generate_key())"
+        )
+    return raw
+
+
+def master_key_from(
+    argument: str | None, environ: Mapping[str, str] | None = None
+) -> bytes | None:
+    """The master key given as an argument, else in ``PERHETYO_MASTER_KEY``, else None."""
+    if argument is not None:
+        return parse_master_key(argument)
+    value = (os.environ if environ is None else environ).get(MASTER_KEY_VARIABLE)
+    return None if value is None or value == "" else parse_master_key(value)
+
+
+# --- where wrapped keys are kept ----------------------------------------------------------------
+
+
+class _Vault(Protocol):
+    def secrets(self) -> dict[str, bytes]: ...
+
+    def add_secrets(self, wrapped: dict[str, bytes], now: datetime) -> None: ...
+
+    def case_key(self, case_id: UUID) -> tuple[bytes | None] | None: ...
+
+    def live_case_keys(self) -> dict[UUID, bytes]: ...
+
+    def add_case_key(self, case_id: UUID, wrapped: bytes, now: datetime) -> None: ...
+
+    def destroy(self, case_id: UUID, now: datetime) -> None: ...
+
+    def rewrap(self, change: Callable[[str, bytes], bytes]) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class _MemoryVault:
+    """For ``memory://`` and in-memory SQLite stores: keys live as long as the process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._secrets: dict[str, bytes] = {}
+        self._cases: dict[UUID, bytes | None] = {}
+
+    def secrets(self) -> dict[str, bytes]:
+        with self._lock:
+            return dict(self._secrets)
+
+    def add_secrets(self, wrapped: dict[str, bytes], now: datetime) -> None:
+        with self._lock:
+            for name, value in wrapped.items():
+                self._secrets.setdefault(name, value)
+
+    def case_key(self, case_id: UUID) -> tuple[bytes | None] | None:
+        with self._lock:
+            return (self._cases[case_id],) if case_id in self._cases else None
+
+    def live_case_keys(self) -> dict[UUID, bytes]:
+        with self._lock:
+            return {case_id: w for case_id, w in self._cases.items() if w is not None}
+
+    def add_case_key(self, case_id: UUID, wrapped: bytes, now: datetime) -> None:
+        with self._lock:
+            self._cases.setdefault(case_id, wrapped)
+
+    def destroy(self, case_id: UUID, now: datetime) -> None:
+        with self._lock:
+            self._cases[case_id] = None
+
+    def rewrap(self, change: Callable[[str, bytes], bytes]) -> int:
+        with self._lock:
+            secrets_ = {name: change(name, value) for name, value in self._secrets.items()}
+            cases = {
+                case_id: None if value is None else change(str(case_id), value)
+                for case_id, value in self._cases.items()
+            }
+            self._secrets, self._cases = secrets_, cases
+            return len(secrets_) + sum(value is not None for value in cases.values())
+
+    def close(self) -> None:
+        return None
+
+
+class _SqlVault:
+    """The two key tables in the events' own database (SQLite file or PostgreSQL)."""
+
+    def __init__(self, settings: StoreSettings) -> None:
+        self._settings = settings
+        self.engine: Engine = views_engine(settings)
+        if self.engine.dialect.name == "sqlite":
+            _secure_delete(self.engine)
+        self._writer = self.engine.execution_options(perhetyo_write=True)
+        metadata = MetaData(schema=settings.postgres_schema)
+        self.ring = Table(
+            KEY_RING_TABLE,
+            metadata,
+            Column("name", String(40), primary_key=True),
+            Column("wrapped", LargeBinary, nullable=False),
+            Column("created_at", DateTime(timezone=True), nullable=False),
+        )
+        self.cases = Table(
+            CASE_KEY_TABLE,
+            metadata,
+            Column("case_id", String(36), primary_key=True),
+            Column("wrapped", LargeBinary),
+            Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("destroyed_at", DateTime(timezone=True)),
+        )
+        self._metadata = metadata
+        self._dialect: Any = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+
+    def secrets(self) -> dict[str, bytes]:
+        with storage_errors(), self.engine.connect() as conn:
+            if not inspect(conn).has_table(KEY_RING_TABLE, schema=self._settings.postgres_schema):
+                return {}
+            rows = conn.execute(select(self.ring.c.name, self.ring.c.wrapped)).all()
+        return {name: bytes(wrapped) for name, wrapped in rows}
+
+    def add_secrets(self, wrapped: dict[str, bytes], now: datetime) -> None:
+        with storage_errors(), self._writer.begin() as conn:
+            self._metadata.create_all(conn, checkfirst=True)
+            for name, value in wrapped.items():
+                conn.execute(
+                    self._dialect.insert(self.ring)
+                    .values(name=name, wrapped=value, created_at=now)
+                    .on_conflict_do_nothing(index_elements=["name"])
+                )
+
+    def case_key(self, case_id: UUID) -> tuple[bytes | None] | None:
+        query = select(self.cases.c.wrapped).where(self.cases.c.case_id == str(case_id))
+        with storage_errors(), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return (None if row.wrapped is None else bytes(row.wrapped),)
+
+    def live_case_keys(self) -> dict[UUID, bytes]:
+        query = select(self.cases.c.case_id, self.cases.c.wrapped).where(
+            self.cases.c.wrapped.is_not(None)
+        )
+        with storage_errors(), self.engine.connect() as conn:
+            return {UUID(case_id): bytes(wrapped) for case_id, wrapped in conn.execute(query)}
+
+    def add_case_key(self, case_id: UUID, wrapped: bytes, now: datetime) -> None:
+        with storage_errors(), self._writer.begin() as conn:
+            conn.execute(
+                self._dialect.insert(self.cases)
+                .values(case_id=str(case_id), wrapped=wrapped, created_at=now)
+                .on_conflict_do_nothing(index_elements=["case_id"])
+            )
+
+    def destroy(self, case_id: UUID, now: datetime) -> None:
+        with storage_errors(), self._writer.begin() as conn:
+            conn.execute(
+                update(self.cases)
+                .where(self.cases.c.case_id == str(case_id))
+                .values(wrapped=None, destroyed_at=now)
+            )
+        self._scrub()
+
+    def rewrap(self, change: Callable[[str, bytes], bytes]) -> int:
+        count = 0
+        with storage_errors(), self._writer.begin() as conn:
+            if self._dialect is postgresql:  # one rotation at a time; writers of keys wait
+                conn.execute(select(self.ring.c.name).with_for_update())
+            for name, wrapped in conn.execute(select(self.ring.c.name, self.ring.c.wrapped)).all():
+                conn.execute(
+                    update(self.ring)
+                    .where(self.ring.c.name == name)
+                    .values(wrapped=change(name, bytes(wrapped)))
+                )
+                count += 1
+            live = conn.execute(
+                select(self.cases.c.case_id, self.cases.c.wrapped).where(
+                    self.cases.c.wrapped.is_not(None)
+                )
+            ).all()
+            for case_id, wrapped in live:
+                conn.execute(
+                    update(self.cases)
+                    .where(self.cases.c.case_id == case_id)
+                    .values(wrapped=change(case_id, bytes(wrapped)))
+                )
+                count += 1
+        self._scrub()
+        return count
+
+    def _scrub(self) -> None:
+        """On SQLite, copy the WAL into the file and empty it (its old pages held the key)."""
+        if self._dialect is not sqlite or self._settings.sqlite_path is None:
+            return
+        with storage_errors():
+            for _ in range(_CHECKPOINT_TRIES):
+                with self.engine.connect() as conn:
+                    raw: Any = conn.connection.driver_connection
+                    busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    return
+                time.sleep(_CHECKPOINT_PAUSE)
+        logger.warning("the WAL could not be checkpointed: an old wrapped key may remain in it")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _secure_delete(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA secure_delete=ON")
+
+
+# --- the key ring -------------------------------------------------------------------------------
+
+
+class KeyRing:
+    """Key ring (avainrengas): one store's master key, case data keys and secrets.
+
+    ``master_key`` is the parsed master key (None: the store works unencrypted). ``now``
+    gives the record times of keys made and destroyed.
+    """
+
+    def __init__(
+        self, settings: StoreSettings, master_key: bytes | None, now: Callable[[], datetime]
+    ) -> None:
+        in_memory = settings.kind == "memory" or (
+            settings.kind == "sqlite" and settings.sqlite_path is None
+        )
+        self._vault: _Vault = _MemoryVault() if in_memory else _SqlVault(settings)
+        self._master = None if master_key is None else AESGCM(master_key)
+        self._now = now
+        self._chain: bytes | None = None
+        self._erasures: AESGCM | None = None
+        self._aeads: dict[UUID, AESGCM] = {}
+        self._wrapped: dict[UUID, bytes] | None = None  # every live key, loaded on first miss
+        self._lock = threading.Lock()
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether a master key is configured (and so every payload is encrypted)."""
+        return self._master is not None
+
+    @property
+    def engine(self) -> Engine | None:
+        """The engine of the key tables (None for a store kept in memory)."""
+        return self._vault.engine if isinstance(self._vault, _SqlVault) else None
+
+    def start(self, has_events: Callable[[], bool]) -> None:
+        """Check the master key against the store (see the module docstring); on a new
+        encrypted store, make its secrets."""
+        stored = self._vault.secrets()
+        if self._master is None:
+            if stored:
+                raise MasterKeyError(
+                    "this store is encrypted: give its master key "
+                    f"(master_key= or {MASTER_KEY_VARIABLE})"
+                )
+            logger.info("perhetyo store is not encrypted: no master key was given")
+            return
+        if not stored:
+            if has_events():
+                raise MasterKeyError(
+                    "this store already holds unencrypted events: a master key cannot be "
+                    "added to it (see docs/privacy.md)"
+                )
+            made = {
+                name: wrap(self._master, secrets.token_bytes(KEY_BYTES), name)
+                for name in (_CHAIN, _ERASURES)
+            }
+            self._vault.add_secrets(made, self._now())
+            stored = self._vault.secrets()
+        try:
+            self._chain = unwrap(self._master, stored[_CHAIN], _CHAIN)
+            self._erasures = AESGCM(unwrap(self._master, stored[_ERASURES], _ERASURES))
+        except (UnwrapError, KeyError):
+            raise MasterKeyError("the master key does not open this store's keys") from None
+        logger.info("perhetyo store is encrypted")
+
+    def chain_key(self) -> bytes | None:
+        """The tamper-evidence chain's HMAC key (random, wrapped by the master key), or None
+        on an unencrypted store."""
+        return self._chain
+
+    def store_aead(self) -> AESGCM:
+        """The AES-GCM of the store's erasure key (it seals ``CaseErased``)."""
+        if self._erasures is None:
+            raise MasterKeyError("this store has no master key")
+        return self._erasures
+
+    def case_aead(self, case_id: UUID, *, create: bool) -> AESGCM:
+        """The AES-GCM of the case's data key; made and stored first when ``create`` and
+        the case has none. :class:`CaseErasedError` once the key is destroyed."""
+        aead = self._aeads.get(case_id)
+        if aead is not None:
+            return aead
+        master = self._master
+        if master is None:
+            raise MasterKeyError("this store has no master key")
+        wrapped = self._wrapped_key(case_id)
+        if wrapped is None and create:
+            self._vault.add_case_key(
+                case_id, wrap(master, secrets.token_bytes(KEY_BYTES), str(case_id)), self._now()
+            )
+            wrapped = self._wrapped_key(case_id)
+        if wrapped is None:
+            raise MissingKeyError
+        try:
+            aead = AESGCM(unwrap(master, wrapped, str(case_id)))
+        except UnwrapError:
+            raise MissingKeyError from None
+        with self._lock:
+            self._aeads[case_id] = aead
+        return aead
+
+    def _wrapped_key(self, case_id: UUID) -> bytes | None:
+        """The case's wrapped key, from the bulk-loaded ones or its own row."""
+        if self._wrapped is None:
+            loaded = self._vault.live_case_keys()
+            with self._lock:
+                self._wrapped = loaded
+        found = self._wrapped.get(case_id)
+        if found is not None:
+            return found
+        row = self._vault.case_key(case_id)
+        if row is None:
+            return None
+        if row[0] is None:
+            raise CaseErasedError(case_id)
+        return row[0]
+
+    def wrapped_case_key(self, case_id: UUID) -> bytes | None:
+        """The case's wrapped data key as stored (None once destroyed or never made)."""
+        row = self._vault.case_key(case_id)
+        return None if row is None else row[0]
+
+    def destroy(self, case_id: UUID) -> None:
+        """Destroy the case's data key: its row keeps only the case id and the times."""
+        with self._lock:
+            self._aeads.pop(case_id, None)
+            if self._wrapped is not None:
+                self._wrapped.pop(case_id, None)
+        self._vault.destroy(case_id, self._now())
+
+    def rotate(self, new_master_key: bytes) -> int:
+        """Re-wrap every live data key and secret under ``new_master_key``, in one
+        transaction; returns how many keys were re-wrapped."""
+        old = self._master
+        if old is None:
+            raise MasterKeyError("this store has no master key to rotate")
+        new = AESGCM(new_master_key)
+
+        def change(label: str, wrapped: bytes) -> bytes:
+            try:
+                return wrap(new, unwrap(old, wrapped, label), label)
+            except UnwrapError:
+                raise MasterKeyError(
+                    f"a stored key ({label}) does not open with the master key"
+                ) from None
+
+        count = self._vault.rewrap(change)
+        with self._lock:
+            self._master = new
+            self._wrapped = None
+        return count
+
+    def close(self) -> None:
+        """Dispose of the key tables' connections and forget the keys held in memory."""
+        with self._lock:
+            self._aeads.clear()
+            self._wrapped = None
+        self._vault.close()
