@@ -17,11 +17,13 @@ from perhetyo.aggregates.case import FamilyCase
 from perhetyo.application.core import CasesCore
 from perhetyo.errors import CaseErasedError, CaseNotFoundError, ErasureRefusedError
 from perhetyo.events import (
+    CaseErased,
     ErasedGoal,
     ErasedMeeting,
     ErasedService,
     ErasureSummary,
 )
+from perhetyo.persistence import storage_errors
 from perhetyo.persistence.keyring import parse_master_key
 from perhetyo.projections import current_plan
 from perhetyo.projections.current_plan import CurrentPlan
@@ -126,6 +128,18 @@ class PrivacyCalls(CasesCore):
             self._keyring.destroy(command.case_id)
             raise
         self._keyring.destroy(command.case_id)
+
+    def erasure(self, case_id: UUID, *, actor: Actor, purpose: str | None = None) -> CaseErased:
+        """The record of a case's erasure (hävittämismerkintä): who, when, why, and the
+        summary it kept. :class:`CaseNotFoundError` for a case that was never erased."""
+        self._check_not_closed()
+        read = c.ReadCase(case_id=case_id, actor=actor, purpose=purpose)
+        with storage_errors():
+            stored = self._store.recorder.select_events(read.case_id, desc=True, limit=1)
+            last = self._store.mapper.to_domain_event(stored[0]) if stored else None
+        if not isinstance(last, CaseErased):
+            raise CaseNotFoundError(case_id)  # no such case, or one not erased
+        return last
 
     def rotate_master_key(self, new_key: str) -> int:
         """Re-wrap every case's data key and the store's secrets under ``new_key`` in one
