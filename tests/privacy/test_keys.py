@@ -82,7 +82,7 @@ def test_the_key_comes_from_the_environment_when_not_given(
     monkeypatch.setenv(MASTER_KEY_VARIABLE, generate_key())
     with FamilyCases("memory://") as cases:
         assert cases.encrypted
-        assert cases.chain_key() is not None
+        assert cases._keyring.chain_key() is not None
     monkeypatch.setenv(MASTER_KEY_VARIABLE, "nonsense")
     with pytest.raises(MasterKeyError):
         FamilyCases("memory://")
@@ -97,7 +97,7 @@ def test_without_a_key_the_store_works_unencrypted_and_says_so_once(
         case_id = open_sample_case(cases)
         cases.current_plan(case_id, actor=ME)
         assert not cases.encrypted
-        assert cases.chain_key() is None
+        assert cases._keyring.chain_key() is None
     said = [r.getMessage() for r in caplog.records if "not encrypted" in r.getMessage()]
     assert said == ["perhetyo store is not encrypted: no master key was given"]
 
@@ -112,7 +112,7 @@ def test_an_encrypted_store_refuses_no_key_and_a_wrong_key_and_writes_nothing(
     key = generate_key()
     with FamilyCases(f"sqlite:///{path}", clock=FakeClock(), master_key=key) as cases:
         case_id = open_sample_case(cases)
-        chain_key = cases.chain_key()
+        chain_key = cases._keyring.chain_key()
     events, tables = _events(path), _tables(path)
     for wrong in (None, generate_key()):
         with pytest.raises(MasterKeyError):
@@ -120,7 +120,7 @@ def test_an_encrypted_store_refuses_no_key_and_a_wrong_key_and_writes_nothing(
     assert (_events(path), _tables(path)) == (events, tables)
     with FamilyCases(f"sqlite:///{path}", clock=FakeClock(), master_key=key) as cases:
         assert cases.current_plan(case_id, actor=ME).case_id == case_id
-        assert cases.chain_key() == chain_key
+        assert cases._keyring.chain_key() == chain_key
         assert chain_key is not None
         assert len(chain_key) == 32
 

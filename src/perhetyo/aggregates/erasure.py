@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from perhetyo.aggregates.state import CaseState, applies
+from perhetyo.aggregates.state import CaseState, applies, decides
 from perhetyo.commands import EraseCase
 from perhetyo.errors import ErasureRefusedError
 from perhetyo.events import CaseErased, ErasureSummary
@@ -16,19 +16,24 @@ __all__ = ["ErasureRules"]
 class ErasureRules(CaseState):
     """Asiakastietojen hävittäminen (erasing a case): only a closed case, and only once.
 
-    The decide method is not marked ``@decides``: erasing is more than recording an event
-    (the application destroys the case's data key after it), so only
-    :meth:`perhetyo.FamilyCases.erase_case` calls it, with the summary it folded from the
-    case's events. A case already erased cannot be loaded at all
+    Erasing is more than recording an event: the application destroys the case's data key
+    after it, so :meth:`perhetyo.FamilyCases.erase_case` (and ``execute(EraseCase(...))``)
+    calls this with the summary it folded from the case's events; called without one, it
+    refuses. A case already erased cannot be loaded at all
     (:class:`~perhetyo.errors.CaseErasedError`), so "only once" holds before this runs.
     """
 
     __slots__ = ()
 
-    def erase_case(self, command: EraseCase, now: datetime, summary: ErasureSummary) -> None:
+    @decides(EraseCase)
+    def erase_case(
+        self, command: EraseCase, now: datetime, summary: ErasureSummary | None = None
+    ) -> None:
         """Record that the case is erased (hävitä asiakastiedot); a closed case only."""
         if self.is_open:
             raise ErasureRefusedError(f"case {self.id} is open: only a closed case is erased")
+        if summary is None:
+            raise ErasureRefusedError("a case is erased through FamilyCases.erase_case")
         self._record(
             CaseErased,
             command,

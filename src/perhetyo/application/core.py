@@ -11,7 +11,9 @@ FamilyCase.set_goal)`` -> load (``FamilyCase.project``) -> ``FamilyCase.set_goal
 one ``GoalSet``) -> save. Every call to the store runs inside the one map of foreign
 errors (:func:`perhetyo.persistence.storage_errors`).
 
-Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
+Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`); a master
+key (``master_key=`` or ``PERHETYO_MASTER_KEY``) encrypts it, through the key ring
+``self._keyring`` (:mod:`perhetyo.persistence.keyring`: data keys, ``chain_key()``).
 """
 
 from __future__ import annotations

@@ -150,7 +150,3 @@ class PrivacyCalls(CasesCore):
         new = parse_master_key(new_key)
         return self._keyring.rotate(new)
 
-    def chain_key(self) -> bytes | None:
-        """The tamper-evidence chain's HMAC key (None on an unencrypted store)."""
-        return self._keyring.chain_key()
-

@@ -54,6 +54,7 @@ from sqlalchemy import (
     event,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -189,9 +190,17 @@ class _SqlVault:
     def __init__(self, settings: StoreSettings) -> None:
         self._settings = settings
         self.engine: Engine = views_engine(settings)
+        # A new case's key is written just before its first event, whose commit is synced:
+        # the key's own commit need not wait for the disk (a later synced commit makes the
+        # log before it durable too: SQLite's WAL is appended in order, and so is
+        # PostgreSQL's). If the process dies between the two, no event uses the key.
+        self._key_engine: Engine = self.engine
         if self.engine.dialect.name == "sqlite":
             _secure_delete(self.engine)
+            self._key_engine = views_engine(settings)
+            _secure_delete(self._key_engine, synchronous="NORMAL")
         self._writer = self.engine.execution_options(perhetyo_write=True)
+        self._key_writer = self._key_engine.execution_options(perhetyo_write=True)
         metadata = MetaData(schema=settings.postgres_schema)
         self.ring = Table(
             KEY_RING_TABLE,
@@ -244,7 +253,9 @@ class _SqlVault:
             return {UUID(case_id): bytes(wrapped) for case_id, wrapped in conn.execute(query)}
 
     def add_case_key(self, case_id: UUID, wrapped: bytes, now: datetime) -> None:
-        with storage_errors(), self._writer.begin() as conn:
+        with storage_errors(), self._key_writer.begin() as conn:
+            if self._dialect is postgresql:
+                conn.execute(text("SET LOCAL synchronous_commit = off"))
             conn.execute(
                 self._dialect.insert(self.cases)
                 .values(case_id=str(case_id), wrapped=wrapped, created_at=now)
@@ -303,12 +314,14 @@ class _SqlVault:
 
     def close(self) -> None:
         self.engine.dispose()
+        self._key_engine.dispose()
 
 
-def _secure_delete(engine: Engine) -> None:
+def _secure_delete(engine: Engine, synchronous: str = "FULL") -> None:
     @event.listens_for(engine, "connect")
     def _on(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA secure_delete=ON")
+        dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
 
 
 # --- the key ring -------------------------------------------------------------------------------
@@ -397,8 +410,9 @@ class KeyRing:
         master = self._master
         if master is None:
             raise MasterKeyError("this store has no master key")
-        wrapped = self._wrapped_key(case_id)
+        wrapped = self._wrapped_key(case_id, look_up=not create)
         if wrapped is None and create:
+            # Inserted unless one exists (another process, or a retry), then read back.
             self._vault.add_case_key(
                 case_id, wrap(master, secrets.token_bytes(KEY_BYTES), str(case_id)), self._now()
             )
@@ -413,14 +427,14 @@ class KeyRing:
             self._aeads[case_id] = aead
         return aead
 
-    def _wrapped_key(self, case_id: UUID) -> bytes | None:
-        """The case's wrapped key, from the bulk-loaded ones or its own row."""
+    def _wrapped_key(self, case_id: UUID, *, look_up: bool = True) -> bytes | None:
+        """The case's wrapped key, from the bulk-loaded ones or (``look_up``) its own row."""
         if self._wrapped is None:
             loaded = self._vault.live_case_keys()
             with self._lock:
                 self._wrapped = loaded
         found = self._wrapped.get(case_id)
-        if found is not None:
+        if found is not None or not look_up:
             return found
         row = self._vault.case_key(case_id)
         if row is None:

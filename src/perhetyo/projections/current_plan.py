@@ -316,6 +316,12 @@ def _erased(event: CaseErased) -> CurrentPlan:
     )
 
 
+@_changes.register
+def _erasure(event: CaseErased, plan: CurrentPlan) -> dict[str, object]:
+    """Every field: an erased case's plan is its summary's alone (see :func:`_erased`)."""
+    return dict(_erased(event).__dict__)
+
+
 def apply(state: CurrentPlan | None, event: CaseEvent) -> CurrentPlan | None:
     """The plan after ``event`` (a new object; ``state`` is not changed). An erasure
     replaces the plan by what its summary keeps, whatever came before."""
