@@ -8,9 +8,10 @@ Two workloads, each run once with a master key and once without, in fresh proces
 - ``rebuild``: ``rebuild_projections()`` of a seeded store (the encrypted one decrypts every
   event and leaves the personal columns empty).
 
+``commands-cpu`` is ``commands`` on ``memory://``: no disk, so the cipher's own cost shows.
 Run one side in a process of its own:
-``python -m benchmarks.encryption commands|rebuild on|off URL``. It prints one JSON line:
-work (commands or events), seconds, per_second.
+``python -m benchmarks.encryption commands|commands-cpu|rebuild on|off URL``. It prints
+one JSON line: work (commands or events), seconds, per_second.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def rebuild(url: str, key: str | None) -> int:
 def main(argv: list[str]) -> None:
     """Run one side and print its figures as JSON."""
     workload, encryption, url = argv
-    run = {"commands": commands, "rebuild": rebuild}[workload]
+    run = {"commands": commands, "commands-cpu": commands, "rebuild": rebuild}[workload]
     key = KEY if encryption == "on" else None
     started = time.perf_counter()
     work = run(url, key)

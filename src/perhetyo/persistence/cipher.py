@@ -48,6 +48,7 @@ MARK: Final = b"\xa5"
 _NONCE_BYTES: Final = 12
 _EVENT_CONTEXT: Final = b"perhetyo.event.v1\0"
 _KEY_CONTEXT: Final = b"perhetyo.key.v1\0"
+_KEPT_CASES: Final = 10_000
 
 STORE_KEY_TOPICS: Final = frozenset({CaseErased.TOPIC})
 """Topics sealed under the store's erasure key, not the case's data key."""
@@ -97,13 +98,17 @@ def unwrap(master: AESGCM, wrapped: bytes, label: str) -> bytes:
 class PayloadCipher:
     """Payload cipher (tietosisällön salain): seals and opens stored payloads.
 
-    ``keys`` gives each case's data key (:class:`~perhetyo.persistence.keyring.KeyRing`).
+    ``keys`` gives each case's data key (:class:`~perhetyo.persistence.keyring.KeyRing`,
+    which alone keeps keys: a destroyed one is gone from every reader at once). The case's
+    part of the associated data is kept after its first use: a command reads all of its
+    case's events, so this is the hot path.
     """
 
     def __init__(self, keys: DataKeys) -> None:
         self.keys = keys
+        self._prefixes: dict[UUID, bytes] = {}
 
-    def _aead(self, case_id: UUID, version: int, topic: str, *, create: bool) -> AESGCM:
+    def _case(self, case_id: UUID, version: int, topic: str, *, create: bool) -> AESGCM:
         if topic in STORE_KEY_TOPICS:
             return self.keys.store_aead()
         try:
@@ -111,11 +116,19 @@ class PayloadCipher:
         except MissingKeyError:
             raise CorruptRecordError(case_id, version, "its case has no data key") from None
 
+    def _associated(self, case_id: UUID, version: int, topic: str) -> bytes:
+        prefix = self._prefixes.get(case_id)
+        if prefix is None:
+            if len(self._prefixes) >= _KEPT_CASES:
+                self._prefixes.clear()  # bounded: a rebuild passes every case once
+            prefix = self._prefixes[case_id] = _EVENT_CONTEXT + case_id.bytes
+        return prefix + version.to_bytes(8, "big") + topic.encode()
+
     def seal(self, case_id: UUID, version: int, topic: str, data: bytes) -> bytes:
         """The stored form of one payload."""
+        aead = self._case(case_id, version, topic, create=True)
         nonce = os.urandom(_NONCE_BYTES)
-        aead = self._aead(case_id, version, topic, create=True)
-        return MARK + nonce + aead.encrypt(nonce, data, associated_data(case_id, version, topic))
+        return MARK + nonce + aead.encrypt(nonce, data, self._associated(case_id, version, topic))
 
     def open(self, case_id: UUID, version: int, topic: str, data: bytes) -> bytes:
         """The payload a stored form holds; :class:`CorruptRecordError` if it was changed,
@@ -123,12 +136,12 @@ class PayloadCipher:
         key is destroyed."""
         if data[:1] != MARK:
             raise CorruptRecordError(case_id, version, "it is not encrypted")
-        aead = self._aead(case_id, version, topic, create=False)
+        aead = self._case(case_id, version, topic, create=False)
         try:
             return aead.decrypt(
                 data[1 : 1 + _NONCE_BYTES],
                 data[1 + _NONCE_BYTES :],
-                associated_data(case_id, version, topic),
+                self._associated(case_id, version, topic),
             )
         except InvalidTag:
             raise CorruptRecordError(case_id, version, "its encryption does not verify") from None

@@ -81,6 +81,8 @@ CASE_KEY_TABLE: Final = "perhetyo_case_keys"
 KEY_RING_TABLE: Final = "perhetyo_key_ring"
 _CHAIN: Final = "chain"
 _ERASURES: Final = "erasures"
+_KEPT_KEYS: Final = 10_000
+"""Unwrapped data keys kept in memory at most (the wrapped ones are cheap to keep)."""
 _CHECKPOINT_TRIES: Final = 100
 _CHECKPOINT_PAUSE: Final = 0.02
 
@@ -424,6 +426,8 @@ class KeyRing:
         except UnwrapError:
             raise MissingKeyError from None
         with self._lock:
+            if len(self._aeads) >= _KEPT_KEYS:
+                self._aeads.clear()  # bounded: a rebuild opens every case once
             self._aeads[case_id] = aead
         return aead
 
