@@ -130,3 +130,13 @@ def test_the_plain_demo_still_records_unencrypted(tmp_path: Path) -> None:
     with FamilyCases(url) as cases:
         assert not cases.encrypted
     assert b"Eetu K." in (tmp_path / "demo.db").read_bytes()
+
+
+def test_demo_encrypted_on_an_in_memory_store_writes_no_key_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = _run("demo", "--encrypted", "--url", "memory://")
+    assert result.exit_code == 0, result.output
+    assert "luotiin tätä ajoa varten" in result.output
+    assert list(tmp_path.iterdir()) == []

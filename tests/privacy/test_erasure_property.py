@@ -132,7 +132,7 @@ def test_erasing_on_postgresql_leaves_every_other_case_s_projections_unchanged(
     rng = random.Random(11)
     with FamilyCases(postgres_url, clock=clock, master_key=KEY) as cases:
         case_ids: list[UUID] = []
-        grow(cases, clock, rng, case_ids, 60)
+        grow(cases, clock, rng, case_ids, 30)
         for case_id in case_ids[::2]:
             if cases.current_plan(case_id, actor=READER).closed_on is None:
                 _close(cases, clock, case_id)

@@ -6,8 +6,8 @@
 
 With ``--encrypted`` the story is recorded encrypted (docs/privacy.md). The master key is
 ``PERHETYO_MASTER_KEY`` when that is set; otherwise it is read from a key file beside the
-demo database (``<file>.key``; ``perhetyo-demo.key`` for other stores), made there, readable
-by its owner only, on the first run. The output says where the key came from; the key
+demo database (``<file>.key``; ``perhetyo-demo.key`` for PostgreSQL), made there, readable
+by its owner only, on the first run (an in-memory store gets a key of its own run). The output says where the key came from; the key
 itself is printed only with ``--show-key``.
 
 The story itself is :mod:`perhetyo.testing.story`, usable without the command line; this
@@ -85,7 +85,10 @@ def _demo_key(url: str) -> tuple[str, str]:
     from_environment = os.environ.get(MASTER_KEY_VARIABLE)
     if from_environment:
         return from_environment, f"ympäristömuuttujasta {MASTER_KEY_VARIABLE}"
-    path = settings_for_url(url).sqlite_path
+    settings = settings_for_url(url)
+    if settings.kind == "memory" or (settings.kind == "sqlite" and settings.sqlite_path is None):
+        return generate_key(), "luotiin tätä ajoa varten (muistissa oleva tarina katoaa)"
+    path = settings.sqlite_path
     key_file = Path(f"{path}.key") if path is not None else Path("perhetyo-demo.key")
     if key_file.is_file():
         key = key_file.read_text(encoding="ascii").strip()
