@@ -7,8 +7,8 @@
 With ``--encrypted`` the story is recorded encrypted (docs/privacy.md). The master key is
 ``PERHETYO_MASTER_KEY`` when that is set; otherwise it is read from a key file beside the
 demo database (``<file>.key``; ``perhetyo-demo.key`` for PostgreSQL), made there, readable
-by its owner only, on the first run (an in-memory store gets a key of its own run). The output says where the key came from; the key
-itself is printed only with ``--show-key``.
+by its owner only, on the first run (an in-memory store gets a key of its own run). The
+output says where the key came from; the key itself is printed only with ``--show-key``.
 
 The story itself is :mod:`perhetyo.testing.story`, usable without the command line; this
 module records it with :func:`~perhetyo.testing.story.record_demo_story` and prints what the
