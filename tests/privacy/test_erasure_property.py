@@ -3,14 +3,18 @@
 Random histories (:mod:`projections.histories`), then random erasures of the closed cases:
 every case not erased keeps exactly the stored projections it had (and they still equal
 its live folds); every erased one holds what its ``CaseErased`` summary folds to, and reads
-refuse it. A rebuild afterwards gives the same tables. The property runs on memory:// (its
-examples are many); the same check runs on PostgreSQL with a seeded bulk load, and the
-SQLite file's erasure in test_encryption_at_rest.
+refuse it. A rebuild afterwards gives the same tables. The property runs on memory:// and
+SQLite files; the same check runs on PostgreSQL with a seeded bulk load (one example, as
+the other PostgreSQL tests of stored projections do).
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -98,12 +102,29 @@ def _closed(cases: FamilyCases, case_ids: list[UUID]) -> list[UUID]:
     ]
 
 
-@given(drawn=histories(min_cases=2, max_cases=3, max_size=6), data=st.data())
+@contextlib.contextmanager
+def _store(kind: str, clock: FakeClock) -> Iterator[FamilyCases]:
+    if kind == "memory":
+        with FamilyCases("memory://", clock=clock, master_key=KEY) as cases:
+            yield cases
+        return
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FamilyCases(f"sqlite:///{Path(tmp) / 'cases.db'}", clock=clock, master_key=KEY) as cases,
+    ):
+        yield cases
+
+
+@given(
+    kind=st.sampled_from(["memory", "sqlite"]),
+    drawn=histories(min_cases=2, max_cases=3, max_size=6),
+    data=st.data(),
+)
 def test_erasing_closed_cases_leaves_every_other_case_s_projections_unchanged(
-    drawn: Histories, data: st.DataObject
+    kind: str, drawn: Histories, data: st.DataObject
 ) -> None:
     clock = FakeClock()
-    with FamilyCases("memory://", clock=clock, master_key=KEY) as cases:
+    with _store(kind, clock) as cases:
         case_ids = drawn.run(cases, clock)
         stay_open = data.draw(st.sets(st.sampled_from(case_ids)), label="stay open")
         for case_id in case_ids:  # the histories seldom reach a closing: close the others
