@@ -121,6 +121,7 @@ class KeyRing:
         self._erasures: AESGCM | None = None
         self._aeads: dict[UUID, AESGCM] = {}
         self._wrapped: dict[UUID, bytes] | None = None  # every live key, loaded on first miss
+        self._erased: set[UUID] = set()  # cases whose key this process saw destroyed
         self._lock = threading.Lock()
 
     @property
@@ -205,6 +206,8 @@ class KeyRing:
 
     def _wrapped_key(self, case_id: UUID, *, look_up: bool = True) -> bytes | None:
         """The case's wrapped key, from the bulk-loaded ones or (``look_up``) its own row."""
+        if case_id in self._erased:
+            raise CaseErasedError(case_id)
         if self._wrapped is None:
             loaded = self._vault.live_case_keys()
             with self._lock:
@@ -216,6 +219,8 @@ class KeyRing:
         if row is None:
             return None
         if row[0] is None:
+            with self._lock:
+                self._erased.add(case_id)  # a rebuild meets every event of it: ask once
             raise CaseErasedError(case_id)
         return row[0]
 
@@ -228,6 +233,7 @@ class KeyRing:
         """Destroy the case's data key: its row keeps only the case id and the times."""
         with self._lock:
             self._aeads.pop(case_id, None)
+            self._erased.add(case_id)
             if self._wrapped is not None:
                 self._wrapped.pop(case_id, None)
         self._vault.destroy(case_id, self._now())
