@@ -124,7 +124,10 @@ def demo(
     shown = settings_for_url(url).shown_url
     clock = StoryClock()
     reader = DEMO_READER
-    key, key_source = _demo_key(url) if encrypted else (None, "")
+    # Without --encrypted, FamilyCases still reads PERHETYO_MASTER_KEY when it is set.
+    key, key_source = (
+        _demo_key(url) if encrypted else (None, f"ympäristömuuttujasta {MASTER_KEY_VARIABLE}")
+    )
     with FamilyCases(url=url, clock=clock, master_key=key) as cases:
         encryption = (
             f"AES-GCM, avain asiakkuutta kohden; pääavain {key_source}"
