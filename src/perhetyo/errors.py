@@ -6,7 +6,9 @@ Messages carry field names, ids and codes, never a client's personal data::
     PerhetyoError
     ├── InvalidCommandError(ValueError)     bad input; .errors is pydantic's list, no inputs
     ├── ConfigurationError(ValueError)      a bad URL or setting
+    │   └── MasterKeyError                  a master key missing, malformed or wrong for the store
     ├── CaseNotFoundError(LookupError)      no such case (or not yet, for as_of/recorded_before)
+    ├── CaseErasedError(LookupError)        the case was erased (its data key destroyed)
     ├── RuleViolationError                  the command breaks a rule of the case
     │   ├── CaseClosedError
     │   ├── CaseAlreadyExistsError
@@ -19,6 +21,7 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── ServiceNotFoundError
     │   ├── ServiceLifecycleError
     │   ├── ClosureIncompleteError
+    │   ├── ErasureRefusedError
     │   └── RequestConflictError
     ├── ConcurrentUpdateError               the case stayed busy past lock_timeout; retry
     ├── StorageError                        the database failed or is unreachable; .reason
@@ -35,16 +38,19 @@ from typing import ClassVar, TypedDict
 __all__ = [
     "CaseAlreadyExistsError",
     "CaseClosedError",
+    "CaseErasedError",
     "CaseNotFoundError",
     "ClosureIncompleteError",
     "ConcurrentUpdateError",
     "ConfigurationError",
     "CorruptRecordError",
     "DateOutOfRangeError",
+    "ErasureRefusedError",
     "FieldError",
     "GoalAlreadyFinalError",
     "GoalNotFoundError",
     "InvalidCommandError",
+    "MasterKeyError",
     "OutOfOrderError",
     "PerhetyoError",
     "ProjectionError",
@@ -93,6 +99,22 @@ class ConfigurationError(PerhetyoError, ValueError):
     """A URL or setting is not understood (virheellinen asetus)."""
 
     code = "configuration_error"
+
+
+class MasterKeyError(ConfigurationError):
+    """The master key (pääavain) is missing, malformed, or not the store's; nothing written."""
+
+    code = "master_key"
+
+
+class CaseErasedError(PerhetyoError, LookupError):
+    """The case was erased (asiakkuus hävitetty): its data key destroyed; ``case_id`` names it."""
+
+    code = "case_erased"
+
+    def __init__(self, case_id: object) -> None:
+        self.case_id = case_id
+        super().__init__(f"case {case_id} was erased: its records can no longer be read")
 
 
 class CaseNotFoundError(PerhetyoError, LookupError):
@@ -175,6 +197,12 @@ class ClosureIncompleteError(RuleViolationError):
     """Closure incomplete (päättäminen kesken): a service runs or a child's view is missing."""
 
     code = "closure_incomplete"
+
+
+class ErasureRefusedError(RuleViolationError):
+    """The case cannot be erased (hävittäminen estetty): it is open, or the store has no key."""
+
+    code = "erasure_refused"
 
 
 class RequestConflictError(RuleViolationError):

@@ -25,8 +25,13 @@ from uuid import UUID, uuid4
 
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
-from perhetyo.errors import CaseAlreadyExistsError, CaseNotFoundError, ConcurrentUpdateError
-from perhetyo.events import CaseEvent
+from perhetyo.errors import (
+    CaseAlreadyExistsError,
+    CaseErasedError,
+    CaseNotFoundError,
+    ConcurrentUpdateError,
+)
+from perhetyo.events import CaseErased, CaseEvent
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Head
 from perhetyo.persistence.errors import AppendConflictError
@@ -65,12 +70,16 @@ class CommandHandler:
         self._now = now
 
     def events(self, case_id: UUID) -> list[CaseEvent]:
-        """The case's stored events, in order (empty for an unknown case), chain checked."""
+        """The case's stored events, in order (empty for an unknown case), chain checked;
+        :class:`CaseErasedError` for an erased case."""
         return self._events_and_head(case_id)[0]
 
     def _events_and_head(self, case_id: UUID) -> tuple[list[CaseEvent], Head]:
         with storage_errors():
-            return self._store.case_events(case_id)
+            events, head = self._store.case_events(case_id)
+        if events and isinstance(events[-1], CaseErased):
+            raise CaseErasedError(case_id)
+        return events, head
 
     def case_id_for_request(self, request_id: str) -> UUID:
         """The id an ``open_case`` with this request id opens in this store."""

@@ -21,6 +21,7 @@ from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.integrity import IntegrityCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.plan import PlanCalls
+from perhetyo.application.privacy import PrivacyCalls
 from perhetyo.application.reads import CaseReads
 from perhetyo.application.records_keeping import RecordsKeepingCalls
 from perhetyo.application.services import ServiceCalls
@@ -40,6 +41,7 @@ class FamilyCases(
     RecordsKeepingCalls,
     StoredProjectionCalls,
     IntegrityCalls,
+    PrivacyCalls,
     CasesCore,
 ):
     """Family cases (perhesosiaalityön asiakkuudet): commands and reads over one store.
@@ -49,4 +51,5 @@ class FamilyCases(
     returns the current time (an aware datetime); "today" is its date in Helsinki.
     A command on a busy case waits its turn (see :mod:`perhetyo.persistence.locks`) for
     up to ``lock_timeout`` seconds, then raises :class:`ConcurrentUpdateError`.
+    ``master_key`` (or ``PERHETYO_MASTER_KEY``) encrypts the store (docs/privacy.md).
     """

@@ -38,6 +38,7 @@ class StoredProjectionCalls(CasesCore):
                     schema=self._settings.postgres_schema if self._views_url is None else None,
                     batch_size=self._batch_size,
                     chain=self._store.chain,
+                    personal=not self._keyring.encrypted,
                 )
         return self._stored_views
 

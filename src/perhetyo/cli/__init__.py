@@ -8,6 +8,7 @@
     perhetyo export --out DIR [--format csv|jsonl|parquet] [--no-update] [--url URL]
     perhetyo verify [--url URL] [--case ID] [--heads FILE] [--write-heads FILE]
     perhetyo retention erase-due --on DATE --dry-run [--url URL]
+    perhetyo rotate-key [--url URL] [--generate]   (keys from the environment or stdin)
 
 The package has one module per part, so that a new command knows where its pieces go:
 
@@ -17,7 +18,8 @@ The package has one module per part, so that a new command knows where its piece
 - :mod:`~perhetyo.cli.render`: pure functions from read models to Rich renderables;
 - one module per command or sub-app: :mod:`~perhetyo.cli.demo`,
   :mod:`~perhetyo.cli.projections`, :mod:`~perhetyo.cli.export`,
-  :mod:`~perhetyo.cli.integrity` (verify), :mod:`~perhetyo.cli.retention`.
+  :mod:`~perhetyo.cli.integrity` (verify), :mod:`~perhetyo.cli.retention`,
+  :mod:`~perhetyo.cli.keys` (rotate-key).
 
 Every command is a thin shell over library functions: the demo story is
 :mod:`perhetyo.testing.story`, the export :mod:`perhetyo.reporting.export`, the stored
@@ -29,7 +31,7 @@ The commands are wired to ``app`` here, and only here.
 
 from __future__ import annotations
 
-from perhetyo.cli import demo, export, integrity, projections, retention
+from perhetyo.cli import demo, export, integrity, keys, projections, retention
 from perhetyo.cli.app import (
     ERROR_EXIT_CODE,
     CommandGroup,
@@ -74,3 +76,4 @@ app.add_typer(projections.projections_app, name="projections")
 app.command()(export.export)
 app.command()(integrity.verify)
 app.add_typer(retention.retention_app, name="retention")
+app.command(name="rotate-key")(keys.rotate_key)

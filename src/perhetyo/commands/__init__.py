@@ -11,6 +11,7 @@ from perhetyo.commands.base import CaseCommand, Command, ReadCase, ReadRequest
 from perhetyo.commands.case import AssignNamedWorker, CloseCase, OpenCase
 from perhetyo.commands.encounters import RecordChildView, RecordMeeting
 from perhetyo.commands.plan import AgreePlan, SetGoal, UpdateGoal
+from perhetyo.commands.privacy import EraseCase
 from perhetyo.commands.services import EndService, OrderService, StartService
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "CloseCase",
     "Command",
     "EndService",
+    "EraseCase",
     "OpenCase",
     "OrderService",
     "ReadCase",

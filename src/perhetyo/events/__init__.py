@@ -8,14 +8,26 @@ from perhetyo.events.base import EVENT_CLASSES, CaseEvent, event_class_for_topic
 from perhetyo.events.case import CaseClosed, CaseOpened, NamedWorkerAssigned
 from perhetyo.events.encounters import ChildViewRecorded, MeetingHeld
 from perhetyo.events.plan import GoalSet, GoalUpdated, PlanAgreed
+from perhetyo.events.privacy import (
+    CaseErased,
+    ErasedGoal,
+    ErasedMeeting,
+    ErasedService,
+    ErasureSummary,
+)
 from perhetyo.events.services import ServiceEnded, ServiceOrdered, ServiceStarted
 
 __all__ = [
     "EVENT_CLASSES",
     "CaseClosed",
+    "CaseErased",
     "CaseEvent",
     "CaseOpened",
     "ChildViewRecorded",
+    "ErasedGoal",
+    "ErasedMeeting",
+    "ErasedService",
+    "ErasureSummary",
     "GoalSet",
     "GoalUpdated",
     "MeetingHeld",

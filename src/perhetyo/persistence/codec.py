@@ -10,6 +10,10 @@ The tamper-evident chain (:mod:`perhetyo.persistence.chain`) wraps the stored by
 over the one before; decoding first drops the chain's header (the chain itself is checked
 over a whole case before any event of it is decoded, see :meth:`PydanticMapper.verified`).
 
+With a master key, ``sealer`` (:class:`~perhetyo.persistence.cipher.PayloadCipher`)
+encrypts each JSON payload under its case's data key on the way out, and decrypts it
+first on the way in (after the chain tag is checked, when there is one).
+
 A stored event that cannot be read (damaged bytes, an unknown topic, a field that does
 not validate) becomes :class:`~perhetyo.errors.CorruptRecordError` naming its case and
 version, never its content (:func:`perhetyo.persistence.errors.decoded`).
@@ -26,6 +30,7 @@ from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, T
 
 from perhetyo.events import EVENT_CLASSES, CaseEvent
 from perhetyo.persistence.chain import Chain, Head, body_of
+from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.errors import decoded
 
 __all__ = ["OrjsonTranscoder", "PydanticMapper"]
@@ -60,8 +65,10 @@ class PydanticMapper(Mapper[UUID]):
         *,
         registry: Mapping[str, type[CaseEvent]] | None = None,
         chain: Chain | None = None,
+        sealer: PayloadCipher | None = None,
     ) -> None:
         super().__init__(transcoder=transcoder, compressor=compressor, cipher=cipher)
+        self.sealer = sealer  # encryption at rest: None on an unencrypted store
         self.registry: Mapping[str, type[CaseEvent]] = (
             EVENT_CLASSES if registry is None else registry
         )
@@ -92,6 +99,8 @@ class PydanticMapper(Mapper[UUID]):
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
+        if self.sealer is not None:  # encryption at rest (persistence/cipher.py)
+            data = self.sealer.seal(event.originator_id, event.originator_version, cls.TOPIC, data)
         return StoredEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,
@@ -113,6 +122,13 @@ class PydanticMapper(Mapper[UUID]):
     def _decode(self, stored_event: StoredEvent) -> CaseEvent:
         cls = self.registry[stored_event.topic]
         data = body_of(stored_event.state)  # the chain's header off (checked before)
+        if self.sealer is not None:  # encryption at rest (persistence/cipher.py)
+            data = self.sealer.open(
+                _uuid(stored_event.originator_id),
+                stored_event.originator_version,
+                stored_event.topic,
+                data,
+            )
         if self.cipher:
             data = self.cipher.decrypt(data)
         if self.compressor:
@@ -122,9 +138,10 @@ class PydanticMapper(Mapper[UUID]):
         while from_version < cls.class_version:
             getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
             from_version += 1
-        originator_id = stored_event.originator_id
-        state["originator_id"] = (
-            originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-        )
+        state["originator_id"] = _uuid(stored_event.originator_id)
         state["originator_version"] = stored_event.originator_version
         return cls.model_validate(state, context=_STORED_CONTEXT)
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)

@@ -20,7 +20,9 @@ from eventsourcing.utils import Environment, EnvType
 
 from perhetyo.events import CaseEvent
 from perhetyo.persistence.chain import Chain, Head
+from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.codec import OrjsonTranscoder, PydanticMapper
+from perhetyo.persistence.keyring import KeyRing
 from perhetyo.persistence.store import StoreSettings, advisory_key, postgres_connection
 
 __all__ = ["EventStore", "setup_lock"]
@@ -56,14 +58,23 @@ def setup_lock(settings: StoreSettings) -> Iterator[None]:
 class EventStore(Application[UUID]):
     """eventsourcing's application, configured from the URL's settings only.
 
-    ``chain_key`` keys the tamper-evident chain (None: plain SHA-256 tags).
+    ``chain_key`` keys the tamper-evident chain (None: plain SHA-256 tags). With a
+    ``keyring`` that holds a master key, every payload is encrypted under its case's data
+    key (:mod:`perhetyo.persistence.cipher`).
     """
 
     name = "FamilyCases"
     mapper: PydanticMapper
 
-    def __init__(self, settings: StoreSettings, *, chain_key: bytes | None = None) -> None:
+    def __init__(
+        self,
+        settings: StoreSettings,
+        keyring: KeyRing | None = None,
+        *,
+        chain_key: bytes | None = None,
+    ) -> None:
         self._settings = settings
+        self._keyring = keyring
         self.chain = Chain(chain_key)
         try:
             super().__init__()
@@ -78,12 +89,14 @@ class EventStore(Application[UUID]):
         return Environment(name, dict(self._settings.env))
 
     def construct_mapper(self) -> PydanticMapper:
-        """Our pydantic mapper with the orjson transcoder."""
+        """Our pydantic mapper with the orjson transcoder (and the key ring's cipher)."""
+        keyring = self._keyring
         return PydanticMapper(
             transcoder=OrjsonTranscoder(),
             cipher=self.factory.cipher(),
             compressor=self.factory.compressor(),
             chain=self.chain,
+            sealer=PayloadCipher(keyring) if keyring is not None and keyring.encrypted else None,
         )
 
     def case_events(self, case_id: UUID) -> tuple[list[CaseEvent], Head]:

@@ -20,7 +20,8 @@ from sqlalchemy import JSON, Connection, Date, DateTime, Engine, Table, insert
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView, ServiceView
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
-from perhetyo.values import NamedWorker, PersonRef, Successor
+from perhetyo.projections.sql.schema import blank_personal
+from perhetyo.values import NamedWorker, PersonRef, Profession, Successor
 
 __all__ = [
     "RowWriter",
@@ -146,6 +147,20 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def _worker(case: Any) -> NamedWorker:
+    if not case.named_worker_name:  # left empty: the store has a master key
+        return NamedWorker.trusted(
+            id=case.named_worker_id,
+            name="",
+            profession=Profession(case.named_worker_profession),
+        )
+    return NamedWorker(
+        id=case.named_worker_id,
+        name=case.named_worker_name,
+        profession=case.named_worker_profession,
+    )
+
+
 def plan_from_rows(
     case: Any, goals: Iterable[Any], services: Iterable[Any]
 ) -> CurrentPlan:
@@ -167,11 +182,7 @@ def plan_from_rows(
         service_task=case.service_task,
         children=tuple(PersonRef.model_validate(c, context=stored) for c in case.children),
         guardians=tuple(PersonRef.model_validate(g, context=stored) for g in case.guardians),
-        named_worker=NamedWorker(
-            id=case.named_worker_id,
-            name=case.named_worker_name,
-            profession=case.named_worker_profession,
-        ),
+        named_worker=_worker(case),
         opened_on=case.opened_on,
         closed_on=case.closed_on,
         closure_reason=case.closure_reason,
@@ -292,10 +303,14 @@ class RowWriter:
     On SQLite the values are converted exactly as SQLAlchemy's column types store them
     (ISO dates, its DATETIME format, JSON text), so reading back through SQLAlchemy gives
     the same values; the tests check this round trip.
+
+    ``personal=False`` (a store with a master key) leaves every column marked personal
+    empty (:func:`~perhetyo.projections.sql.schema.blank_personal`).
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, personal: bool = True) -> None:
         self.direct = engine.dialect.name == "sqlite"
+        self.personal = personal
         self._statements: dict[str, _Statement] = {}
 
     def _statement(self, table: Table) -> _Statement:
@@ -323,6 +338,8 @@ class RowWriter:
         """Insert ``rows`` (dicts keyed by column name) into ``table``."""
         if not rows:
             return
+        if not self.personal:
+            blank_personal(table, rows)
         if not self.direct:
             conn.execute(insert(table), rows)
             return

@@ -32,7 +32,7 @@ import gc
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 from uuid import UUID
@@ -40,8 +40,8 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Connection, Engine, Table, delete, select
 
-from perhetyo.errors import ProjectionError
-from perhetyo.events import CaseEvent, CaseOpened, GoalSet, GoalUpdated
+from perhetyo.errors import CaseErasedError, ProjectionError
+from perhetyo.events import CaseErased, CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Chain, ChainFollower, Head
 from perhetyo.projections import audit_trail, current_plan, goal_progress
@@ -133,6 +133,7 @@ class ProjectionRunner:
         cache_size: int = DEFAULT_CACHE_SIZE,
         pause_gc: bool = False,
         chain: Chain | None = None,
+        personal: bool = True,
     ) -> None:
         self.recorder = recorder
         self.mapper = mapper
@@ -145,9 +146,10 @@ class ProjectionRunner:
         self.pause_gc = pause_gc
         self._lock = lock
         self._cache = _LRU(cache_size)
-        self._writer = RowWriter(engine)
+        self._writer = RowWriter(engine, personal=personal)
         self._cache_position: int | None = None
         self._mutex = threading.Lock()  # one batch at a time per runner
+        self._erased: set[UUID] = set()  # cases erased in this batch
         # Held around every use of the engine when its one connection is shared (memory).
         self._guard: contextlib.AbstractContextManager[Any] = guard or contextlib.nullcontext()
         self._write_engine = engine.execution_options(perhetyo_write=True)
@@ -185,6 +187,7 @@ class ProjectionRunner:
             except BaseException:
                 # Nothing committed: cached states may be ahead of the rows.
                 self._cache.clear()
+                self._erased.clear()
                 self._cache_position = None
                 self._chain.forget()
                 raise
@@ -200,7 +203,7 @@ class ProjectionRunner:
         if not notifications:
             return 0
         heads: dict[UUID, Head] = self._chain.check(notifications)
-        events = [cast(CaseEvent, self.mapper.to_domain_event(n)) for n in notifications]
+        events = self._decoded(notifications)
         new_position = notifications[-1].id
         with self._write_engine.begin() as conn:
             if self._lock is not None:
@@ -224,6 +227,17 @@ class ProjectionRunner:
             new_position,
         )
         return len(events)
+
+    def _decoded(self, notifications: Sequence[Any]) -> list[CaseEvent]:
+        """Decode a batch; an erased case's events (their key destroyed) are left out: its
+        ``CaseErased``, which stays readable, folds its summary in their place."""
+        events: list[CaseEvent] = []
+        for notification in notifications:
+            try:
+                events.append(cast(CaseEvent, self.mapper.to_domain_event(notification)))
+            except CaseErasedError:
+                continue
+        return events
 
     def _fold(
         self, conn: Connection, events: list[CaseEvent]
@@ -251,6 +265,11 @@ class ProjectionRunner:
         audit_fields = audit_trail.fields_for
         for event in events:
             case_id = event.originator_id
+            if isinstance(event, CaseErased):  # only the summary's rows remain
+                self._erased.add(case_id)
+                audit_rows = [row for row in audit_rows if row["case_id"] != str(case_id)]
+                update_rows = [row for row in update_rows if row["case_id"] != str(case_id)]
+                progresses[case_id] = apply_progress(progresses[case_id], event)
             plans[case_id] = apply_plan(plans[case_id], event)
             audit_rows.append(audit_row(audit_fields(event)))
             if isinstance(event, (GoalSet, GoalUpdated)):  # the only events it folds
@@ -312,6 +331,11 @@ class ProjectionRunner:
         if keys:
             for table in (t.cases, t.goals, t.services):
                 conn.execute(delete(table).where(table.c.case_id.in_(keys)))
+        erased = [str(case_id) for case_id in self._erased]
+        self._erased.clear()
+        if erased:
+            for table in (t.goal_updates, t.audit_entries):
+                conn.execute(delete(table).where(table.c.case_id.in_(erased)))
         writer = self._writer
         writer.insert(conn, t.cases, case_rows_)
         writer.insert(conn, t.goals, goal_rows)

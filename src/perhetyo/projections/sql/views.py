@@ -100,9 +100,11 @@ class StoredViews:
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
         chain: Chain | None = None,
+        personal: bool = True,
     ) -> None:
         self.recorder = recorder
         self.chain = chain
+        self.personal = personal  # False with a master key: personal columns left empty
         self.mapper = mapper
         self.application_name = application_name
         self.engine = engine
@@ -154,6 +156,7 @@ class StoredViews:
             batch_size=batch_size or self.batch_size,
             cache_size=self.cache_size,
             chain=self.chain,
+            personal=self.personal,
         )
 
     @contextlib.contextmanager
