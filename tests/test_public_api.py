@@ -105,7 +105,8 @@ def test_every_golden_topic_names_its_class() -> None:
 
 
 def test_there_are_eleven_v1_events() -> None:
-    assert len(_golden_lines()) == len(_perhetyo_events()) == 11
+    # Release 0.1's eleven, and the record-keeping three (disclosure, ban, correction).
+    assert len(_golden_lines()) == len(_perhetyo_events()) >= 11 + 3
 
 
 @pytest.mark.parametrize("cls", list(_perhetyo_events().values()), ids=lambda cls: cls.__name__)

@@ -6,15 +6,19 @@ audit trail are projections of its immutable events. Import everything from here
 
 import logging
 
+from perhetyo.access import AccessAction, AccessEntry
 from perhetyo.application import FamilyCases
 from perhetyo.commands import (
     AgreePlan,
     AssignNamedWorker,
     CloseCase,
+    CorrectEntry,
     EndService,
     OpenCase,
     OrderService,
     RecordChildView,
+    RecordDisclosure,
+    RecordDisclosureBan,
     RecordMeeting,
     SetGoal,
     StartService,
@@ -29,6 +33,8 @@ from perhetyo.errors import (
     ConfigurationError,
     CorruptRecordError,
     DateOutOfRangeError,
+    DisclosureBannedError,
+    EntryNotFoundError,
     FieldError,
     GoalAlreadyFinalError,
     GoalNotFoundError,
@@ -50,6 +56,9 @@ from perhetyo.events import (
     CaseEvent,
     CaseOpened,
     ChildViewRecorded,
+    DataDisclosed,
+    DisclosureBanRecorded,
+    EntryCorrected,
     GoalSet,
     GoalUpdated,
     MeetingHeld,
@@ -62,6 +71,7 @@ from perhetyo.events import (
 from perhetyo.projections import (
     AuditEntry,
     CurrentPlan,
+    DisclosureBanView,
     GoalProgress,
     GoalUpdateView,
     GoalView,
@@ -79,6 +89,7 @@ from perhetyo.values import (
     NamedWorker,
     PersonRef,
     Profession,
+    Recipient,
     ServiceKind,
     ServiceStatus,
     ServiceTask,
@@ -90,6 +101,8 @@ from perhetyo.values import (
 from perhetyo.working_days import is_working_day, month_deadline, working_day_deadline
 
 __all__ = [
+    "AccessAction",
+    "AccessEntry",
     "Actor",
     "AgreePlan",
     "AssignNamedWorker",
@@ -107,10 +120,17 @@ __all__ = [
     "ClosureReason",
     "ConcurrentUpdateError",
     "ConfigurationError",
+    "CorrectEntry",
     "CorruptRecordError",
     "CurrentPlan",
+    "DataDisclosed",
     "DateOutOfRangeError",
+    "DisclosureBanRecorded",
+    "DisclosureBanView",
+    "DisclosureBannedError",
     "EndService",
+    "EntryCorrected",
+    "EntryNotFoundError",
     "FamilyCases",
     "FieldError",
     "GoalAlreadyFinalError",
@@ -137,7 +157,10 @@ __all__ = [
     "Profession",
     "ProjectionError",
     "ProjectionStatus",
+    "Recipient",
     "RecordChildView",
+    "RecordDisclosure",
+    "RecordDisclosureBan",
     "RecordMeeting",
     "RequestConflictError",
     "RuleViolationError",

@@ -42,6 +42,7 @@ __all__ = [
     "NamedWorker",
     "PersonRef",
     "Profession",
+    "Recipient",
     "RequestId",
     "ServiceKind",
     "ServiceStatus",
@@ -565,3 +566,19 @@ class Successor(ValueModel):
 
     kind: SuccessorKind
     case_id: UUID | None = None
+
+
+class Recipient(ValueModel):
+    """Recipient of disclosed data (tietojen vastaanottaja), as Kanta's LUO record names one.
+
+    ``person_id`` is the recipient's id in the host's registry (never a personal identity
+    code): a minor's disclosure ban names banned people by such ids, and a disclosure on a
+    case with a ban is checked against it (see docs/access-log.md).
+    """
+
+    surname: ShortText
+    first_names: ShortText
+    organisation: ShortText | None = None
+    title: ShortText | None = None
+    """Job title (tehtävänimike)."""
+    person_id: Id | None = None

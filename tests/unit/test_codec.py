@@ -18,7 +18,12 @@ from perhetyo.persistence import OrjsonTranscoder, PydanticMapper
 from perhetyo.testing import FakeClock, open_sample_case
 from perhetyo.values import BusinessDate
 
-from .helpers import history, record_every_kind_of_event
+from .helpers import (
+    ban_a_disclosure,
+    history,
+    record_every_kind_of_event,
+    record_the_record_keeping_events,
+)
 
 UPCAST_TOPIC = "tests.Upcasted.v1"
 
@@ -63,7 +68,9 @@ def _mapper(**kwargs: Any) -> PydanticMapper:
 def _all_events(actor: Actor) -> list[CaseEvent]:
     with FamilyCases(url="memory://", clock=FakeClock()) as cases:
         case_id = open_sample_case(cases)
+        ban_a_disclosure(cases, case_id, actor=actor)
         record_every_kind_of_event(cases, case_id, actor)
+        record_the_record_keeping_events(cases, case_id, actor)
         return history(cases, case_id)
 
 

@@ -21,6 +21,7 @@ from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.plan import PlanCalls
 from perhetyo.application.reads import CaseReads
+from perhetyo.application.records import RecordCalls
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
 from perhetyo.handling import MAX_ATTEMPTS
@@ -30,7 +31,14 @@ __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 
 
 class FamilyCases(
-    CaseCalls, EncounterCalls, PlanCalls, ServiceCalls, CaseReads, StoredProjectionCalls, CasesCore
+    CaseCalls,
+    EncounterCalls,
+    PlanCalls,
+    ServiceCalls,
+    RecordCalls,
+    CaseReads,
+    StoredProjectionCalls,
+    CasesCore,
 ):
     """Family cases (perhesosiaalityön asiakkuudet): commands and reads over one store.
 

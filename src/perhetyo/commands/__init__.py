@@ -11,6 +11,13 @@ from perhetyo.commands.base import CaseCommand, Command, ReadCase, ReadRequest
 from perhetyo.commands.case import AssignNamedWorker, CloseCase, OpenCase
 from perhetyo.commands.encounters import RecordChildView, RecordMeeting
 from perhetyo.commands.plan import AgreePlan, SetGoal, UpdateGoal
+from perhetyo.commands.records import (
+    CorrectEntry,
+    ReadAccessLog,
+    RecordAccess,
+    RecordDisclosure,
+    RecordDisclosureBan,
+)
 from perhetyo.commands.services import EndService, OrderService, StartService
 
 __all__ = [
@@ -19,12 +26,17 @@ __all__ = [
     "CaseCommand",
     "CloseCase",
     "Command",
+    "CorrectEntry",
     "EndService",
     "OpenCase",
     "OrderService",
+    "ReadAccessLog",
     "ReadCase",
     "ReadRequest",
+    "RecordAccess",
     "RecordChildView",
+    "RecordDisclosure",
+    "RecordDisclosureBan",
     "RecordMeeting",
     "SetGoal",
     "StartService",

@@ -8,6 +8,7 @@ from perhetyo.events.base import EVENT_CLASSES, CaseEvent, event_class_for_topic
 from perhetyo.events.case import CaseClosed, CaseOpened, NamedWorkerAssigned
 from perhetyo.events.encounters import ChildViewRecorded, MeetingHeld
 from perhetyo.events.plan import GoalSet, GoalUpdated, PlanAgreed
+from perhetyo.events.records import DataDisclosed, DisclosureBanRecorded, EntryCorrected
 from perhetyo.events.services import ServiceEnded, ServiceOrdered, ServiceStarted
 
 __all__ = [
@@ -16,6 +17,9 @@ __all__ = [
     "CaseEvent",
     "CaseOpened",
     "ChildViewRecorded",
+    "DataDisclosed",
+    "DisclosureBanRecorded",
+    "EntryCorrected",
     "GoalSet",
     "GoalUpdated",
     "MeetingHeld",
