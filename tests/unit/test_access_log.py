@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -203,3 +204,28 @@ def test_an_entry_time_is_utc(cases: FamilyCases, clock: FakeClock, case_id: UUI
     cases.history(case_id, actor=an_actor())
 
     assert _entries(cases, case_id)[0].accessed_at.utcoffset() == timedelta(0)
+
+
+def test_threads_reading_an_in_memory_sqlite_store_each_leave_their_entries(
+    clock: FakeClock,
+) -> None:
+    """Its one shared connection takes one transaction at a time (no interleaved BEGINs)."""
+    with FamilyCases("sqlite:///:memory:", clock=clock) as store:
+        case_id = open_sample_case(store)
+        failures: list[BaseException] = []
+
+        def read() -> None:
+            try:
+                for _ in range(50):
+                    store.current_plan(case_id, actor=an_actor())
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+        assert failures == []
+        assert len(_entries(store, case_id)) == 200

@@ -15,6 +15,7 @@ SQLAlchemy Core; foreign errors become perhetyo's in :func:`storage_errors` only
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -121,6 +122,12 @@ class SqlAccessLog:
     def __init__(self, engine: Engine, schema: str | None) -> None:
         self.engine = engine
         self.table = access_log_table(MetaData(schema=schema))
+        # An in-memory SQLite database is one connection shared by every thread: its
+        # transactions must take turns. A file or a server gives each its own connection.
+        shared = engine.dialect.name == "sqlite" and engine.url.database in (None, "")
+        self._turn: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if shared else contextlib.nullcontext()
+        )
         self._insert = (
             postgresql.insert(self.table)
             if engine.dialect.name == "postgresql"
@@ -136,7 +143,7 @@ class SqlAccessLog:
             return
         rows = [_row(entry) for entry in entries]
         writer = self.engine.execution_options(perhetyo_write=True)
-        with storage_errors("the access log"), writer.begin() as conn:
+        with self._turn, storage_errors("the access log"), writer.begin() as conn:
             conn.execute(self._insert, rows)
 
     def entries(
@@ -150,7 +157,7 @@ class SqlAccessLog:
         if until is not None:
             query = query.where(t.c.accessed_at < _utc(until))
         query = query.order_by(t.c.accessed_at, t.c.seq)
-        with storage_errors("the access log"), self.engine.connect() as conn:
+        with self._turn, storage_errors("the access log"), self.engine.connect() as conn:
             return [_entry(row) for row in conn.execute(query)]
 
     def close(self) -> None:
