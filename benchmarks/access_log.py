@@ -81,6 +81,15 @@ def measure(url: str, reads: int, repeat: int) -> tuple[float, float]:
     return statistics.median(logged), statistics.median(plain)
 
 
+def _drop_schema(server: str) -> None:
+    """Leave the server as found: the benchmark's schema goes."""
+    import psycopg  # noqa: PLC0415 (only with --postgres)
+
+    conninfo = server.split("?", maxsplit=1)[0].replace("+psycopg", "")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS perhetyo_bench_access CASCADE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reads", type=int, default=300)
@@ -97,7 +106,11 @@ def main() -> None:
         print(f"current_plan reads/s, 25 events, median of {args.repeat} x {args.reads} reads")
         print(f"  {'store':<12} {'with log':>10} {'without':>10} {'ratio':>6} {'cost/read':>10}")
         for name, url in stores.items():
-            logged, plain = measure(url, args.reads, args.repeat)
+            try:
+                logged, plain = measure(url, args.reads, args.repeat)
+            finally:
+                if name == "PostgreSQL":
+                    _drop_schema(args.postgres)
             cost_ms = (1 / logged - 1 / plain) * 1000
             print(
                 f"  {name:<12} {logged:>10,.0f} {plain:>10,.0f} {logged / plain:>6.2f} "
