@@ -18,6 +18,9 @@ from perhetyo.events import (
     CaseEvent,
     CaseOpened,
     ChildViewRecorded,
+    DataDisclosed,
+    DisclosureBanRecorded,
+    EntryCorrected,
     ErasedGoal,
     ErasedMeeting,
     ErasedService,
@@ -31,13 +34,14 @@ from perhetyo.events import (
     ServiceOrdered,
     ServiceStarted,
 )
-from perhetyo.testing import actors, ids, named_workers, person_refs
+from perhetyo.testing import actors, ids, named_workers, person_refs, texts
 from perhetyo.values import (
     ClosureReason,
     GoalStatus,
     LegalBasis,
     MeetingKind,
     Profession,
+    Recipient,
     ServiceKind,
     ServiceStatus,
     ServiceTask,
@@ -181,6 +185,34 @@ _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
             ).map(tuple),
             events=st.integers(1, 10**6),
         ),
+    },
+    DataDisclosed: {
+        "disclosure_id": st.uuids(),
+        "disclosed_on": any_date,
+        # A recipient is a value model: valid names only (the free text is in the others).
+        "recipient": st.builds(
+            Recipient,
+            surname=texts(200),
+            first_names=texts(200),
+            organisation=st.none() | texts(200),
+            title=st.none() | texts(200),
+            person_id=st.none() | ids(),
+        ),
+        "grounds": any_text,
+        "purpose": any_text,
+        "content": any_text,
+    },
+    DisclosureBanRecorded: {
+        "child_id": ids(),
+        "banned_person_ids": st.lists(ids(), max_size=3).map(tuple),
+        "decided_on": any_date,
+        "reason": any_text,
+    },
+    EntryCorrected: {
+        "version": st.integers(1, 2**31),
+        "corrected_on": any_date,
+        "correction": any_text,
+        "reason": any_text,
     },
 }
 

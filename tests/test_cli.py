@@ -63,6 +63,9 @@ _ENV: Mapping[str, str | None] = {
     "PERHETYO_VIEWS_URL": None,
 }
 
+EXPORT = ("export", "--actor", "reporter-1")
+"""The export command with the exporting actor's id (an export is a logged read)."""
+
 
 def _run(*args: str, env: Mapping[str, str | None] | None = None, on: typer.Typer = app) -> Result:
     return CliRunner().invoke(on, list(args), env={**_ENV, **(env or {})})
@@ -301,7 +304,7 @@ def test_verbose_shows_the_library_log_lines_on_stderr_for_that_command_only(
     logger = logging.getLogger("perhetyo")
     before = (logger.level, list(logger.handlers))
 
-    result = _run(flag, "export", "--url", "memory://", "--out", str(tmp_path))
+    result = _run(flag, *EXPORT, "--url", "memory://", "--out", str(tmp_path))
 
     assert result.exit_code == 0, result.output
     assert "INFO perhetyo.reporting.export: exported 5 tables as csv" in result.stderr
@@ -311,7 +314,7 @@ def test_verbose_shows_the_library_log_lines_on_stderr_for_that_command_only(
 
 
 def test_without_verbose_the_library_logs_nothing(tmp_path: Path) -> None:
-    result = _run("export", "--url", "memory://", "--out", str(tmp_path))
+    result = _run(*EXPORT, "--url", "memory://", "--out", str(tmp_path))
 
     assert result.exit_code == 0, result.output
     assert "perhetyo.reporting" not in result.stderr

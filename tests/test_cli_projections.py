@@ -59,6 +59,9 @@ _DEMO_ROWS = {
     "perhetyo_audit_entries": _DEMO_EVENTS,
 }
 
+EXPORT = ("export", "--actor", "reporter-1")
+"""The export command with the exporting actor's id (an export is a logged read)."""
+
 
 def _run(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
     return CliRunner().invoke(app, list(args), env={**_ENV, **(env or {})})
@@ -234,7 +237,7 @@ def exported(
     """The demo store exported in the format given by the test's parameter."""
     fmt: str = request.param
     out = tmp_path / "export" / fmt  # created by the command
-    return fmt, out, _ok("export", "--url", demo_url, "--out", str(out), "--format", fmt)
+    return fmt, out, _ok(*EXPORT, "--url", demo_url, "--out", str(out), "--format", fmt)
 
 
 @pytest.mark.parametrize("exported", ["csv", "jsonl", "parquet"], indirect=True)
@@ -296,7 +299,7 @@ def test_export_streams_the_rows_in_partitions(
 ) -> None:
     monkeypatch.setattr(export_module, "PARTITION_ROWS", 5)
 
-    _ok("export", "--url", demo_url, "--out", str(tmp_path), "--format", "parquet")
+    _ok(*EXPORT, "--url", demo_url, "--out", str(tmp_path), "--format", "parquet")
 
     audit = pq.ParquetFile(tmp_path / "perhetyo_audit_entries.parquet")
     assert audit.metadata.num_rows == _DEMO_EVENTS
@@ -341,8 +344,8 @@ def test_an_export_snapshot_neither_blocks_a_writer_nor_sees_its_later_rows(
 def test_export_catches_the_views_up_first_unless_told_not_to(
     demo_url: str, tmp_path: Path
 ) -> None:
-    stale = _ok("export", "--url", demo_url, "--out", str(tmp_path / "a"), "--no-update")
-    fresh = _ok("export", "--url", demo_url, "--out", str(tmp_path / "b"))
+    stale = _ok(*EXPORT, "--url", demo_url, "--out", str(tmp_path / "a"), "--no-update")
+    fresh = _ok(*EXPORT, "--url", demo_url, "--out", str(tmp_path / "b"))
 
     assert len(_read_csv(tmp_path / "a" / "perhetyo_audit_entries.csv")) == 0
     assert "tapahtumalokin kohta 0" in stale.stdout
@@ -351,7 +354,7 @@ def test_export_catches_the_views_up_first_unless_told_not_to(
 
 
 def test_export_of_an_in_memory_store_writes_empty_tables(tmp_path: Path) -> None:
-    _ok("export", "--url", "memory://", "--out", str(tmp_path), "--format", "jsonl")
+    _ok(*EXPORT, "--url", "memory://", "--out", str(tmp_path), "--format", "jsonl")
 
     assert {path.read_bytes() for path in tmp_path.iterdir()} == {b""}
 
@@ -365,7 +368,7 @@ def test_export_help_says_it_updates_first_and_names_the_extra() -> None:
 
 
 def test_an_unknown_format_exits_with_code_2_and_one_line(demo_url: str, tmp_path: Path) -> None:
-    result = _run("export", "--url", demo_url, "--out", str(tmp_path / "x"), "--format", "xml")
+    result = _run(*EXPORT, "--url", demo_url, "--out", str(tmp_path / "x"), "--format", "xml")
 
     line = _one_error_line(result)
     assert "unknown export format 'xml': use csv, jsonl, parquet" in line
@@ -378,7 +381,7 @@ def test_an_unwritable_out_directory_exits_with_code_2_and_one_line(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
 
-    result = _run("export", "--url", demo_url, "--out", str(blocker / "out"))
+    result = _run(*EXPORT, "--url", demo_url, "--out", str(blocker / "out"))
 
     line = _one_error_line(result)
     assert "cannot create the export directory" in line
@@ -390,7 +393,7 @@ def test_an_out_path_that_is_a_file_exits_with_code_2_and_one_line(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
 
-    result = _run("export", "--url", demo_url, "--out", str(blocker))
+    result = _run(*EXPORT, "--url", demo_url, "--out", str(blocker))
 
     _one_error_line(result)
     assert blocker.read_text() == "not a directory"
@@ -401,7 +404,7 @@ def test_parquet_without_pyarrow_tells_which_extra_to_install(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
 
-    result = _run("export", "--url", demo_url, "--out", str(tmp_path / "x"), "--format",
+    result = _run(*EXPORT, "--url", demo_url, "--out", str(tmp_path / "x"), "--format",
                   "parquet")
 
     line = _one_error_line(result)
@@ -428,7 +431,7 @@ def test_export_refuses_a_partial_file_planted_beforehand_and_leaves_it_alone(
     planted.write_text("planted by another user")
     planted.chmod(0o666)
 
-    line = _one_error_line(_run("export", "--url", "memory://", "--out", str(private_out)))
+    line = _one_error_line(_run(*EXPORT, "--url", "memory://", "--out", str(private_out)))
 
     assert f".{table}.csv.partial is already in the export directory" in line
     assert planted.read_text() == "planted by another user"
@@ -446,7 +449,7 @@ def test_export_never_follows_a_symlink_planted_as_a_partial_file(
     link = private_out / ".perhetyo_cases.csv.partial"
     link.symlink_to(target)
 
-    _one_error_line(_run("export", "--url", "memory://", "--out", str(private_out)))
+    _one_error_line(_run(*EXPORT, "--url", "memory://", "--out", str(private_out)))
 
     assert link.is_symlink()
     assert target.read_text() == "untouched" if target_exists else not target.exists()
@@ -457,14 +460,14 @@ def test_export_never_follows_a_symlink_planted_as_a_partial_file(
 def test_export_refuses_a_directory_others_can_write(mode: int, private_out: Path) -> None:
     private_out.chmod(mode)
 
-    line = _one_error_line(_run("export", "--url", "memory://", "--out", str(private_out)))
+    line = _one_error_line(_run(*EXPORT, "--url", "memory://", "--out", str(private_out)))
 
     assert f"can be written by others (mode {mode:04o})" in line
     assert list(private_out.iterdir()) == []
 
 
 def test_export_refuses_the_shared_tmp_directory() -> None:
-    line = _one_error_line(_run("export", "--url", "memory://", "--out", "/tmp"))  # noqa: S108 (the point of the test)
+    line = _one_error_line(_run(*EXPORT, "--url", "memory://", "--out", "/tmp"))  # noqa: S108 (the point of the test)
 
     assert "export directory /tmp" in line
 
@@ -473,7 +476,7 @@ def test_export_refuses_the_shared_tmp_directory() -> None:
 def test_export_refuses_a_directory_of_another_user(private_out: Path) -> None:
     os.chown(private_out, 65534, 65534)  # nobody: could chmod it and plant files any time
 
-    line = _one_error_line(_run("export", "--url", "memory://", "--out", str(private_out)))
+    line = _one_error_line(_run(*EXPORT, "--url", "memory://", "--out", str(private_out)))
 
     assert "belongs to another user" in line
     assert list(private_out.iterdir()) == []
@@ -484,7 +487,7 @@ def test_export_creates_missing_parent_directories_readable_by_the_owner_only(
 ) -> None:
     out = tmp_path / "a" / "b" / "c"
 
-    _ok("export", "--url", "memory://", "--out", str(out))
+    _ok(*EXPORT, "--url", "memory://", "--out", str(out))
 
     created = (out, out.parent, out.parent.parent)
     modes = {path.name: path.stat().st_mode & 0o777 for path in created}
@@ -518,7 +521,7 @@ def test_csv_cells_that_start_a_formula_get_a_leading_quote(
 ) -> None:
     out = tmp_path / "csv"
 
-    _ok("export", "--url", formula_store, "--out", str(out))
+    _ok(*EXPORT, "--url", formula_store, "--out", str(out))
 
     descriptions = {row["description"] for row in _read_csv(out / "perhetyo_goals.csv")}
     assert descriptions == {f"'{_FORMULA}", "'@SUM(A1:A9) ja +1", "Arki sujuu = hyvä"}
@@ -539,7 +542,7 @@ def test_jsonl_and_parquet_keep_formula_like_text_exactly(
 ) -> None:
     out = tmp_path / fmt
 
-    _ok("export", "--url", formula_store, "--out", str(out), "--format", fmt)
+    _ok(*EXPORT, "--url", formula_store, "--out", str(out), "--format", fmt)
 
     goals = _READERS[fmt](out / f"perhetyo_goals.{fmt}")
     (update,) = _READERS[fmt](out / f"perhetyo_goal_updates.{fmt}")
@@ -576,7 +579,7 @@ def corrupted_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.mark.parametrize(
     "command",
-    [("projections", "update"), ("projections", "rebuild"), ("export", "--out", "{out}")],
+    [("projections", "update"), ("projections", "rebuild"), (*EXPORT, "--out", "{out}")],
     ids=" ".join,
 )
 def test_a_corrupted_event_ends_a_command_with_one_line_and_no_stored_content(

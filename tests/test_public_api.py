@@ -104,8 +104,10 @@ def test_every_golden_topic_names_its_class() -> None:
         assert topic == f"perhetyo.{cls.__name__}.v1"
 
 
-def test_there_are_twelve_v1_events() -> None:
-    assert len(_golden_lines()) == len(_perhetyo_events()) == 12
+def test_the_golden_file_lists_every_registered_event() -> None:
+    # Release 0.1's eleven, and at least the privacy work's four (erasure, disclosure,
+    # ban, correction).
+    assert len(_golden_lines()) == len(_perhetyo_events()) >= 11 + 4
 
 
 @pytest.mark.parametrize("cls", list(_perhetyo_events().values()), ids=lambda cls: cls.__name__)

@@ -6,16 +6,20 @@ audit trail are projections of its immutable events. Import everything from here
 
 import logging
 
+from perhetyo.access import AccessAction, AccessEntry
 from perhetyo.application import FamilyCases
 from perhetyo.commands import (
     AgreePlan,
     AssignNamedWorker,
     CloseCase,
+    CorrectEntry,
     EndService,
     EraseCase,
     OpenCase,
     OrderService,
     RecordChildView,
+    RecordDisclosure,
+    RecordDisclosureBan,
     RecordMeeting,
     SetGoal,
     StartService,
@@ -31,6 +35,8 @@ from perhetyo.errors import (
     ConfigurationError,
     CorruptRecordError,
     DateOutOfRangeError,
+    DisclosureBannedError,
+    EntryNotFoundError,
     ErasureRefusedError,
     FieldError,
     GoalAlreadyFinalError,
@@ -56,6 +62,9 @@ from perhetyo.events import (
     CaseEvent,
     CaseOpened,
     ChildViewRecorded,
+    DataDisclosed,
+    DisclosureBanRecorded,
+    EntryCorrected,
     ErasedGoal,
     ErasedMeeting,
     ErasedService,
@@ -74,6 +83,7 @@ from perhetyo.persistence.keyring import generate_key
 from perhetyo.projections import (
     AuditEntry,
     CurrentPlan,
+    DisclosureBanView,
     GoalProgress,
     GoalUpdateView,
     GoalView,
@@ -92,6 +102,7 @@ from perhetyo.values import (
     NamedWorker,
     PersonRef,
     Profession,
+    Recipient,
     ServiceKind,
     ServiceStatus,
     ServiceTask,
@@ -103,6 +114,8 @@ from perhetyo.values import (
 from perhetyo.working_days import is_working_day, month_deadline, working_day_deadline
 
 __all__ = [
+    "AccessAction",
+    "AccessEntry",
     "Actor",
     "AgreePlan",
     "AssignNamedWorker",
@@ -122,10 +135,17 @@ __all__ = [
     "ClosureReason",
     "ConcurrentUpdateError",
     "ConfigurationError",
+    "CorrectEntry",
     "CorruptRecordError",
     "CurrentPlan",
+    "DataDisclosed",
     "DateOutOfRangeError",
+    "DisclosureBanRecorded",
+    "DisclosureBanView",
+    "DisclosureBannedError",
     "EndService",
+    "EntryCorrected",
+    "EntryNotFoundError",
     "EraseCase",
     "ErasedGoal",
     "ErasedMeeting",
@@ -160,7 +180,10 @@ __all__ = [
     "Profession",
     "ProjectionError",
     "ProjectionStatus",
+    "Recipient",
     "RecordChildView",
+    "RecordDisclosure",
+    "RecordDisclosureBan",
     "RecordMeeting",
     "RequestConflictError",
     "RetentionDue",

@@ -22,7 +22,9 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── ServiceLifecycleError
     │   ├── ClosureIncompleteError
     │   ├── ErasureRefusedError
-    │   └── RequestConflictError
+    │   ├── RequestConflictError
+    │   ├── EntryNotFoundError             a correction points at no earlier event
+    │   └── DisclosureBannedError          a disclosure to a person a minor's ban covers
     ├── ConcurrentUpdateError               the case stayed busy past lock_timeout; retry
     ├── StorageError                        the database failed or is unreachable; .reason
     │   └── StoreClosedError                the FamilyCases was closed
@@ -45,6 +47,8 @@ __all__ = [
     "ConfigurationError",
     "CorruptRecordError",
     "DateOutOfRangeError",
+    "DisclosureBannedError",
+    "EntryNotFoundError",
     "ErasureRefusedError",
     "FieldError",
     "GoalAlreadyFinalError",
@@ -209,6 +213,18 @@ class RequestConflictError(RuleViolationError):
     """Request conflict (pyyntötunniste jo käytetty): the id came with other arguments."""
 
     code = "request_conflict"
+
+
+class EntryNotFoundError(RuleViolationError):
+    """No earlier entry has this version (korjattavaa merkintää ei löydy)."""
+
+    code = "entry_not_found"
+
+
+class DisclosureBannedError(RuleViolationError):
+    """A minor's ban covers the recipient, or cannot be checked (luovutuskielto)."""
+
+    code = "disclosure_banned"
 
 
 class ConcurrentUpdateError(PerhetyoError):

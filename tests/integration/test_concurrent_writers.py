@@ -257,13 +257,14 @@ def test_three_threads_sending_commands_to_one_case_through_one_family_cases_all
 
     assert not any(thread.is_alive() for thread in threads)
     assert [type(exc).__name__ for exc in failures] == []
+    decided = clock.calls  # before the read below, which takes the clock's time for its log
     history = cases.history(case_id, actor=an_actor())
     assert [event.originator_version for event in history] == list(
         range(1, 2 + THREADS * COMMANDS_PER_THREAD + 1)
     )
     sent = {f"t{worker}-{n}" for worker in range(THREADS) for n in range(COMMANDS_PER_THREAD)}
     assert Counter(event.request_id for event in history[2:]) == dict.fromkeys(sent, 1)
-    assert clock.calls == 2 + THREADS * COMMANDS_PER_THREAD  # nothing was decided twice
+    assert decided == 2 + THREADS * COMMANDS_PER_THREAD  # nothing was decided twice
 
 
 COMMANDS_BESIDE_PROJECTIONS = 30
@@ -404,9 +405,11 @@ def test_a_writer_always_beaten_by_one_that_does_not_lock_gives_up_with_concurre
         set_a_goal(cases, case_id, "Aina häviävä tavoite")
 
     assert clock.calls == MAX_ATTEMPTS
-    descriptions = [event.description for event in goals_set(cases, case_id)]
+    # Read through the other writer: a read takes its own store's clock (for the access
+    # log), and this clock's hook would record one more goal.
+    descriptions = [event.description for event in goals_set(other, case_id)]
     assert descriptions == [f"Toisen kirjoittajan tavoite {n}" for n in range(1, MAX_ATTEMPTS + 1)]
-    assert versions(cases, case_id) == list(range(1, MAX_ATTEMPTS + 2))
+    assert versions(other, case_id) == list(range(1, MAX_ATTEMPTS + 2))
 
 
 def test_a_case_opened_at_once_by_a_writer_that_does_not_lock_is_opened_once(

@@ -87,8 +87,8 @@ def other_sessions(url: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-EVENTS = {"familycases_events", "perhetyo_store_keys"}
-"""The event store's tables: the log, and the store's key for case ids."""
+EVENTS = {"familycases_events", "perhetyo_store_keys", "perhetyo_access_log"}
+"""The event store's tables: the log, the store's key for case ids, the access log."""
 VIEWS = {
     "perhetyo_tracking",
     "perhetyo_cases",

@@ -20,6 +20,8 @@ from perhetyo import (
     CaseNotFoundError,
     ClosureIncompleteError,
     DateOutOfRangeError,
+    DisclosureBannedError,
+    EntryNotFoundError,
     GoalAlreadyFinalError,
     GoalNotFoundError,
     GoalStatus,
@@ -85,6 +87,8 @@ class CaseModel:
     services: dict[UUID, ServiceModel] = field(default_factory=dict)
     meetings: list[UUID] = field(default_factory=list)
     child_views: dict[str, str] = field(default_factory=dict)
+    bans: dict[str, date] = field(default_factory=dict)
+    """Each person a minor's ban covers, from the earliest date a ban on them was decided."""
 
     @classmethod
     def opened(
@@ -114,17 +118,26 @@ class CaseModel:
         self.version += 1
         self.latest_on = max(self.latest_on, on)
 
+    def recorded_about_the_record(self) -> None:
+        """One more event about the record itself (a disclosure, a correction): its date
+        does not count toward the closing date."""
+        self.version += 1
+
 
 # --- the rules --------------------------------------------------------------------------
 
 
-def refusals_before_rules(model: CaseModel | None, *, bad_shape: bool) -> set[Error] | None:
-    """What is decided before the case's own rules: shape, existence, closed; else None."""
+def refusals_before_rules(
+    model: CaseModel | None, *, bad_shape: bool, closed_takes_it: bool = False
+) -> set[Error] | None:
+    """What is decided before the case's own rules: shape, existence, closed; else None.
+
+    A closed case still takes a disclosure and a correction (``closed_takes_it``)."""
     if bad_shape:
         return {InvalidCommandError}
     if model is None:
         return {CaseNotFoundError}
-    if not model.is_open:
+    if not model.is_open and not closed_takes_it:
         return {CaseClosedError}
     return None
 
@@ -236,3 +249,23 @@ def refusals_to_close(model: CaseModel, on: date, answered: set[str], today: dat
     if running or set(model.children) - answered:
         refusals.add(ClosureIncompleteError)
     return refusals
+
+
+def refusals_to_disclose(
+    model: CaseModel, on: date, today: date, person_id: str | None
+) -> set[Error]:
+    """A ban in force on the disclosure's date refuses its person, or a recipient with none."""
+    refusals = _happened(model, on, today)
+    in_force = {person for person, since in model.bans.items() if since <= on}
+    if in_force and (person_id is None or person_id in in_force):
+        refusals.add(DisclosureBannedError)
+    return refusals
+
+
+def refusals_to_ban(model: CaseModel, on: date, today: date, child_id: str) -> set[Error]:
+    return refusals_to_record(model, on, today, child_id)
+
+
+def refusals_to_correct(model: CaseModel, version: int) -> set[Error]:
+    """A correction points at an event already in the case."""
+    return set() if 1 <= version <= model.version else {EntryNotFoundError}

@@ -38,7 +38,10 @@ from case_model import (
     refusals_before_rules,
     refusals_to_agree,
     refusals_to_assign,
+    refusals_to_ban,
     refusals_to_close,
+    refusals_to_correct,
+    refusals_to_disclose,
     refusals_to_end,
     refusals_to_open,
     refusals_to_order,
@@ -74,6 +77,7 @@ from perhetyo import (
     PerhetyoError,
     PersonRef,
     Profession,
+    Recipient,
     RequestConflictError,
     ServiceKind,
     ServiceStatus,
@@ -140,6 +144,10 @@ PLANNED_TOO_EARLY = "planned date before it was set"
 UNKNOWN_ID = "unknown goal or service id"
 OTHER_CASE = "goal or service of another case"
 FORGOTTEN_CHILD = "a child not heard on closing"
+BANNED = "a recipient a ban covers, or none while a ban is in force"
+NO_SUCH_ENTRY = "a correction of no earlier entry"
+PERSON_POOL = ("guardian-1", "guardian-2", "police-7")
+"""The people a ban names and a disclosure goes to (ids of the host's registry)."""
 
 # Shape mistakes every command can make: InvalidCommandError before anything else.
 BAD_CASE_IDS = ("not-a-uuid", 17)
@@ -407,9 +415,12 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         kwargs: dict[str, Any],
         rules: Callable[[CaseModel], set[Error]],
         targets: tuple[str, ...] = (),
+        closed_takes_it: bool = False,
     ) -> Any:
         """Predict the outcome (shape and closed case first, then ``rules``), then attempt."""
-        expected = refusals_before_rules(model, bad_shape=shape is not None)
+        expected = refusals_before_rules(
+            model, bad_shape=shape is not None, closed_takes_it=closed_takes_it
+        )
         if expected is None:
             assert model is not None
             expected = rules(model)
@@ -1026,6 +1037,139 @@ class FamilyCasesMachine(RuleBasedStateMachine):
 
     # --- repeated requests -----------------------------------------------------------------
 
+    # --- the record itself: disclosures, a minor's bans, corrections ------------------------
+
+    @rule(case=case_ids, data=st.data())
+    def record_disclosure(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *ON_A_CASE, BANNED)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        on = self.business_date(data, model, None, mistake)
+        banned = sorted(model.bans) if model else []
+        if mistake == BANNED and banned:
+            person = data.draw(st.none() | st.sampled_from(banned), label="banned recipient")
+        else:
+            person = data.draw(st.none() | st.sampled_from(PERSON_POOL), label="recipient id")
+        kwargs: dict[str, Any] = {
+            "disclosed_on": on,
+            "recipient": Recipient(
+                surname=self.text(data, 200)[0], first_names="Ville", person_id=person
+            ),
+            "grounds": self.text(data)[0],
+            "purpose": self.text(data)[0],
+            "content": self.text(data, 8_000)[0],
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "disclosed_on",
+            [
+                {"grounds": ""},
+                {"grounds": None},
+                {"purpose": " \n\t"},
+                {"content": "x" * 8_001},
+                {"recipient": None},
+                {"recipient": {"surname": "", "first_names": "Ville"}},
+            ],
+        )
+        result = self.run(
+            case_id,
+            model,
+            shape,
+            "record_disclosure",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_disclose(model, on, self.today(), person),
+            closed_takes_it=True,
+        )
+        if result is REFUSED:
+            return
+        assert model is not None
+        assert isinstance(result, UUID)
+        model.recorded_about_the_record()
+
+    @rule(case=case_ids, data=st.data())
+    def record_disclosure_ban(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *ON_A_CASE, STRANGER)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        child_id = self.child_id(data, model, mistake)
+        on = self.business_date(data, model, None, mistake)
+        people = data.draw(
+            st.lists(st.sampled_from(PERSON_POOL), min_size=1, max_size=2, unique=True),
+            label="banned people",
+        )
+        kwargs: dict[str, Any] = {
+            "child_id": child_id,
+            "banned_person_ids": people,
+            "decided_on": on,
+            "reason": self.text(data)[0],
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "decided_on",
+            [
+                {"banned_person_ids": []},
+                {"banned_person_ids": ["guardian-1", "guardian-1"]},
+                {"banned_person_ids": ["131052-308T"]},
+                {"reason": ""},
+            ],
+        )
+        result = self.run(
+            case_id,
+            model,
+            shape,
+            "record_disclosure_ban",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_ban(model, on, self.today(), child_id),
+        )
+        if result is REFUSED:
+            return
+        assert model is not None
+        model.recorded(on)
+        for person in people:
+            model.bans[person] = min(model.bans.get(person, on), on)
+
+    @rule(case=case_ids, data=st.data())
+    def correct_entry(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, SHAPE, UNKNOWN_CASE, NO_SUCH_ENTRY)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        latest = model.version if model else 1
+        if mistake == NO_SUCH_ENTRY:
+            version = data.draw(st.integers(latest + 1, latest + 3), label="no such entry")
+        else:
+            version = data.draw(st.integers(1, latest), label="version corrected")
+        kwargs: dict[str, Any] = {
+            "version": version,
+            "correction": self.text(data, 8_000)[0],
+            "reason": self.text(data)[0],
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "version",  # a date where a version belongs is a shape error too
+            [{"version": 0}, {"version": "1"}, {"correction": " "}, {"reason": ""}],
+        )
+        result = self.run(
+            case_id,
+            model,
+            shape,
+            "correct_entry",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_correct(model, version),
+            closed_takes_it=True,
+        )
+        if result is REFUSED:
+            return
+        assert model is not None
+        model.recorded_about_the_record()
+        entry = self.cases.audit_trail(case_id, actor=READER)[-1]
+        assert (entry.corrects_version, entry.actor_id) == (version, kwargs["actor"].id)
+
     @precondition(lambda self: bool(self.requests))
     @rule(data=st.data())
     def repeat_a_request(self, data: st.DataObject) -> None:
@@ -1153,6 +1297,8 @@ def assert_reads_match_the_model(
     ]
     assert [m.meeting_id for m in plan.meetings] == model.meetings
     assert plan.child_views == model.child_views
+    banned = {person for ban in plan.disclosure_bans for person in ban.banned_person_ids}
+    assert banned == set(model.bans)
     assert [(p.goal_id, p.status, p.progress, len(p.updates)) for p in progress] == [
         (goal_id, g.status, g.progress, g.updates) for goal_id, g in model.goals.items()
     ]

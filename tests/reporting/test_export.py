@@ -9,11 +9,13 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import orjson
 import pytest
+from sqlalchemy import select
 
-from perhetyo import ConfigurationError, FamilyCases, GoalStatus
+from perhetyo import AccessAction, ConfigurationError, FamilyCases, GoalStatus
 from perhetyo.projections.sql import TABLE_NAMES
 from perhetyo.reporting import (
     ExportedFile,
@@ -25,6 +27,8 @@ from perhetyo.reporting import (
     unescape_csv_cell,
 )
 from perhetyo.testing import FakeClock, an_actor, open_sample_case
+
+EXPORTER = an_actor("reporter-1")
 
 _TEXTS = ("=1+1", "+358 40 000", "-1 poissaolo", "@SUM(A1)", "\tsarkain", "\rrivi", "'lainaus")
 
@@ -62,7 +66,7 @@ def test_the_reporting_package_imports_neither_typer_nor_rich() -> None:
 def test_export_tables_writes_five_files_from_the_store_or_its_views(
     cases: FamilyCases, tmp_path: Path
 ) -> None:
-    from_store = export_tables(cases, tmp_path / "a")
+    from_store = export_tables(cases, tmp_path / "a", actor=EXPORTER)
     from_views = export_tables(cases.stored_views, tmp_path / "b", ExportFormat.JSONL)
 
     assert [f.table for f in from_store] == list(TABLE_NAMES)
@@ -78,8 +82,8 @@ def test_export_tables_writes_five_files_from_the_store_or_its_views(
 def test_csv_escapes_formula_text_and_jsonl_keeps_it_exactly(
     cases: FamilyCases, tmp_path: Path
 ) -> None:
-    export_tables(cases, tmp_path / "csv", "csv")
-    export_tables(cases, tmp_path / "jsonl", "jsonl")
+    export_tables(cases, tmp_path / "csv", "csv", actor=EXPORTER)
+    export_tables(cases, tmp_path / "jsonl", "jsonl", actor=EXPORTER)
 
     (goal,) = _csv_rows(tmp_path / "csv" / "perhetyo_goals.csv")
     (update,) = _csv_rows(tmp_path / "csv" / "perhetyo_goal_updates.csv")
@@ -108,11 +112,11 @@ def test_a_cell_a_spreadsheet_would_read_as_a_formula_gets_one_leading_quote(tex
 def test_a_second_export_replaces_the_files_and_leaves_no_temporary_ones(
     cases: FamilyCases, tmp_path: Path
 ) -> None:
-    export_tables(cases, tmp_path)
+    export_tables(cases, tmp_path, actor=EXPORTER)
     open_sample_case(cases)
     cases.update_projections()
 
-    export_tables(cases, tmp_path)
+    export_tables(cases, tmp_path, actor=EXPORTER)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}.csv" for n in TABLE_NAMES)
     assert len(_csv_rows(tmp_path / "perhetyo_cases.csv")) == 2
@@ -121,7 +125,7 @@ def test_a_second_export_replaces_the_files_and_leaves_no_temporary_ones(
 def test_a_refused_export_leaves_the_previous_files_as_they_were(
     cases: FamilyCases, tmp_path: Path
 ) -> None:
-    export_tables(cases, tmp_path)
+    export_tables(cases, tmp_path, actor=EXPORTER)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     open_sample_case(cases)
     cases.update_projections()
@@ -129,7 +133,7 @@ def test_a_refused_export_leaves_the_previous_files_as_they_were(
     planted.write_text("planted")
 
     with pytest.raises(ConfigurationError, match="already in the export directory"):
-        export_tables(cases, tmp_path)
+        export_tables(cases, tmp_path, actor=EXPORTER)
 
     planted.unlink()
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
@@ -140,7 +144,7 @@ def test_created_directories_and_files_get_exact_modes_whatever_the_umask(
 ) -> None:
     previous = os.umask(0)
     try:
-        export_tables(cases, tmp_path / "new" / "out")
+        export_tables(cases, tmp_path / "new" / "out", actor=EXPORTER)
     finally:
         os.umask(previous)
 
@@ -163,7 +167,32 @@ def test_an_unknown_format_is_refused_before_any_directory_is_made(
     cases: FamilyCases, tmp_path: Path
 ) -> None:
     with pytest.raises(ConfigurationError, match="unknown export format 'xml'"):
-        export_tables(cases, tmp_path / "x", "xml")
+        export_tables(cases, tmp_path / "x", "xml", actor=EXPORTER)
 
     assert not (tmp_path / "x").exists()
     assert export_format("JSONL") is ExportFormat.JSONL
+
+
+def test_an_export_logs_one_entry_per_case_it_holds_and_none_without_an_actor(
+    cases: FamilyCases, tmp_path: Path
+) -> None:
+    second = open_sample_case(cases)
+    cases.update_projections()
+    [first] = [case_id for case_id in _case_ids(cases) if case_id != second]
+
+    with pytest.raises(ConfigurationError):
+        export_tables(cases, tmp_path / "refused")
+    export_tables(cases, tmp_path / "logged", purpose="Vuosiraportti", actor=EXPORTER)
+
+    for case_id in (first, second):
+        entries = cases.access_log(case_id, actor=an_actor())
+        exports = [entry for entry in entries if entry.action is AccessAction.EXPORT]
+        assert [(e.actor_id, e.purpose) for e in exports] == [("reporter-1", "Vuosiraportti")]
+    assert not (tmp_path / "refused").exists()
+
+
+def _case_ids(cases: FamilyCases) -> list[UUID]:
+    views = cases.stored_views
+    with views.engine.connect() as conn:
+        ids = conn.execute(select(views.tables.cases.c.case_id)).scalars()
+        return [UUID(value) for value in ids]

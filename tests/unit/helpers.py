@@ -16,6 +16,7 @@ from perhetyo import (
     FamilyCases,
     GoalStatus,
     MeetingKind,
+    Recipient,
     ServiceKind,
 )
 from perhetyo.testing import a_worker, an_actor
@@ -140,3 +141,60 @@ def record_every_kind_of_event(cases: FamilyCases, case_id: UUID, actor: Actor) 
         actor=actor,
     )
     close(cases, case_id, closed_on=date(2020, 12, 15), actor=actor)
+
+
+BANNED_PERSON = "guardian-1"
+"""The person the sample child's disclosure ban covers (the sample guardian's id)."""
+
+
+def a_recipient(person_id: str | None = "police-7") -> Recipient:
+    """A recipient of disclosed data (sample): a named officer of an organisation."""
+    return Recipient(
+        surname="Virtanen",
+        first_names="Ville",
+        organisation="Poliisi",
+        title="rikoskomisario",
+        person_id=person_id,
+    )
+
+
+def ban_a_disclosure(
+    cases: FamilyCases, case_id: UUID, *, decided_on: date = date(2020, 8, 13), actor: Actor
+) -> None:
+    """child-1 forbids disclosing their data to guardian-1 (an open case's event)."""
+    cases.record_disclosure_ban(
+        case_id,
+        child_id="child-1",
+        banned_person_ids=[BANNED_PERSON],
+        decided_on=decided_on,
+        reason=PERSONAL_TEXT,
+        actor=actor,
+    )
+
+
+def disclose(
+    cases: FamilyCases,
+    case_id: UUID,
+    *,
+    person_id: str | None = "police-7",
+    disclosed_on: date = TODAY,
+    actor: Actor,
+) -> UUID:
+    """Disclose the plan to a recipient (sample grounds, purpose and content)."""
+    return cases.record_disclosure(
+        case_id,
+        disclosed_on=disclosed_on,
+        recipient=a_recipient(person_id),
+        grounds="SHL 1301/2014 § 25 ilmoitusvelvollisuus",
+        purpose="Esitutkinta",
+        content=PERSONAL_TEXT,
+        actor=actor,
+    )
+
+
+def record_the_record_keeping_events(cases: FamilyCases, case_id: UUID, actor: Actor) -> None:
+    """A correction and a disclosure: the events a closed case still takes."""
+    cases.correct_entry(
+        case_id, version=2, correction=PERSONAL_TEXT, reason="Väärä päivämäärä", actor=actor
+    )
+    disclose(cases, case_id, actor=actor)

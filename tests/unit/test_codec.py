@@ -18,7 +18,12 @@ from perhetyo.persistence import OrjsonTranscoder, PydanticMapper
 from perhetyo.testing import FakeClock, open_sample_case
 from perhetyo.values import BusinessDate
 
-from .helpers import history, record_every_kind_of_event
+from .helpers import (
+    ban_a_disclosure,
+    history,
+    record_every_kind_of_event,
+    record_the_record_keeping_events,
+)
 
 UPCAST_TOPIC = "tests.Upcasted.v1"
 
@@ -65,7 +70,9 @@ def _all_events(actor: Actor) -> list[CaseEvent]:
     through the store's own mapper: an erased case's history is no longer readable)."""
     with FamilyCases(url="memory://", clock=FakeClock(), master_key=generate_key()) as cases:
         case_id = open_sample_case(cases)
+        ban_a_disclosure(cases, case_id, actor=actor)
         record_every_kind_of_event(cases, case_id, actor)
+        record_the_record_keeping_events(cases, case_id, actor)
         events = history(cases, case_id)
         cases.erase_case(case_id, reason="retention ended", actor=actor)
         stored = cases._store.recorder.select_events(case_id)[-1]

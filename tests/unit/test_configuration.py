@@ -98,11 +98,15 @@ def test_stray_environment_variables_do_not_redirect_a_memory_store(
 def test_a_clock_returning_a_naive_datetime_refuses_a_command_and_records_nothing(
     cases: FamilyCases, clock: FakeClock, actor: Actor, case_id: UUID
 ) -> None:
+    aware = clock.current
     clock.current = datetime(2020, 12, 31, 10, 0)  # noqa: DTZ001 (the misconfiguration under test)
 
     with pytest.raises(ConfigurationError):
         set_a_goal(cases, case_id, actor=actor)
+    with pytest.raises(ConfigurationError):  # a read's access entry needs a time too
+        history(cases, case_id)
 
+    clock.current = aware
     assert len(history(cases, case_id)) == 1
 
 

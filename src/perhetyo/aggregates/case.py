@@ -16,6 +16,7 @@ from perhetyo.aggregates.encounters import EncounterRules
 from perhetyo.aggregates.erasure import ErasureRules
 from perhetyo.aggregates.lifecycle import CaseLifecycle
 from perhetyo.aggregates.plan import PlanRules
+from perhetyo.aggregates.records import RecordRules
 from perhetyo.aggregates.services import ServiceRules
 from perhetyo.aggregates.state import Goal, Service, applies, decides
 from perhetyo.aggregates.workers import WorkerRules
@@ -24,7 +25,7 @@ __all__ = ["FamilyCase", "Goal", "Service", "applies", "decides"]
 
 
 class FamilyCase(
-    CaseLifecycle, WorkerRules, EncounterRules, PlanRules, ServiceRules, ErasureRules
+    CaseLifecycle, WorkerRules, EncounterRules, PlanRules, ServiceRules, ErasureRules, RecordRules
 ):
     """Family case (perhesosiaalityön asiakkuus): the decision state of one case.
 

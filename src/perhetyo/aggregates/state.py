@@ -138,6 +138,8 @@ class CaseState:
     plan_agreed_on: date = date.min
     goals: dict[UUID, Goal] = field(default_factory=dict)
     services: dict[UUID, Service] = field(default_factory=dict)
+    bans: dict[str, date] = field(default_factory=dict)
+    """Each person a minor's ban covers, and the earliest date a ban on them was decided."""
     requests: dict[str, _Request] = field(default_factory=dict)
     pending: list[CaseEvent] = field(default_factory=list)
     new_id: Callable[[], UUID] = uuid4
@@ -166,7 +168,8 @@ class CaseState:
         """Evolve the state by one event: its handler, then what every event moves."""
         self._appliers[type(event)](self, event)
         self.version = event.originator_version
-        self.latest_on = max(self.latest_on, event.occurred_on)
+        if event.DATES_THE_CASE:
+            self.latest_on = max(self.latest_on, event.occurred_on)
         self.recorded_at = event.timestamp
         if event.request_id is not None:
             self.requests[event.request_id] = _Request(event.request_digest, event.result())

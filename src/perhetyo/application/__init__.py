@@ -23,6 +23,7 @@ from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.plan import PlanCalls
 from perhetyo.application.privacy import PrivacyCalls
 from perhetyo.application.reads import CaseReads
+from perhetyo.application.records import RecordCalls
 from perhetyo.application.records_keeping import RecordsKeepingCalls
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
@@ -37,6 +38,7 @@ class FamilyCases(
     EncounterCalls,
     PlanCalls,
     ServiceCalls,
+    RecordCalls,
     CaseReads,
     RecordsKeepingCalls,
     StoredProjectionCalls,

@@ -26,6 +26,7 @@ from typing import Any, Self, TypeVar, cast
 from uuid import UUID
 
 from perhetyo import commands as c
+from perhetyo.access import AccessAction, AccessEntry
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.errors import (
     CaseNotFoundError,
@@ -39,6 +40,7 @@ from perhetyo.persistence import (
     settings_for_url,
     storage_errors,
 )
+from perhetyo.persistence.access_log import open_access_log
 from perhetyo.persistence.event_store import EventStore, setup_lock
 from perhetyo.persistence.identity import store_key
 from perhetyo.persistence.keyring import KeyRing, master_key_from
@@ -120,6 +122,7 @@ class CasesCore:
                 if self._keyring.chain_key() is not None:  # the store's own chain secret
                     self._store.chain.key = self._keyring.chain_key()  # (shared by its mapper)
                 key = store_key(self._settings)
+                self._access = open_access_log(self._settings)
             except BaseException:
                 self._store.close()
                 self._keyring.close()
@@ -146,6 +149,7 @@ class CasesCore:
         if self._stored_views is not None:
             self._stored_views.close()
         self._locks.close()
+        self._access.close()
         self._store.close()
         self._keyring.close()
         logger.info("perhetyo store closed: %s", self._settings.kind)
@@ -211,11 +215,15 @@ class CasesCore:
         purpose: str | None,
         as_of: date | None,
         recorded_before: datetime | None,
+        *,
+        action: AccessAction,
     ) -> list[CaseEvent]:
-        """Validate a read (who, why, as of when) and return the events it folds.
+        """Validate a read (who, why, as of when), log it, and return the events it folds.
 
-        The access log of reads is a later, staged feature: for now a read is validated
-        and nothing is recorded.
+        The one place reads of one case are logged (asiakastietolaki 703/2023 § 11): the
+        entry is committed before any data is returned, and a read whose entry cannot be
+        written fails. A read that finds no case (CaseNotFoundError) returns nothing and
+        leaves no entry.
         """
         read = c.ReadCase(
             case_id=case_id,
@@ -224,7 +232,35 @@ class CasesCore:
             as_of=as_of,
             recorded_before=recorded_before,
         )
-        return self._events_for(read)
+        events = self._events_for(read)
+        self._log_access([read.case_id], read.actor, action, read.purpose)
+        return events
+
+    def _log_access(
+        self,
+        case_ids: list[UUID],
+        actor: Actor,
+        action: AccessAction,
+        purpose: str | None,
+        *,
+        disclosure_id: UUID | None = None,
+    ) -> None:
+        """Commit one access entry per case (ids only: the actor's id, never a name)."""
+        self._check_not_closed()
+        at = self.now()
+        self._access.record(
+            [
+                AccessEntry.trusted(
+                    case_id=case_id,
+                    actor_id=actor.id,
+                    accessed_at=at,
+                    action=action,
+                    purpose=purpose,
+                    disclosure_id=disclosure_id,
+                )
+                for case_id in case_ids
+            ]
+        )
 
     def _events_for(self, read: c.ReadCase) -> list[CaseEvent]:
         """The events a read folds: a recorded prefix, then business dates up to as_of."""

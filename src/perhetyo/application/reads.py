@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
+from perhetyo.access import AccessAction
 from perhetyo.application.core import CasesCore
 from perhetyo.errors import (
     CaseNotFoundError,
@@ -39,7 +40,9 @@ class CaseReads(CasesCore):
         recorded_before: datetime | None = None,
     ) -> CurrentPlan:
         """The client plan now, as of a business date, or as recorded before an instant."""
-        events = self._read(case_id, actor, purpose, as_of, recorded_before)
+        events = self._read(
+            case_id, actor, purpose, as_of, recorded_before, action=AccessAction.CURRENT_PLAN
+        )
         plan = fold(current_plan, events)
         if plan is None:
             raise CaseNotFoundError(case_id)
@@ -55,7 +58,9 @@ class CaseReads(CasesCore):
         recorded_before: datetime | None = None,
     ) -> list[GoalProgress]:
         """Each goal's timeline of updates, in the order the goals were set."""
-        events = self._read(case_id, actor, purpose, as_of, recorded_before)
+        events = self._read(
+            case_id, actor, purpose, as_of, recorded_before, action=AccessAction.GOAL_PROGRESS
+        )
         progress: tuple[GoalProgress, ...] = fold(goal_progress, events)
         return list(progress)
 
@@ -69,7 +74,9 @@ class CaseReads(CasesCore):
         recorded_before: datetime | None = None,
     ) -> list[AuditEntry]:
         """Every event of the case as a readable row, in recorded order."""
-        events = self._read(case_id, actor, purpose, as_of, recorded_before)
+        events = self._read(
+            case_id, actor, purpose, as_of, recorded_before, action=AccessAction.AUDIT_TRAIL
+        )
         trail: tuple[AuditEntry, ...] = fold(audit_trail, events)
         return list(trail)
 
@@ -77,4 +84,4 @@ class CaseReads(CasesCore):
         self, case_id: UUID, *, actor: Actor, purpose: str | None = None
     ) -> list[CaseEvent]:
         """The case's raw events, in recorded order."""
-        return self._read(case_id, actor, purpose, None, None)
+        return self._read(case_id, actor, purpose, None, None, action=AccessAction.HISTORY)

@@ -2,12 +2,14 @@
 
 ::
 
-    perhetyo export --out DIR [--format csv|jsonl|parquet] [--no-update] [--url URL]
+    perhetyo export --out DIR --actor ID [--purpose TEXT] [--format csv|jsonl|parquet]
+                    [--no-update] [--url URL]
 
 A thin shell over :func:`perhetyo.reporting.export_tables` (which writes the files
 safely: see :mod:`perhetyo.reporting.export`): it refuses a bad format or directory before
 any work, catches the views up with a progress bar, exports, and prints what it wrote with
-a reminder that the files hold client data.
+a reminder that the files hold client data. The export is logged as a read of every case
+it holds, by ``--actor`` (an opaque id; the access log stores no name).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from perhetyo.reporting import (
     export_tables,
     output_directory,
 )
+from perhetyo.values import Actor
 
 __all__ = ["PERSONAL_DATA_REMINDER", "export"]
 
@@ -49,7 +52,7 @@ def _render(files: Sequence[ExportedFile]) -> RenderableType:
     return table
 
 
-def export(
+def export(  # noqa: PLR0917 (typer reads the options from the signature)
     out: Annotated[
         Path,
         typer.Option(
@@ -58,7 +61,21 @@ def export(
             "sinun, eikä muilla saa olla siihen kirjoitusoikeutta.",
         ),
     ],
+    actor: Annotated[
+        str,
+        typer.Option(
+            "--actor",
+            envvar="PERHETYO_ACTOR",
+            show_envvar=True,
+            help="Viejän tunniste (ei nimeä): vienti kirjataan käyttölokiin jokaisen siinä "
+            "olevan asiakkuuden lukemisena.",
+        ),
+    ],
     url: StoreUrl = DEFAULT_URL,
+    purpose: Annotated[
+        str | None,
+        typer.Option("--purpose", help="Käyttötarkoitus, joka kirjataan käyttölokiin."),
+    ] = None,
     fmt: Annotated[
         str,
         typer.Option("--format", metavar="csv|jsonl|parquet", help="Tiedostomuoto."),
@@ -86,12 +103,13 @@ def export(
     # Refused before any work: a bad format, parquet without pyarrow, a missing store, an
     # unsafe directory or one holding temporary files.
     chosen = export_format(fmt)
+    reader = Actor(id=actor, name=actor)  # only the id is logged
     require_existing_store(url)
     output_directory(out, chosen)
     with FamilyCases(url, views_url=views_url) as cases:
         if update:
             catch_up(cases)
-        files = export_tables(cases, out, chosen)
+        files = export_tables(cases, out, chosen, actor=reader, purpose=purpose)
     console = make_console()
     console.print(_render(files))
     console.print(plain(PERSONAL_DATA_REMINDER, "bold yellow"), soft_wrap=True)

@@ -12,6 +12,13 @@ from perhetyo.commands.case import AssignNamedWorker, CloseCase, OpenCase
 from perhetyo.commands.encounters import RecordChildView, RecordMeeting
 from perhetyo.commands.plan import AgreePlan, SetGoal, UpdateGoal
 from perhetyo.commands.privacy import EraseCase
+from perhetyo.commands.records import (
+    CorrectEntry,
+    ReadAccessLog,
+    RecordAccess,
+    RecordDisclosure,
+    RecordDisclosureBan,
+)
 from perhetyo.commands.services import EndService, OrderService, StartService
 
 __all__ = [
@@ -20,13 +27,18 @@ __all__ = [
     "CaseCommand",
     "CloseCase",
     "Command",
+    "CorrectEntry",
     "EndService",
     "EraseCase",
     "OpenCase",
     "OrderService",
+    "ReadAccessLog",
     "ReadCase",
     "ReadRequest",
+    "RecordAccess",
     "RecordChildView",
+    "RecordDisclosure",
+    "RecordDisclosureBan",
     "RecordMeeting",
     "SetGoal",
     "StartService",

@@ -11,12 +11,12 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
+from perhetyo.access import Purpose
 from perhetyo.values import (
     Actor,
     BusinessDate,
     PersonRef,
     RequestId,
-    ShortText,
     ValueModel,
 )
 
@@ -102,6 +102,6 @@ class ReadCase(ValueModel):
 
     case_id: UUID
     actor: Actor
-    purpose: ShortText | None = None
+    purpose: Purpose | None = None
     as_of: BusinessDate | None = None
     recorded_before: AwareDatetime | None = None

@@ -15,6 +15,7 @@ from perhetyo.events.privacy import (
     ErasedService,
     ErasureSummary,
 )
+from perhetyo.events.records import DataDisclosed, DisclosureBanRecorded, EntryCorrected
 from perhetyo.events.services import ServiceEnded, ServiceOrdered, ServiceStarted
 
 __all__ = [
@@ -24,6 +25,9 @@ __all__ = [
     "CaseEvent",
     "CaseOpened",
     "ChildViewRecorded",
+    "DataDisclosed",
+    "DisclosureBanRecorded",
+    "EntryCorrected",
     "ErasedGoal",
     "ErasedMeeting",
     "ErasedService",

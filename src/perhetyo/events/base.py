@@ -52,6 +52,10 @@ class CaseEvent(BaseModel):
     LABEL_SV: ClassVar[str]
     DATE_FIELD: ClassVar[str]
     class_version: ClassVar[int] = 1
+    DATES_THE_CASE: ClassVar[bool] = True
+    """Whether ``occurred_on`` counts as a date of the case's own work (the closing date
+    may not go before it). False for events about the record itself (a correction, a
+    disclosure)."""
     REGISTERED: ClassVar[bool] = True
     """False on a class that must stay out of the topic registry (tests of upcasting)."""
 

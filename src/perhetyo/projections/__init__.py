@@ -13,12 +13,19 @@ from typing import Protocol, TypeVar
 from perhetyo.events import CaseEvent
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.audit_trail import AuditEntry
-from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView, ServiceView
+from perhetyo.projections.current_plan import (
+    CurrentPlan,
+    DisclosureBanView,
+    GoalView,
+    MeetingView,
+    ServiceView,
+)
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 
 __all__ = [
     "AuditEntry",
     "CurrentPlan",
+    "DisclosureBanView",
     "GoalProgress",
     "GoalUpdateView",
     "GoalView",

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from perhetyo.events import CaseErased, CaseEvent
+from perhetyo.events import CaseErased, CaseEvent, EntryCorrected
 from perhetyo.values import ValueModel
 
 __all__ = ["AuditEntry", "apply", "entry_for", "fields_for", "initial"]
@@ -31,6 +31,8 @@ class AuditEntry(ValueModel):
     label_en: str
     summary: str
     summary_en: str
+    corrects_version: int | None = None
+    """The version an ``EntryCorrected`` corrects (None for every other event)."""
 
 
 def fields_for(event: CaseEvent) -> dict[str, Any]:
@@ -47,6 +49,7 @@ def fields_for(event: CaseEvent) -> dict[str, Any]:
         "label_en": event.LABEL_EN,
         "summary": summary_fi,
         "summary_en": summary_en,
+        "corrects_version": event.version if isinstance(event, EntryCorrected) else None,
     }
 
 

@@ -18,6 +18,9 @@ from perhetyo.events import (
     CaseEvent,
     CaseOpened,
     ChildViewRecorded,
+    DataDisclosed,
+    DisclosureBanRecorded,
+    EntryCorrected,
     GoalSet,
     GoalUpdated,
     MeetingHeld,
@@ -42,7 +45,15 @@ from perhetyo.values import (
     ValueModel,
 )
 
-__all__ = ["CurrentPlan", "GoalView", "MeetingView", "ServiceView", "apply", "initial"]
+__all__ = [
+    "CurrentPlan",
+    "DisclosureBanView",
+    "GoalView",
+    "MeetingView",
+    "ServiceView",
+    "apply",
+    "initial",
+]
 
 
 class GoalView(ValueModel):
@@ -79,6 +90,14 @@ class MeetingView(ValueModel):
     held_on: date
 
 
+class DisclosureBanView(ValueModel):
+    """A minor's disclosure ban (luovutuskielto): whose, covering whom, decided when."""
+
+    child_id: str
+    banned_person_ids: tuple[str, ...]
+    decided_on: date
+
+
 class CurrentPlan(ValueModel):
     """Current client plan (asiakassuunnitelma): status, worker, goals, services, views."""
 
@@ -104,6 +123,7 @@ class CurrentPlan(ValueModel):
     services: tuple[ServiceView, ...] = ()
     meetings: tuple[MeetingView, ...] = ()
     child_views: dict[str, str] = Field(default_factory=dict)
+    disclosure_bans: tuple[DisclosureBanView, ...] = ()
 
     @property
     def last_meeting(self) -> MeetingView | None:
@@ -240,6 +260,26 @@ def _ended(event: ServiceEnded, plan: CurrentPlan) -> dict[str, object]:
     status = ServiceStatus.CANCELLED if event.cancelled else ServiceStatus.ENDED
     services = _replace_service(plan, event.service_id, status=status, ended_on=event.ended_on)
     return {"services": services}
+
+
+@_changes.register
+def _ban(event: DisclosureBanRecorded, plan: CurrentPlan) -> dict[str, object]:
+    ban = DisclosureBanView.trusted(
+        child_id=event.child_id,
+        banned_person_ids=event.banned_person_ids,
+        decided_on=event.decided_on,
+    )
+    return {"disclosure_bans": (*plan.disclosure_bans, ban)}
+
+
+@_changes.register
+def _disclosed(event: DataDisclosed, plan: CurrentPlan) -> dict[str, object]:
+    return {}  # a disclosure is in the history and the access log, not in the plan
+
+
+@_changes.register
+def _corrected(event: EntryCorrected, plan: CurrentPlan) -> dict[str, object]:
+    return {}  # a correction rewrites nothing: the audit trail points at what it corrects
 
 
 @_changes.register

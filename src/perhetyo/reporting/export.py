@@ -21,6 +21,14 @@ export is refused with :class:`~perhetyo.errors.ConfigurationError` before any f
 written. All five files are written under their temporary names and renamed into place
 together when complete, so a failed export leaves the previous files as they were.
 
+An export from a :class:`~perhetyo.application.FamilyCases` is a read of every case in it
+(asiakastietolaki 703/2023 § 11): it takes the reading ``actor`` (and a ``purpose``) and
+logs one ``AccessAction.EXPORT`` entry per case named in the snapshot's
+``perhetyo_cases``, committed before the files are renamed into place; if the log cannot
+be written the export fails and leaves no files. An export from the ``StoredViews``
+themselves is the reporting database's own access, like a query on its tables, and is not
+logged by the library (docs/access-log.md).
+
 Typer and Rich are not imported here: ``perhetyo export`` is a thin shell over
 :func:`export_tables`.
 """
@@ -30,10 +38,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+from uuid import UUID
 
 from sqlalchemy import (
     Connection,
@@ -44,6 +53,8 @@ from sqlalchemy import (
     select,
 )
 
+from perhetyo.access import AccessAction
+from perhetyo.errors import ConfigurationError
 from perhetyo.persistence import storage_errors
 from perhetyo.projections.sql import TABLE_NAMES, StoredViews
 from perhetyo.reporting.files import (
@@ -68,6 +79,7 @@ from perhetyo.reporting.formats import (
 
 if TYPE_CHECKING:
     from perhetyo.application import FamilyCases
+    from perhetyo.values import Actor
 
 __all__ = [
     "PARTITION_ROWS",
@@ -208,11 +220,17 @@ def _export_table(
 
 
 def export_tables(
-    source: FamilyCases | StoredViews, out: Path, fmt: str | ExportFormat = ExportFormat.CSV
+    source: FamilyCases | StoredViews,
+    out: Path,
+    fmt: str | ExportFormat = ExportFormat.CSV,
+    *,
+    actor: Actor | None = None,
+    purpose: str | None = None,
 ) -> list[ExportedFile]:
     """Write the five stored tables into ``out``, one file each, from one snapshot.
 
-    ``source`` is a :class:`~perhetyo.application.FamilyCases` (its stored views) or the
+    ``source`` is a :class:`~perhetyo.application.FamilyCases` (its stored views; the
+    export is then logged as a read of each case by ``actor``, which it requires) or the
     :class:`~perhetyo.projections.sql.StoredViews` themselves. The tables are exported
     as they are: call ``cases.update_projections()`` first to catch them up. ``out`` is
     created (0700) if missing and must be yours and writable by you alone; each file is
@@ -221,16 +239,36 @@ def export_tables(
     """
     chosen = export_format(fmt)
     pyarrow = pyarrow_modules() if chosen is ExportFormat.PARQUET else None
-    views = source if isinstance(source, StoredViews) else source.stored_views
+    log: Callable[[list[UUID]], None] | None = None
+    if isinstance(source, StoredViews):
+        views = source
+    else:
+        if actor is None:
+            raise ConfigurationError("an export from FamilyCases is logged: give actor=")
+        cases, reader = source, actor
+
+        def log(case_ids: list[UUID]) -> None:
+            if case_ids:
+                cases.record_access(
+                    case_ids, actor=reader, action=AccessAction.EXPORT, purpose=purpose
+                )
+
+        views = cases.stored_views
     dir_fd = open_private_directory(out)
     try:
-        return _export(views, out, dir_fd, chosen, pyarrow)
+        return _export(views, out, dir_fd, chosen, pyarrow, log=log)
     finally:
         os.close(dir_fd)
 
 
 def _export(
-    views: StoredViews, out: Path, dir_fd: int, fmt: ExportFormat, pyarrow: PyArrow | None
+    views: StoredViews,
+    out: Path,
+    dir_fd: int,
+    fmt: ExportFormat,
+    pyarrow: PyArrow | None,
+    *,
+    log: Callable[[list[UUID]], None] | None,
 ) -> list[ExportedFile]:
     tables = views.tables.all
     names = [f"{table.name}.{fmt.value}" for table in tables]
@@ -250,6 +288,10 @@ def _export(
                 _export_table(conn, table, writer, converters(table, fmt), out)
                 for table, writer in zip(tables, writers, strict=True)
             ]
+            ids = conn.execute(select(views.tables.cases.c.case_id)).scalars()
+            exported = [UUID(case_id) for case_id in ids]
+        if log is not None:
+            log(exported)  # committed before any file is in place
         with file_errors(out):
             for writer in writers:
                 writer.finish()

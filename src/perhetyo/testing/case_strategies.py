@@ -26,6 +26,7 @@ from perhetyo.testing.samples import FakeClock
 from perhetyo.testing.value_strategies import (
     DEFAULT_TODAY,
     actors,
+    ids,
     named_workers,
     person_refs,
     texts,
@@ -39,6 +40,7 @@ from perhetyo.values import (
     LegalBasis,
     MeetingKind,
     PersonRef,
+    Recipient,
     ServiceKind,
     ServiceStatus,
     ServiceTask,
@@ -271,6 +273,50 @@ def _close(draw: DrawFn, turn: _Turn) -> c.CloseCase:
     )
 
 
+def _recipient(draw: DrawFn, turn: _Turn) -> Recipient:
+    """A recipient no ban covers; one with no ``person_id`` only while the case has no ban."""
+    banned = turn.case.bans
+    unbanned = ids().filter(lambda person: person not in banned)
+    optional = st.none() | texts(SHORT_TEXT_MAX_LENGTH)
+    return Recipient(
+        surname=draw(texts(SHORT_TEXT_MAX_LENGTH)),
+        first_names=draw(texts(SHORT_TEXT_MAX_LENGTH)),
+        organisation=draw(optional),
+        title=draw(optional),
+        person_id=draw(unbanned if banned else st.none() | unbanned),
+    )
+
+
+def _disclose(draw: DrawFn, turn: _Turn) -> c.RecordDisclosure:
+    return c.RecordDisclosure(
+        **turn.common,
+        disclosed_on=draw(turn.on),
+        recipient=_recipient(draw, turn),
+        grounds=draw(texts()),
+        purpose=draw(texts()),
+        content=draw(texts()),
+    )
+
+
+def _ban(draw: DrawFn, turn: _Turn) -> c.RecordDisclosureBan:
+    return c.RecordDisclosureBan(
+        **turn.common,
+        child_id=draw(turn.children()),
+        banned_person_ids=draw(st.lists(ids(), min_size=1, max_size=3, unique=True)),
+        decided_on=draw(turn.on),
+        reason=draw(texts()),
+    )
+
+
+def _correct(draw: DrawFn, turn: _Turn) -> c.CorrectEntry:
+    return c.CorrectEntry(
+        **turn.common,
+        version=draw(st.integers(1, turn.case.version)),
+        correction=draw(texts()),
+        reason=draw(texts()),
+    )
+
+
 def _draw_command(
     draw: DrawFn,
     case: FamilyCase,
@@ -290,6 +336,9 @@ def _draw_command(
         _plan: max(case.plan_agreed_on, opened_on),
         _goal: opened_on,
         _order: opened_on,
+        _disclose: opened_on,
+        _ban: opened_on,
+        _correct: opened_on,
     }
     if case.open_goals():
         kinds[_update] = opened_on

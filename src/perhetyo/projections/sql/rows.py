@@ -18,7 +18,13 @@ import orjson
 from sqlalchemy import JSON, Connection, Date, DateTime, Engine, Table, insert
 
 from perhetyo.projections.audit_trail import AuditEntry
-from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView, ServiceView
+from perhetyo.projections.current_plan import (
+    CurrentPlan,
+    DisclosureBanView,
+    GoalView,
+    MeetingView,
+    ServiceView,
+)
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 from perhetyo.projections.sql.schema import blank_personal
 from perhetyo.values import NamedWorker, PersonRef, Profession, Successor
@@ -81,6 +87,7 @@ def case_rows(
         "dissent": list(plan.dissent),
         "meetings": [meeting.model_dump(mode="json") for meeting in plan.meetings],
         "child_views": dict(plan.child_views),
+        "disclosure_bans": [ban.model_dump(mode="json") for ban in plan.disclosure_bans],
     }
     goals = [
         {
@@ -221,6 +228,10 @@ def plan_from_rows(
         ),
         meetings=tuple(MeetingView.model_validate(m) for m in case.meetings),
         child_views=dict(case.child_views),
+        disclosure_bans=tuple(
+            DisclosureBanView.model_validate(ban, context=stored)
+            for ban in case.disclosure_bans or ()
+        ),
     )
 
 
@@ -237,6 +248,7 @@ def audit_entry_from_row(row: Any) -> AuditEntry:
         label_en=row.label_en,
         summary=row.summary,
         summary_en=row.summary_en,
+        corrects_version=row.corrects_version,
     )
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -44,6 +45,7 @@ __all__ = [
     "TABLE_NAMES",
     "TRACKING_TABLE",
     "ViewTables",
+    "add_missing_columns",
     "blank_personal",
     "create_tables",
     "personal_columns",
@@ -159,6 +161,9 @@ class ViewTables:
             Column("dissent", _JSON, nullable=False, info=_PERSONAL),
             Column("meetings", _JSON, nullable=False),
             Column("child_views", _JSON, nullable=False, info=_PERSONAL),
+            # Added after release 0.1 (nullable, so create_tables can add it to old tables;
+            # NULL reads as no bans): ids and dates only, nothing personal.
+            Column("disclosure_bans", _JSON),
         )
         goals = Table(
             name("perhetyo_goals"),
@@ -214,6 +219,7 @@ class ViewTables:
             Column("label_en", String(100), nullable=False),
             Column("summary", Text, nullable=False),
             Column("summary_en", Text, nullable=False),
+            Column("corrects_version", Integer),  # added after release 0.1
         )
         tables = cls(cases, goals, services, goal_updates, audit_entries)
         if indexed:
@@ -255,6 +261,29 @@ def blank_personal(table: Table, rows: list[dict[str, Any]]) -> None:
                 row[column.name] = None if column.nullable else ""
 
 
+def add_missing_columns(conn: Connection, metadata: MetaData) -> None:
+    """Add the nullable columns a later version defines to tables an older one created.
+
+    Only nullable columns are ever added to a table (``disclosure_bans``,
+    ``corrects_version``), so the rows already there stay valid: NULL means "none".
+    """
+    inspector = inspect(conn)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name, schema=table.schema):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name, table.schema)}
+        for column in table.columns:
+            if column.name in present or not column.nullable:
+                continue
+            prefix = "" if table.schema is None else f'"{table.schema}".'
+            kind = column.type.compile(dialect=conn.dialect)
+            # Identifiers and types come from our own table definitions: no value here.
+            conn.execute(
+                text(f'ALTER TABLE {prefix}"{table.name}" ADD COLUMN "{column.name}" {kind}')
+            )
+            _log.info("added column %s.%s", table.name, column.name)
+
+
 def create_tables(conn: Connection, metadata: MetaData, tracking: Table) -> None:
     """Create the tables that are missing, and widen a 32-bit tracking position.
 
@@ -263,6 +292,7 @@ def create_tables(conn: Connection, metadata: MetaData, tracking: Table) -> None
     SQLite's integers are 64-bit whatever the declared type.
     """
     metadata.create_all(conn, checkfirst=True)
+    add_missing_columns(conn, metadata)
     if conn.dialect.name != "postgresql":
         return
     data_type = conn.execute(
