@@ -19,7 +19,11 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── ServiceNotFoundError
     │   ├── ServiceLifecycleError
     │   ├── ClosureIncompleteError
-    │   └── RequestConflictError
+    │   ├── RequestConflictError
+    │   ├── DecisionNotFoundError
+    │   ├── DecisionNotApplicableError
+    │   ├── ChildAlreadyInCaseError
+    │   └── LastChildError
     ├── ConcurrentUpdateError               the case stayed busy past lock_timeout; retry
     ├── StorageError                        the database failed or is unreachable; .reason
     │   └── StoreClosedError                the FamilyCases was closed
@@ -35,15 +39,19 @@ __all__ = [
     "CaseAlreadyExistsError",
     "CaseClosedError",
     "CaseNotFoundError",
+    "ChildAlreadyInCaseError",
     "ClosureIncompleteError",
     "ConcurrentUpdateError",
     "ConfigurationError",
     "CorruptRecordError",
     "DateOutOfRangeError",
+    "DecisionNotApplicableError",
+    "DecisionNotFoundError",
     "FieldError",
     "GoalAlreadyFinalError",
     "GoalNotFoundError",
     "InvalidCommandError",
+    "LastChildError",
     "OutOfOrderError",
     "PerhetyoError",
     "ProjectionError",
@@ -179,6 +187,30 @@ class RequestConflictError(RuleViolationError):
     """Request conflict (pyyntötunniste jo käytetty): the id came with other arguments."""
 
     code = "request_conflict"
+
+
+class DecisionNotFoundError(RuleViolationError):
+    """The decision id is not a service decision of this case (päätöstä ei löydy)."""
+
+    code = "decision_not_found"
+
+
+class DecisionNotApplicableError(RuleViolationError):
+    """The decision does not cover this order (päätös ei kata tilausta): denied, other, expired."""
+
+    code = "decision_not_applicable"
+
+
+class ChildAlreadyInCaseError(RuleViolationError):
+    """The child is already in this case (lapsi on jo asiakkuudessa): joining twice."""
+
+    code = "child_already_in_case"
+
+
+class LastChildError(RuleViolationError):
+    """The last child cannot leave the case (viimeinen lapsi): close the case instead."""
+
+    code = "last_child"
 
 
 class ConcurrentUpdateError(PerhetyoError):

@@ -19,6 +19,7 @@ from perhetyo.testing import FakeClock, open_sample_case
 from perhetyo.values import BusinessDate
 
 from .helpers import history, record_every_kind_of_event
+from .statutory_helpers import record_every_statutory_event
 
 UPCAST_TOPIC = "tests.Upcasted.v1"
 
@@ -64,7 +65,9 @@ def _all_events(actor: Actor) -> list[CaseEvent]:
     with FamilyCases(url="memory://", clock=FakeClock()) as cases:
         case_id = open_sample_case(cases)
         record_every_kind_of_event(cases, case_id, actor)
-        return history(cases, case_id)
+        statutory_case_id = open_sample_case(cases)
+        record_every_statutory_event(cases, statutory_case_id, actor)
+        return history(cases, case_id) + history(cases, statutory_case_id)
 
 
 def _perhetyo_classes() -> dict[str, type[CaseEvent]]:

@@ -12,6 +12,7 @@ It keeps only what the rules need; the read models are projections (``perhetyo.p
 
 from __future__ import annotations
 
+from perhetyo.aggregates.children import ChildRules
 from perhetyo.aggregates.encounters import EncounterRules
 from perhetyo.aggregates.lifecycle import CaseLifecycle
 from perhetyo.aggregates.plan import PlanRules
@@ -22,7 +23,9 @@ from perhetyo.aggregates.workers import WorkerRules
 __all__ = ["FamilyCase", "Goal", "Service", "applies", "decides"]
 
 
-class FamilyCase(CaseLifecycle, WorkerRules, EncounterRules, PlanRules, ServiceRules):
+class FamilyCase(
+    CaseLifecycle, WorkerRules, ChildRules, EncounterRules, PlanRules, ServiceRules
+):
     """Family case (perhesosiaalityön asiakkuus): the decision state of one case.
 
     ``new_id`` makes the ids of new meetings, goals and services (``uuid4`` by default;

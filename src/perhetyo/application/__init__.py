@@ -16,7 +16,9 @@ Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
 
 from __future__ import annotations
 
+from perhetyo.application.children import ChildCalls
 from perhetyo.application.core import CasesCore
+from perhetyo.application.decisions import DecisionCalls
 from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.plan import PlanCalls
@@ -30,7 +32,15 @@ __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 
 
 class FamilyCases(
-    CaseCalls, EncounterCalls, PlanCalls, ServiceCalls, CaseReads, StoredProjectionCalls, CasesCore
+    CaseCalls,
+    ChildCalls,
+    EncounterCalls,
+    PlanCalls,
+    DecisionCalls,
+    ServiceCalls,
+    CaseReads,
+    StoredProjectionCalls,
+    CasesCore,
 ):
     """Family cases (perhesosiaalityön asiakkuudet): commands and reads over one store.
 

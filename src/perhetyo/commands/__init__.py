@@ -9,16 +9,21 @@ later, by the aggregate. Every command carries the acting ``actor`` and an optio
 
 from perhetyo.commands.base import CaseCommand, Command, ReadCase, ReadRequest
 from perhetyo.commands.case import AssignNamedWorker, CloseCase, OpenCase
-from perhetyo.commands.encounters import RecordChildView, RecordMeeting
+from perhetyo.commands.children import AddChild, RemoveChild
+from perhetyo.commands.decisions import DecideService
+from perhetyo.commands.encounters import CancelMeeting, RecordChildView, RecordMeeting
 from perhetyo.commands.plan import AgreePlan, SetGoal, UpdateGoal
 from perhetyo.commands.services import EndService, OrderService, StartService
 
 __all__ = [
+    "AddChild",
     "AgreePlan",
     "AssignNamedWorker",
+    "CancelMeeting",
     "CaseCommand",
     "CloseCase",
     "Command",
+    "DecideService",
     "EndService",
     "OpenCase",
     "OrderService",
@@ -26,6 +31,7 @@ __all__ = [
     "ReadRequest",
     "RecordChildView",
     "RecordMeeting",
+    "RemoveChild",
     "SetGoal",
     "StartService",
     "UpdateGoal",

@@ -6,7 +6,7 @@ The package's own docstring (:mod:`perhetyo.commands`) says how commands are che
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Final, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
@@ -53,6 +53,9 @@ class Command(ValueModel, Generic[R]):
     the matching method (``execute(SetGoal(...))`` is a ``UUID``).
     """
 
+    FIELDS_SINCE_0_1: ClassVar[tuple[str, ...]] = ()
+    """Fields this command gained after release 0.1 (not in 0.1's fingerprints)."""
+
     actor: Actor
     request_id: RequestId | None = None
 
@@ -69,9 +72,17 @@ class Command(ValueModel, Generic[R]):
         """Every fingerprint an earlier attempt of this command may have been stored with.
 
         Today's :meth:`digest`, and release 0.1's: every field of 0.1 given, defaults
-        included, and none of the fields added since.
+        included, and none of the fields added since. A command that sets a field added
+        since 0.1 cannot repeat a request of 0.1: it has only today's fingerprint.
         """
+        fields_set = self.model_fields_set
+        if any(
+            name in fields_set and getattr(self, name) != type(self).model_fields[name].default
+            for name in self.FIELDS_SINCE_0_1
+        ):
+            return frozenset({self.digest()})
         since_0_1: dict[str, Any] = {"request_id": True, "actor": set(_ACTOR_FIELDS_SINCE_0_1)}
+        since_0_1.update(dict.fromkeys(self.FIELDS_SINCE_0_1, True))
         return frozenset({self.digest(), self._fingerprint(exclude=since_0_1)})
 
     def _fingerprint(self, *, exclude: dict[str, Any], exclude_defaults: bool = False) -> str:

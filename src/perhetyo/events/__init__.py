@@ -6,7 +6,9 @@ or projections.
 
 from perhetyo.events.base import EVENT_CLASSES, CaseEvent, event_class_for_topic
 from perhetyo.events.case import CaseClosed, CaseOpened, NamedWorkerAssigned
-from perhetyo.events.encounters import ChildViewRecorded, MeetingHeld
+from perhetyo.events.children import ChildJoined, ChildLeft
+from perhetyo.events.decisions import ServiceDecided
+from perhetyo.events.encounters import ChildViewRecorded, MeetingCancelled, MeetingHeld
 from perhetyo.events.plan import GoalSet, GoalUpdated, PlanAgreed
 from perhetyo.events.services import ServiceEnded, ServiceOrdered, ServiceStarted
 
@@ -15,12 +17,16 @@ __all__ = [
     "CaseClosed",
     "CaseEvent",
     "CaseOpened",
+    "ChildJoined",
+    "ChildLeft",
     "ChildViewRecorded",
     "GoalSet",
     "GoalUpdated",
+    "MeetingCancelled",
     "MeetingHeld",
     "NamedWorkerAssigned",
     "PlanAgreed",
+    "ServiceDecided",
     "ServiceEnded",
     "ServiceOrdered",
     "ServiceStarted",

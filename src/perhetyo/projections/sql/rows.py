@@ -20,6 +20,7 @@ from sqlalchemy import JSON, Connection, Date, DateTime, Engine, Table, insert
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView, ServiceView
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
+from perhetyo.projections.sql.statutory_rows import StatutoryRows, statutory_fields
 from perhetyo.values import NamedWorker, PersonRef, Successor
 
 __all__ = [
@@ -108,6 +109,7 @@ def case_rows(
             "started_on": service.started_on,
             "ended_on": service.ended_on,
             "goal_ids": [str(goal_id) for goal_id in service.goal_ids],
+            "decision_id": _id(service.decision_id),
         }
         for position, service in enumerate(plan.services)
     ]
@@ -147,9 +149,13 @@ def _aware(value: datetime) -> datetime:
 
 
 def plan_from_rows(
-    case: Any, goals: Iterable[Any], services: Iterable[Any]
+    case: Any,
+    goals: Iterable[Any],
+    services: Iterable[Any],
+    statutory: StatutoryRows | None = None,
 ) -> CurrentPlan:
-    """Rebuild a case's CurrentPlan from its rows (mappings or SQLAlchemy rows)."""
+    """Rebuild a case's CurrentPlan from its rows (mappings or SQLAlchemy rows), the rows
+    of the statutory steps' tables included."""
     successor = (
         None
         if case.successor_kind is None
@@ -159,13 +165,14 @@ def plan_from_rows(
         )
     )
     stored = {"stored": True}
+    children = tuple(PersonRef.model_validate(c, context=stored) for c in case.children)
     return CurrentPlan(
         case_id=UUID(case.case_id),
         version=case.version,
         status=case.status,
         legal_basis=case.legal_basis,
         service_task=case.service_task,
-        children=tuple(PersonRef.model_validate(c, context=stored) for c in case.children),
+        children=children,
         guardians=tuple(PersonRef.model_validate(g, context=stored) for g in case.guardians),
         named_worker=NamedWorker(
             id=case.named_worker_id,
@@ -205,11 +212,13 @@ def plan_from_rows(
                 started_on=service.started_on,
                 ended_on=service.ended_on,
                 goal_ids=tuple(UUID(goal_id) for goal_id in service.goal_ids),
+                decision_id=None if service.decision_id is None else UUID(service.decision_id),
             )
             for service in sorted(services, key=lambda row: row.position)
         ),
         meetings=tuple(MeetingView.model_validate(m) for m in case.meetings),
         child_views=dict(case.child_views),
+        **statutory_fields(statutory or StatutoryRows(), children, case.opened_on),
     )
 
 
