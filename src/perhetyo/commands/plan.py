@@ -49,7 +49,7 @@ class AgreePlan(CaseCommand[int]):
     planned_services: Annotated[
         tuple[PlannedService, ...], Field(max_length=MAX_LIST_ITEMS)
     ] = ()
-    rights_explained: bool = False
+    rights_explained: Annotated[bool, Field(strict=True)] = False
     follow_up: LongText | None = None
     estimated_duration: ShortText | None = None
     place: ShortText | None = None
