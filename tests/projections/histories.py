@@ -257,8 +257,14 @@ def assert_stored_equals_live(cases: FamilyCases, case_ids: list[UUID]) -> None:
     """Row for row, the stored tables hold what the live folds give, for every case, and
     their derived columns say what the events say."""
     views = cases.stored_views
+    statutory_rows = dict.fromkeys(
+        ("perhetyo_decisions", "perhetyo_child_memberships", "perhetyo_cancelled_meetings"), 0
+    )
     for case_id in case_ids:
         plan = cases.current_plan(case_id, actor=READER)
+        statutory_rows["perhetyo_decisions"] += len(plan.decisions)
+        statutory_rows["perhetyo_child_memberships"] += len(plan.memberships)
+        statutory_rows["perhetyo_cancelled_meetings"] += len(plan.cancelled_meetings)
         assert views.current_plan(case_id) == plan
         assert views.goal_progress(case_id) == cases.goal_progress(case_id, actor=READER)
         assert views.audit_trail(case_id) == cases.audit_trail(case_id, actor=READER)
@@ -270,6 +276,8 @@ def assert_stored_equals_live(cases: FamilyCases, case_ids: list[UUID]) -> None:
         assert stored_summaries(cases, case_id) == [event.describe() for event in history]
     counts = {status.projection: status.rows for status in views.status()}
     assert counts["CurrentPlan"]["perhetyo_cases"] == len(case_ids)
+    for table, rows in statutory_rows.items():  # one row each, none left behind
+        assert counts["CurrentPlan"][table] == rows, table
     total_events = sum(len(cases.history(case_id, actor=READER)) for case_id in case_ids)
     assert counts["AuditTrail"]["perhetyo_audit_entries"] == total_events
 
