@@ -886,12 +886,12 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         on = self.business_date(data, model, None, mistake)
         kind = data.draw(st.sampled_from(ServiceKind))
         own_decisions = [(case_id, d) for d in model.decisions] if model else []
-        others = [
+        other_decisions = [
             (m.case_id, d) for m in self.models.values() if m is not model for d in m.decisions
         ]
         pool = own_decisions
         if not own_decisions or self.sometimes(data, "another case's decision", 5):
-            pool = others
+            pool = other_decisions
         cited = (
             data.draw(st.sampled_from(pool), label="cited decision")
             if pool and data.draw(st.booleans(), label="cites a decision")
