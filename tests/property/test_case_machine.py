@@ -892,11 +892,9 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         pool = own_decisions
         if not own_decisions or self.sometimes(data, "another case's decision", 5):
             pool = other_decisions
-        cited = (
-            data.draw(st.sampled_from(pool), label="cited decision")
-            if pool and data.draw(st.booleans(), label="cites a decision")
-            else None
-        )
+        cited: tuple[UUID, UUID] | None = None
+        if pool and data.draw(st.booleans(), label="cites a decision"):
+            cited = data.draw(st.sampled_from(pool), label="cited decision")
         if cited is not None and cited[0] in self.models and data.draw(st.booleans()):
             kind = self.models[cited[0]].decisions[cited[1]].kind  # mostly of its kind
         decision_id = None if cited is None else cited[1]
