@@ -893,7 +893,7 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         if not own_decisions or self.sometimes(data, "another case's decision", 5):
             pool = other_decisions
         cited: tuple[UUID, UUID] | None = None
-        if pool and data.draw(st.booleans(), label="cites a decision"):
+        if pool and self.sometimes(data, "cites a decision", 2):
             cited = data.draw(st.sampled_from(pool), label="cited decision")
         if cited is not None and cited[0] in self.models and data.draw(st.booleans()):
             kind = self.models[cited[0]].decisions[cited[1]].kind  # mostly of its kind
