@@ -53,11 +53,12 @@ class Command(ValueModel, Generic[R]):
     the matching method (``execute(SetGoal(...))`` is a ``UUID``).
     """
 
-    FIELDS_SINCE_0_1: ClassVar[tuple[str, ...]] = ()
-    """Fields this command gained after release 0.1 (not in 0.1's fingerprints)."""
-
     actor: Actor
     request_id: RequestId | None = None
+
+    FIELDS_SINCE_0_1: ClassVar[frozenset[str]] = frozenset()
+    """Fields this command gained after release 0.1 (left out of 0.1's fingerprint while
+    at their defaults: a retry that sets one is not the 0.1 request)."""
 
     def digest(self) -> str:
         """A fingerprint of the arguments (all but ``request_id``), to recognise a repeat.
@@ -72,17 +73,13 @@ class Command(ValueModel, Generic[R]):
         """Every fingerprint an earlier attempt of this command may have been stored with.
 
         Today's :meth:`digest`, and release 0.1's: every field of 0.1 given, defaults
-        included, and none of the fields added since. A command that sets a field added
-        since 0.1 cannot repeat a request of 0.1: it has only today's fingerprint.
+        included, and none of the fields added since.
         """
-        fields_set = self.model_fields_set
-        if any(
-            name in fields_set and getattr(self, name) != type(self).model_fields[name].default
-            for name in self.FIELDS_SINCE_0_1
-        ):
-            return frozenset({self.digest()})
         since_0_1: dict[str, Any] = {"request_id": True, "actor": set(_ACTOR_FIELDS_SINCE_0_1)}
-        since_0_1.update(dict.fromkeys(self.FIELDS_SINCE_0_1, True))
+        fields = type(self).model_fields
+        for name in self.FIELDS_SINCE_0_1:
+            if getattr(self, name) == fields[name].get_default(call_default_factory=True):
+                since_0_1[name] = True
         return frozenset({self.digest(), self._fingerprint(exclude=since_0_1)})
 
     def _fingerprint(self, *, exclude: dict[str, Any], exclude_defaults: bool = False) -> str:

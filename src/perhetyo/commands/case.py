@@ -46,7 +46,7 @@ class AssignNamedWorker(CaseCommand[None]):
     """Assign a new named worker (nimeä omatyöntekijä): the case's, or with ``child_id``
     that child's own."""
 
-    FIELDS_SINCE_0_1 = ("child_id",)
+    FIELDS_SINCE_0_1 = frozenset({"child_id"})
 
     worker: NamedWorker
     assigned_on: BusinessDate

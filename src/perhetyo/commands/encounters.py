@@ -19,7 +19,7 @@ People = Annotated[tuple[ShortText, ...], Field(max_length=MAX_LIST_ITEMS)]
 class RecordMeeting(CaseCommand[UUID]):
     """Record a meeting (kirjaa tapaaminen): how, where, who, what was said and agreed."""
 
-    FIELDS_SINCE_0_1 = ("channel", "place", "agreed")
+    FIELDS_SINCE_0_1 = frozenset({"channel", "place", "agreed"})
 
     kind: MeetingKind
     held_on: BusinessDate
@@ -51,7 +51,7 @@ class CancelMeeting(CaseCommand[UUID]):
 class RecordChildView(CaseCommand[None]):
     """Record a child's view (kirjaa lapsen näkemys), or why the child was not heard."""
 
-    FIELDS_SINCE_0_1 = ("how_found_out", "present")
+    FIELDS_SINCE_0_1 = frozenset({"how_found_out", "present"})
 
     child_id: Id
     view: LongText | None = None

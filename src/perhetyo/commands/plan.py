@@ -24,7 +24,7 @@ class AgreePlan(CaseCommand[int]):
     was made, who took part, and to whom it is delivered.
     """
 
-    FIELDS_SINCE_0_1 = (
+    FIELDS_SINCE_0_1 = frozenset({
         "situation",
         "client_assessment",
         "professional_assessment",
@@ -36,7 +36,7 @@ class AgreePlan(CaseCommand[int]):
         "place",
         "participants",
         "delivered_to",
-    )
+    })
 
     agreed_on: BusinessDate
     agreements: Annotated[tuple[Text, ...], Field(min_length=1, max_length=MAX_LIST_ITEMS)]

@@ -16,7 +16,7 @@ __all__ = ["EndService", "OrderService", "StartService"]
 class OrderService(CaseCommand[UUID]):
     """Order a service (tilaa palvelu) from a producer, citing the decision granting it."""
 
-    FIELDS_SINCE_0_1 = ("decision_id",)
+    FIELDS_SINCE_0_1 = frozenset({"decision_id"})
 
     kind: ServiceKind
     provider: ShortText
