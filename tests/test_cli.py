@@ -137,6 +137,14 @@ def test_demo_shows_finnish_labels_not_enum_values(demo_output: str) -> None:
         assert raw not in demo_output
 
 
+def test_demo_shows_the_decision_the_order_cites_and_the_child_who_joined(
+    demo_output: str,
+) -> None:
+    assert "päätös 26.8.2020" in demo_output
+    assert "(myönteinen)" in demo_output
+    assert "Vauva K. (s. 2.10.2020)" in demo_output
+
+
 def _demo_case_in(url: str) -> UUID:
     """The demo case's id, as the store finds it: replaying the story records nothing and
     returns the id of the case the store already holds."""

@@ -107,7 +107,7 @@ class _LRU:
 
 
 class ProjectionRunner:
-    """Projection runner (näkymien päivittäjä): one generation of the five tables.
+    """Projection runner (näkymien päivittäjä): one generation of the read-model tables.
 
     ``pause_gc`` pauses Python's cyclic garbage collector during each batch, which makes
     a rebuild about a third faster; it is process-wide, so only a rebuild (or a command

@@ -81,7 +81,7 @@ class ProjectionStatus:
 
 
 class StoredViews:
-    """Stored views (raportointinäkymät): the five tables, kept up to date from the log."""
+    """Stored views (raportointinäkymät): the read-model tables, kept up to date from the log."""
 
     def __init__(
         self,
