@@ -107,6 +107,8 @@ MAPPER = PydanticMapper(transcoder=OrjsonTranscoder())
 
 CHILD_POOL = ("child-1", "child-2", "child-3", "lapsi.4")
 """Children ids the cases draw from: a case has some of them, the rest are strangers to it."""
+STRANGER_ID = "child-of-another-family"
+"""A child of no case, when a case has all of the pool's children."""
 GUARDIAN_POOL = ("guardian-1", "guardian-2")
 ACTORS = (
     an_actor(),
@@ -362,7 +364,8 @@ class FamilyCasesMachine(RuleBasedStateMachine):
     def child_id(data: st.DataObject, model: CaseModel | None, mistake: str | None) -> str:
         """One of the case's children, or for that mistake a child who is not."""
         own = list(model.children) if model else []
-        strangers = [child for child in CHILD_POOL if child not in own]
+        # A case may hold the whole pool (children join): then a stranger comes from outside.
+        strangers = [child for child in CHILD_POOL if child not in own] or [STRANGER_ID]
         pool = strangers if mistake == STRANGER or not own else own
         child: str = data.draw(st.sampled_from(pool), label="child id")
         return child
