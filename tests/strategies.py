@@ -17,6 +17,8 @@ from perhetyo.events import (
     CaseErased,
     CaseEvent,
     CaseOpened,
+    ChildJoined,
+    ChildLeft,
     ChildViewRecorded,
     DataDisclosed,
     DisclosureBanRecorded,
@@ -27,13 +29,16 @@ from perhetyo.events import (
     ErasureSummary,
     GoalSet,
     GoalUpdated,
+    MeetingCancelled,
     MeetingHeld,
     NamedWorkerAssigned,
     PlanAgreed,
+    ServiceDecided,
     ServiceEnded,
     ServiceOrdered,
     ServiceStarted,
 )
+from perhetyo.record_values import ContactChannel, DecisionOutcome, PlannedService
 from perhetyo.testing import actors, ids, named_workers, person_refs, texts
 from perhetyo.values import (
     ClosureReason,
@@ -57,6 +62,17 @@ some_text = st.text(min_size=1, max_size=40)
 any_date = st.dates()
 people = st.lists(person_refs(), max_size=3)
 string_maps = st.dictionaries(ids(), any_text, max_size=3)
+texts_or_none = st.none() | any_text
+planned_services = st.lists(
+    st.builds(
+        PlannedService,
+        kind=st.sampled_from(ServiceKind),
+        description=st.none() | some_text.map(str.strip).filter(lambda t: t and "\x00" not in t),
+        estimated_start=st.none() | any_date,
+        estimated_duration=st.none() | st.just("3 kuukautta"),
+    ),
+    max_size=2,
+).map(tuple)
 
 _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
     CaseOpened: {
@@ -72,6 +88,34 @@ _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
         "worker": named_workers(qualified=None),
         "assigned_on": any_date,
         "reason": any_text,
+        "child_id": st.none() | ids(),
+    },
+    ChildJoined: {"child": person_refs(), "joined_on": any_date},
+    ChildLeft: {
+        "child_id": ids(),
+        "left_on": any_date,
+        "reason": st.sampled_from(ClosureReason),
+        "view": texts_or_none,
+        "not_heard_reason": texts_or_none,
+    },
+    ServiceDecided: {
+        "decision_id": st.uuids(),
+        "kind": st.sampled_from(ServiceKind),
+        "outcome": st.sampled_from(DecisionOutcome),
+        "decided_on": any_date,
+        "legal_sections": st.lists(any_text, max_size=3).map(tuple),
+        "reasoning": any_text,
+        "decision_maker": named_workers(qualified=None),
+        "valid_from": st.none() | any_date,
+        "valid_until": st.none() | any_date,
+        "hours_per_month": st.none() | st.integers(1, 744),
+    },
+    MeetingCancelled: {
+        "meeting_id": st.uuids(),
+        "kind": st.sampled_from(MeetingKind),
+        "planned_on": any_date,
+        "cancelled_on": any_date,
+        "reason": any_text,
     },
     MeetingHeld: {
         "meeting_id": st.uuids(),
@@ -79,12 +123,17 @@ _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
         "held_on": any_date,
         "participants": st.lists(any_text, max_size=3),
         "summary": any_text,
+        "channel": st.none() | st.sampled_from(ContactChannel),
+        "place": texts_or_none,
+        "agreed": texts_or_none,
     },
     ChildViewRecorded: {
         "child_id": ids(),
         "view": st.none() | some_text,
         "not_heard_reason": st.none() | some_text,
         "recorded_on": any_date,
+        "how_found_out": texts_or_none,
+        "present": st.lists(any_text, max_size=2).map(tuple),
     },
     PlanAgreed: {
         "plan_version": st.integers(1, 10**6),
@@ -92,6 +141,12 @@ _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
         "agreements": st.lists(any_text, max_size=3),
         "dissent": st.lists(any_text, max_size=3),
         "review_due_on": st.none() | any_date,
+        "situation": texts_or_none,
+        "strengths": texts_or_none,
+        "planned_services": planned_services,
+        "rights_explained": st.booleans(),
+        "estimated_duration": texts_or_none,
+        "participants": st.lists(any_text, max_size=2).map(tuple),
     },
     GoalSet: {
         "goal_id": st.uuids(),
@@ -113,6 +168,7 @@ _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
         "provider": any_text,
         "ordered_on": any_date,
         "goal_ids": st.lists(st.uuids(), max_size=3).map(tuple),
+        "decision_id": st.none() | st.uuids(),
     },
     ServiceStarted: {"service_id": st.uuids(), "started_on": any_date},
     ServiceEnded: {

@@ -20,6 +20,7 @@ import perhetyo
 from perhetyo import (
     CaseStatus,
     ClosureReason,
+    DecisionOutcome,
     FamilyCases,
     GoalStatus,
     LegalBasis,
@@ -44,6 +45,7 @@ from perhetyo.cli import (
     render_plan,
 )
 from perhetyo.persistence import DEFAULT_URL
+from perhetyo.projections.sql import TABLE_NAMES
 from perhetyo.testing import (
     DEMO_READER,
     FakeClock,
@@ -129,13 +131,21 @@ def test_demo_prints_goal_progress_and_the_audit_trail(demo_output: str) -> None
     assert "perhekuntoutus tilattu (palvelu P1)" in trail
     assert "Asiakkuus päättyi" in trail
     assert "Kirjaajat" in trail
-    assert "37 tapahtumaa" in demo_output
+    assert "39 tapahtumaa" in demo_output
 
 
 def test_demo_shows_finnish_labels_not_enum_values(demo_output: str) -> None:
     for raw in ("child_welfare_act", "in_progress", "family_rehabilitation", "no_longer_needed",
                 "not_achieved", "social_worker"):
         assert raw not in demo_output
+
+
+def test_demo_shows_the_decision_the_order_cites_and_the_child_who_joined(
+    demo_output: str,
+) -> None:
+    assert "päätös 26.8.2020" in demo_output
+    assert "(myönteinen)" in demo_output
+    assert "Vauva K. (s. 2.10.2020)" in demo_output
 
 
 def _demo_case_in(url: str) -> UUID:
@@ -165,13 +175,24 @@ def test_demo_stores_the_story_for_any_reader_of_the_same_file(demo_url: str) ->
     assert plan.successor.kind is SuccessorKind.FAMILY_SOCIAL_WORK
     assert plan.legal_basis is LegalBasis.CHILD_WELFARE_ACT
     assert plan.named_worker.profession is Profession.SOCIAL_WORKER
-    assert len(plan.children) == 2
+    assert len(plan.children) == 3  # a newborn joined in October
+    assert [(m.child.id, m.joined_on) for m in plan.memberships][-1] == (
+        "demo-child-3",
+        date(2020, 10, 12),
+    )
+    assert plan.memberships[-1].not_heard_reason is not None
     assert len(plan.guardians) == 2
     assert plan.plan_version == 2
     assert plan.dissent
     assert [s.kind for s in plan.services] == [ServiceKind.FAMILY_REHABILITATION]
     assert plan.services[0].status is ServiceStatus.ENDED
-    assert set(plan.child_views) == {child.id for child in plan.children}
+    assert set(plan.child_views) == {child.id for child in plan.children} - {"demo-child-3"}
+    [decision] = plan.decisions
+    assert (decision.kind, decision.outcome) == (
+        ServiceKind.FAMILY_REHABILITATION,
+        DecisionOutcome.GRANTED,
+    )
+    assert plan.services[0].decision_id == decision.decision_id
     assert {m.kind for m in plan.meetings} >= {
         MeetingKind.OPENING, MeetingKind.NETWORK, MeetingKind.REVIEW, MeetingKind.CLOSING,
     }
@@ -198,11 +219,11 @@ def test_running_the_demo_again_records_nothing(demo_url: str) -> None:
     second = _run("demo", "--url", demo_url)
 
     assert first.exit_code == second.exit_code == 0
-    assert "Kirjattu nyt     37 tapahtumaa" in first.output
-    assert "Kirjattu nyt     ei mitään: tarina oli jo tallessa (37 tapahtumaa" in second.output
+    assert "Kirjattu nyt     39 tapahtumaa" in first.output
+    assert "Kirjattu nyt     ei mitään: tarina oli jo tallessa (39 tapahtumaa" in second.output
     case_id = _demo_case_in(demo_url)
     with FamilyCases(url=demo_url) as cases:
-        assert len(cases.history(case_id, actor=an_actor())) == 37
+        assert len(cases.history(case_id, actor=an_actor())) == 39
 
 
 def test_the_story_replays_without_the_command_line_and_the_store_finds_its_case() -> None:
@@ -213,7 +234,7 @@ def test_the_story_replays_without_the_command_line_and_the_store_finds_its_case
         again = record_demo_story(cases, StoryClock())
 
         assert again == first
-        assert len(cases.history(first, actor=DEMO_READER)) == recorded == 37
+        assert len(cases.history(first, actor=DEMO_READER)) == recorded == 39
         assert cases.current_plan(first, actor=DEMO_READER).status is CaseStatus.CLOSED
 
 
@@ -307,7 +328,9 @@ def test_verbose_shows_the_library_log_lines_on_stderr_for_that_command_only(
     result = _run(flag, *EXPORT, "--url", "memory://", "--out", str(tmp_path))
 
     assert result.exit_code == 0, result.output
-    assert "INFO perhetyo.reporting.export: exported 5 tables as csv" in result.stderr
+    assert f"INFO perhetyo.reporting.export: exported {len(TABLE_NAMES)} tables as csv" in (
+        result.stderr
+    )
     assert ("DEBUG perhetyo.reporting.export: exported perhetyo_cases: 0 rows" in
             result.stderr) is debug
     assert (logger.level, list(logger.handlers)) == before

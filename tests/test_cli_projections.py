@@ -50,13 +50,17 @@ _ENV: Mapping[str, str | None] = {
     "PERHETYO_URL": None,
     "PERHETYO_VIEWS_URL": None,
 }
-_DEMO_EVENTS = 37
+_DEMO_EVENTS = 39
 _DEMO_ROWS = {
     "perhetyo_cases": 1,
     "perhetyo_goals": 7,
     "perhetyo_services": 1,
     "perhetyo_goal_updates": 13,
     "perhetyo_audit_entries": _DEMO_EVENTS,
+    "perhetyo_decisions": 1,
+    "perhetyo_child_memberships": 3,
+    "perhetyo_plan_contents": 0,
+    "perhetyo_cancelled_meetings": 0,
 }
 
 EXPORT = ("export", "--actor", "reporter-1")
@@ -168,9 +172,9 @@ def test_status_prints_a_table_of_positions_lag_and_rows(demo_url: str) -> None:
 
     lines = [line.split() for line in output.splitlines()]
     assert ["Näkymä", "Kohta", "Lokin", "pää", "Viive", "Taulu", "Rivejä"] in lines
-    assert ["CurrentPlan", "37", "37", "0", "perhetyo_cases", "1"] in lines
+    assert ["CurrentPlan", "39", "39", "0", "perhetyo_cases", "1"] in lines
     assert ["perhetyo_goals", "7"] in lines
-    assert ["AuditTrail", "37", "37", "0", "perhetyo_audit_entries", "37"] in lines
+    assert ["AuditTrail", "39", "39", "0", "perhetyo_audit_entries", "39"] in lines
 
 
 def test_rebuild_folds_every_event_into_the_same_rows(demo_url: str, db_file: Path) -> None:
@@ -255,7 +259,7 @@ def test_export_writes_one_file_per_table_with_every_row(
         assert [name, str(out / f"{name}.{fmt}"), str(rows)] in [
             line.split() for line in result.stdout.splitlines()
         ]
-    assert "tapahtumalokin kohta 37" in result.stdout
+    assert f"tapahtumalokin kohta {_DEMO_EVENTS}" in result.stdout
     assert PERSONAL_DATA_REMINDER in result.stdout
 
 
@@ -270,7 +274,7 @@ def test_exported_values_keep_their_stored_form(
     goal_updates = read(out / f"perhetyo_goal_updates.{fmt}")
 
     children = case["children"] if fmt == "jsonl" else json.loads(case["children"])
-    assert [child["display_name"] for child in children] == ["Eetu K.", "Iida K."]
+    assert [child["display_name"] for child in children] == ["Eetu K.", "Iida K.", "Vauva K."]
     assert children[0]["birth_date"] == "2010-03-15"
     child_views = case["child_views"] if fmt == "jsonl" else json.loads(case["child_views"])
     assert child_views["demo-child-2"].endswith("Nyt ei enää jännitä iltaisin.")

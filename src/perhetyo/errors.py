@@ -24,7 +24,11 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── ErasureRefusedError
     │   ├── RequestConflictError
     │   ├── EntryNotFoundError             a correction points at no earlier event
-    │   └── DisclosureBannedError          a disclosure to a person a minor's ban covers
+    │   ├── DisclosureBannedError          a disclosure to a person a minor's ban covers
+    │   ├── DecisionNotFoundError
+    │   ├── DecisionNotApplicableError
+    │   ├── ChildAlreadyInCaseError
+    │   └── LastChildError
     ├── ConcurrentUpdateError               the case stayed busy past lock_timeout; retry
     ├── StorageError                        the database failed or is unreachable; .reason
     │   └── StoreClosedError                the FamilyCases was closed
@@ -42,11 +46,14 @@ __all__ = [
     "CaseClosedError",
     "CaseErasedError",
     "CaseNotFoundError",
+    "ChildAlreadyInCaseError",
     "ClosureIncompleteError",
     "ConcurrentUpdateError",
     "ConfigurationError",
     "CorruptRecordError",
     "DateOutOfRangeError",
+    "DecisionNotApplicableError",
+    "DecisionNotFoundError",
     "DisclosureBannedError",
     "EntryNotFoundError",
     "ErasureRefusedError",
@@ -54,6 +61,7 @@ __all__ = [
     "GoalAlreadyFinalError",
     "GoalNotFoundError",
     "InvalidCommandError",
+    "LastChildError",
     "MasterKeyError",
     "OutOfOrderError",
     "PerhetyoError",
@@ -225,6 +233,30 @@ class DisclosureBannedError(RuleViolationError):
     """A minor's ban covers the recipient, or cannot be checked (luovutuskielto)."""
 
     code = "disclosure_banned"
+
+
+class DecisionNotFoundError(RuleViolationError):
+    """The decision id is not a service decision of this case (päätöstä ei löydy)."""
+
+    code = "decision_not_found"
+
+
+class DecisionNotApplicableError(RuleViolationError):
+    """The decision does not cover this order (päätös ei kata tilausta): denied, other, expired."""
+
+    code = "decision_not_applicable"
+
+
+class ChildAlreadyInCaseError(RuleViolationError):
+    """The child is already in this case (lapsi on jo asiakkuudessa): joining twice."""
+
+    code = "child_already_in_case"
+
+
+class LastChildError(RuleViolationError):
+    """The last child cannot leave the case (viimeinen lapsi): close the case instead."""
+
+    code = "last_child"
 
 
 class ConcurrentUpdateError(PerhetyoError):

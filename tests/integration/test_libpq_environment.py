@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from perhetyo import ConfigurationError, FamilyCases, StorageError
 from perhetyo.persistence.libpq import REFUSED_LIBPQ_VARIABLES
 from perhetyo.persistence.store import ExplicitPostgresFactory, settings_for_url
+from perhetyo.projections.sql import TABLE_NAMES
 from perhetyo.testing import FakeClock, an_actor, open_sample_case
 
 pytestmark = pytest.mark.postgres
@@ -89,14 +90,7 @@ def other_sessions(url: str) -> list[str]:
 
 EVENTS = {"familycases_events", "perhetyo_store_keys", "perhetyo_access_log"}
 """The event store's tables: the log, the store's key for case ids, the access log."""
-VIEWS = {
-    "perhetyo_tracking",
-    "perhetyo_cases",
-    "perhetyo_goals",
-    "perhetyo_services",
-    "perhetyo_goal_updates",
-    "perhetyo_audit_entries",
-}
+VIEWS = {"perhetyo_tracking", *TABLE_NAMES}
 
 
 def record_and_project(cases: FamilyCases) -> UUID:

@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from perhetyo import Actor, FamilyCases
+from perhetyo import Actor, FamilyCases, NamedWorker
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.events import CaseEvent
-from perhetyo.projections import CurrentPlan, GoalProgress
+from perhetyo.projections import CurrentPlan, GoalProgress, PlanContent
 from perhetyo.testing import (
     DEFAULT_TODAY,
     FakeClock,
@@ -256,8 +256,12 @@ def grow(
 
 def without_personal(plan: CurrentPlan) -> CurrentPlan:
     """The plan as an encrypted store's tables keep it: every personal field empty."""
+
+    def nameless(worker: NamedWorker) -> NamedWorker:
+        return worker.evolve(name="")
+
     return plan.evolve(
-        named_worker=plan.named_worker.evolve(name=""),
+        named_worker=nameless(plan.named_worker),
         children=(),
         guardians=(),
         agreements=(),
@@ -265,6 +269,23 @@ def without_personal(plan: CurrentPlan) -> CurrentPlan:
         child_views={},
         goals=tuple(goal.evolve(description="") for goal in plan.goals),
         services=tuple(service.evolve(provider="") for service in plan.services),
+        decisions=tuple(
+            decision.evolve(reasoning="", decision_maker=nameless(decision.decision_maker))
+            for decision in plan.decisions
+        ),
+        memberships=tuple(
+            membership.evolve(
+                child=membership.child.evolve(display_name="", birth_date=None),
+                view=None,
+                not_heard_reason=None,
+                worker=None if membership.worker is None else nameless(membership.worker),
+            )
+            for membership in plan.memberships
+        ),
+        plan_content=PlanContent(rights_explained=plan.plan_content.rights_explained),
+        cancelled_meetings=tuple(
+            meeting.evolve(reason="") for meeting in plan.cancelled_meetings
+        ),
     )
 
 
@@ -282,10 +303,19 @@ def assert_stored_equals_live(cases: FamilyCases, case_ids: list[UUID]) -> None:
     """Row for row, the stored tables hold what the live folds give, for every case, and
     their derived columns say what the events say."""
     views = cases.stored_views
+    statutory_rows = dict.fromkeys(
+        ("perhetyo_decisions", "perhetyo_child_memberships", "perhetyo_cancelled_meetings"), 0
+    )
     for case_id in case_ids:
+        plan = cases.current_plan(case_id, actor=READER)
+        statutory_rows["perhetyo_decisions"] += len(plan.decisions)
+        statutory_rows["perhetyo_child_memberships"] += len(plan.memberships)
+        statutory_rows["perhetyo_cancelled_meetings"] += len(plan.cancelled_meetings)
         assert_case_stored_equals_live(cases, case_id)
     counts = {status.projection: status.rows for status in views.status()}
     assert counts["CurrentPlan"]["perhetyo_cases"] == len(case_ids)
+    for table, rows in statutory_rows.items():  # one row each, none left behind
+        assert counts["CurrentPlan"][table] == rows, table
     total_events = sum(len(cases.history(case_id, actor=READER)) for case_id in case_ids)
     assert counts["AuditTrail"]["perhetyo_audit_entries"] == total_events
 

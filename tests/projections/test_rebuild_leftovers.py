@@ -32,7 +32,7 @@ _KILLED_REBUILD = textwrap.dedent(
     """
     import os, signal, sys
     from perhetyo import FamilyCases
-    from perhetyo.projections.sql import rows
+    from perhetyo.projections.sql import TABLE_NAMES, rows
 
     url, batch = sys.argv[1], int(sys.argv[2])
     calls = 0
@@ -43,7 +43,9 @@ _KILLED_REBUILD = textwrap.dedent(
         insert(self, conn, table, rows_)
         if table.name.endswith("__rebuild"):
             calls += 1
-            if calls == 5 + 3:  # in the second batch: the first one is committed
+            # In the second batch (each batch inserts into every table): the first one
+            # is committed.
+            if calls == len(TABLE_NAMES) + 3:
                 os.kill(os.getpid(), signal.SIGKILL)
 
     rows.RowWriter.insert = insert_then_die

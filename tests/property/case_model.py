@@ -18,19 +18,25 @@ from uuid import UUID
 from perhetyo import (
     CaseClosedError,
     CaseNotFoundError,
+    ChildAlreadyInCaseError,
     ClosureIncompleteError,
     DateOutOfRangeError,
+    DecisionNotApplicableError,
+    DecisionNotFoundError,
+    DecisionOutcome,
     DisclosureBannedError,
     EntryNotFoundError,
     GoalAlreadyFinalError,
     GoalNotFoundError,
     GoalStatus,
     InvalidCommandError,
+    LastChildError,
     LegalBasis,
     NamedWorker,
     OutOfOrderError,
     PerhetyoError,
     Profession,
+    ServiceKind,
     ServiceLifecycleError,
     ServiceNotFoundError,
     ServiceStatus,
@@ -69,6 +75,15 @@ class ServiceModel:
 
 
 @dataclass
+class DecisionModel:
+    kind: ServiceKind
+    outcome: DecisionOutcome
+    decided_on: date
+    valid_from: date | None
+    valid_until: date | None
+
+
+@dataclass
 class CaseModel:
     """What the machine expects of one case."""
 
@@ -89,6 +104,12 @@ class CaseModel:
     child_views: dict[str, str] = field(default_factory=dict)
     bans: dict[str, date] = field(default_factory=dict)
     """Each person a minor's ban covers, from the earliest date a ban on them was decided."""
+    child_since: dict[str, date] = field(default_factory=dict)
+    """Each child's latest own step (joined, own worker, left): the floor of the next."""
+    child_workers: dict[str, NamedWorker] = field(default_factory=dict)
+    memberships: list[tuple[str, date, date | None]] = field(default_factory=list)
+    decisions: dict[UUID, DecisionModel] = field(default_factory=dict)
+    cancelled: list[UUID] = field(default_factory=list)
 
     @classmethod
     def opened(
@@ -107,6 +128,8 @@ class CaseModel:
             named_worker=worker,
             latest_on=opened_on,
             worker_on=opened_on,
+            child_since=dict.fromkeys(children, opened_on),
+            memberships=[(child, opened_on, None) for child in children],
         )
 
     @property
@@ -170,8 +193,17 @@ def refusals_to_open(
     return refusals
 
 
-def refusals_to_assign(model: CaseModel, worker: NamedWorker, on: date, today: date) -> set[Error]:
-    refusals = _happened(model, on, today) | _not_before(on, model.worker_on)
+def refusals_to_assign(
+    model: CaseModel, worker: NamedWorker, on: date, today: date, child_id: str | None = None
+) -> set[Error]:
+    """The case's named worker, or with ``child_id`` that child's own."""
+    refusals = _happened(model, on, today)
+    if child_id is None:
+        refusals |= _not_before(on, model.worker_on)
+    elif child_id in model.children:
+        refusals |= _not_before(on, model.child_since[child_id])
+    else:
+        refusals.add(UnknownChildError)
     if worker.profession not in QUALIFIED[model.legal_basis]:
         refusals.add(WorkerNotQualifiedError)
     return refusals
@@ -211,13 +243,73 @@ def refusals_to_update_goal(
 
 
 def refusals_to_order(
-    model: CaseModel, on: date, goal_ids: Iterable[UUID], today: date
+    model: CaseModel,
+    on: date,
+    goal_ids: Iterable[UUID],
+    today: date,
+    cited: tuple[UUID, ServiceKind] | None = None,
 ) -> set[Error]:
-    refusals = _happened(model, on, today)
+    """``cited``: the decision the order cites, and the kind of service ordered."""
+    refusals = _happened(model, on, today) | _cites(model, on, cited)
     if any(goal_id not in model.goals for goal_id in goal_ids):
         refusals.add(GoalNotFoundError)
     if any(goal_id in model.goals and model.goals[goal_id].set_on > on for goal_id in goal_ids):
         refusals.add(OutOfOrderError)  # a service's goals exist on its order date
+    return refusals
+
+
+def _cites(model: CaseModel, on: date, cited: tuple[UUID, ServiceKind] | None) -> set[Error]:
+    """A decision an order cites: this case's, granting the kind ordered, valid on ``on``."""
+    if cited is None:
+        return set()
+    decision = model.decisions.get(cited[0])
+    if decision is None:
+        return {DecisionNotFoundError}
+    refusals: set[Error] = {OutOfOrderError} if on < decision.decided_on else set()
+    if (
+        decision.outcome is DecisionOutcome.DENIED
+        or decision.kind is not cited[1]
+        or (decision.valid_from is not None and on < decision.valid_from)
+        or (decision.valid_until is not None and on > decision.valid_until)
+    ):
+        refusals.add(DecisionNotApplicableError)
+    return refusals
+
+
+def refusals_to_decide(model: CaseModel, on: date, today: date) -> set[Error]:
+    return _happened(model, on, today)
+
+
+def refusals_to_add_child(model: CaseModel, child_id: str, on: date, today: date) -> set[Error]:
+    refusals = _happened(model, on, today)
+    if child_id in model.children:
+        refusals.add(ChildAlreadyInCaseError)
+    return refusals | _not_before(on, model.child_since.get(child_id))
+
+
+def refusals_to_remove_child(
+    model: CaseModel, child_id: str, on: date, today: date
+) -> set[Error]:
+    refusals = _happened(model, on, today)
+    if child_id not in model.children:
+        return refusals | {UnknownChildError}
+    if len(model.children) == 1:
+        refusals.add(LastChildError)
+    return refusals | _not_before(on, model.child_since[child_id])
+
+
+def refusals_to_cancel(
+    model: CaseModel, planned_on: date, cancelled_on: date | None, today: date
+) -> set[Error]:
+    """A cancellation: planned not before the opening; cancelled by today, not after the
+    planned date; a future meeting needs ``cancelled_on`` given."""
+    refusals: set[Error] = set()
+    if planned_on < model.opened_on or (cancelled_on is None and planned_on > today):
+        refusals.add(DateOutOfRangeError)
+    on = planned_on if cancelled_on is None else cancelled_on
+    refusals |= _happened(model, on, today)
+    if on > planned_on:
+        refusals.add(OutOfOrderError)
     return refusals
 
 

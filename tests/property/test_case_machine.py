@@ -32,20 +32,25 @@ import pytest
 from case_model import (
     FINAL,
     CaseModel,
+    DecisionModel,
     Error,
     GoalModel,
     ServiceModel,
     refusals_before_rules,
+    refusals_to_add_child,
     refusals_to_agree,
     refusals_to_assign,
     refusals_to_ban,
+    refusals_to_cancel,
     refusals_to_close,
     refusals_to_correct,
+    refusals_to_decide,
     refusals_to_disclose,
     refusals_to_end,
     refusals_to_open,
     refusals_to_order,
     refusals_to_record,
+    refusals_to_remove_child,
     refusals_to_set_goal,
     refusals_to_start,
     refusals_to_update_goal,
@@ -68,6 +73,8 @@ from perhetyo import (
     CaseNotFoundError,
     CaseStatus,
     ClosureReason,
+    ContactChannel,
+    DecisionOutcome,
     FamilyCases,
     GoalStatus,
     InvalidCommandError,
@@ -104,6 +111,8 @@ MAPPER = PydanticMapper(transcoder=OrjsonTranscoder())
 
 CHILD_POOL = ("child-1", "child-2", "child-3", "lapsi.4")
 """Children ids the cases draw from: a case has some of them, the rest are strangers to it."""
+STRANGER_ID = "child-of-another-family"
+"""A child of no case, when a case has all of the pool's children."""
 GUARDIAN_POOL = ("guardian-1", "guardian-2")
 ACTORS = (
     an_actor(),
@@ -148,6 +157,8 @@ BANNED = "a recipient a ban covers, or none while a ban is in force"
 NO_SUCH_ENTRY = "a correction of no earlier entry"
 PERSON_POOL = ("guardian-1", "guardian-2", "police-7")
 """The people a ban names and a disclosure goes to (ids of the host's registry)."""
+ALREADY_THERE = "a child joining who is in the case"
+BAD_VALIDITY = "valid_until before valid_from"
 
 # Shape mistakes every command can make: InvalidCommandError before anything else.
 BAD_CASE_IDS = ("not-a-uuid", 17)
@@ -361,7 +372,8 @@ class FamilyCasesMachine(RuleBasedStateMachine):
     def child_id(data: st.DataObject, model: CaseModel | None, mistake: str | None) -> str:
         """One of the case's children, or for that mistake a child who is not."""
         own = list(model.children) if model else []
-        strangers = [child for child in CHILD_POOL if child not in own]
+        # A case may hold the whole pool (children join): then a stranger comes from outside.
+        strangers = [child for child in CHILD_POOL if child not in own] or [STRANGER_ID]
         pool = strangers if mistake == STRANGER or not own else own
         child: str = data.draw(st.sampled_from(pool), label="child id")
         return child
@@ -594,16 +606,24 @@ class FamilyCasesMachine(RuleBasedStateMachine):
 
     @rule(case=case_ids, data=st.data())
     def assign_named_worker(self, case: UUID, data: st.DataObject) -> None:
-        mistake = self.begin(data, *IN_A_THREAD, UNQUALIFIED)
+        mistake = self.begin(data, *IN_A_THREAD, UNQUALIFIED, STRANGER)
         case_id = self.case_target(data, case, mistake)
         model = self.models.get(case_id)
         legal_basis = model.legal_basis if model else LegalBasis.SOCIAL_WELFARE_ACT
         worker = data.draw(named_workers(mistake != UNQUALIFIED, legal_basis=legal_basis))
-        on = self.business_date(data, model, model.worker_on if model else None, mistake)
+        for_a_child = mistake == STRANGER or self.sometimes(data, "a child's own worker", 3)
+        child_id = self.child_id(data, model, mistake) if for_a_child else None
+        floor = None
+        if model is not None and child_id is not None:
+            floor = model.child_since.get(child_id, model.opened_on)
+        elif model is not None:
+            floor = model.worker_on
+        on = self.business_date(data, model, floor, mistake)
         kwargs: dict[str, Any] = {
             "worker": worker,
             "assigned_on": on,
             "reason": self.text(data)[0],
+            "child_id": child_id,
             **self.common(data),
         }
         shape = self.shape(
@@ -622,12 +642,16 @@ class FamilyCasesMachine(RuleBasedStateMachine):
             shape,
             "assign_named_worker",
             kwargs=kwargs,
-            rules=lambda model: refusals_to_assign(model, worker, on, self.today()),
+            rules=lambda model: refusals_to_assign(model, worker, on, self.today(), child_id),
         )
         if outcome is REFUSED:
             return
         assert model is not None
         model.recorded(on)
+        if child_id is not None:
+            model.child_workers[child_id] = worker
+            model.child_since[child_id] = on
+            return
         model.worker_on = on
         model.named_worker = worker
 
@@ -643,6 +667,7 @@ class FamilyCasesMachine(RuleBasedStateMachine):
             "held_on": on,
             "participants": [self.text(data, 200)[0] for _ in range(participants)],
             "summary": self.text(data, 8_000)[0],
+            "channel": data.draw(st.none() | st.sampled_from(ContactChannel)),
             **self.common(data),
         }
         shape = self.shape(
@@ -655,6 +680,8 @@ class FamilyCasesMachine(RuleBasedStateMachine):
                 {"participants": ["  "]},
                 {"participants": ["x" * 201]},
                 {"participants": ["x"] * 101},
+                {"channel": "pigeon"},
+                {"place": "x" * 201},
             ],
         )
         result = self.run(
@@ -871,11 +898,26 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         if mistake == OTHER_CASE and others:
             goal_ids.append(data.draw(st.sampled_from(others), label="goal of another case"))
         on = self.business_date(data, model, None, mistake)
+        kind = data.draw(st.sampled_from(ServiceKind))
+        own_decisions = [(case_id, d) for d in model.decisions] if model else []
+        other_decisions = [
+            (m.case_id, d) for m in self.models.values() if m is not model for d in m.decisions
+        ]
+        pool = own_decisions
+        if not own_decisions or self.sometimes(data, "another case's decision", 5):
+            pool = other_decisions
+        cited: tuple[UUID, UUID] | None = None
+        if pool and self.sometimes(data, "cites a decision", 2):
+            cited = data.draw(st.sampled_from(pool), label="cited decision")
+        if cited is not None and cited[0] in self.models and data.draw(st.booleans()):
+            kind = self.models[cited[0]].decisions[cited[1]].kind  # mostly of its kind
+        decision_id = None if cited is None else cited[1]
         kwargs: dict[str, Any] = {
-            "kind": data.draw(st.sampled_from(ServiceKind)),
+            "kind": kind,
             "provider": self.text(data, 200)[0],
             "ordered_on": on,
             "goal_ids": goal_ids,
+            "decision_id": decision_id,
             **self.common(data),
         }
         shape = self.shape(
@@ -895,7 +937,13 @@ class FamilyCasesMachine(RuleBasedStateMachine):
             shape,
             "order_service",
             kwargs=kwargs,
-            rules=lambda model: refusals_to_order(model, on, goal_ids, self.today()),
+            rules=lambda model: refusals_to_order(
+                model,
+                on,
+                goal_ids,
+                self.today(),
+                None if decision_id is None else (decision_id, kind),
+            ),
         )
         if result is REFUSED:
             return multiple()
@@ -1034,6 +1082,203 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         model.recorded(on)
         model.closed_on = on
         model.child_views.update(kept_views)
+        model.memberships = [
+            (child, joined, on if left is None else left)
+            for child, joined, left in model.memberships
+        ]
+        model.child_workers.clear()  # every child's relationship ended with the case
+
+    # --- decisions, children, cancellations --------------------------------------------------
+
+    @rule(case=case_ids, data=st.data())
+    def decide_service(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *ON_A_CASE, BAD_VALIDITY)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        on = self.business_date(data, model, None, mistake)
+        around = st.dates(on - timedelta(days=30), on + timedelta(days=30))
+        valid_from = data.draw(st.none() | around, label="valid_from")
+        start = valid_from or on
+        if mistake == BAD_VALIDITY:
+            valid_from = start
+            valid_until: date | None = start - timedelta(days=data.draw(st.integers(1, 30)))
+        else:
+            valid_until = data.draw(st.none() | st.dates(start, start + timedelta(days=200)))
+        kind = data.draw(st.sampled_from(ServiceKind))
+        outcome = data.draw(st.sampled_from(DecisionOutcome))
+        kwargs: dict[str, Any] = {
+            "kind": kind,
+            "outcome": outcome,
+            "decided_on": on,
+            "legal_sections": ["SHL 18 §"],
+            "reasoning": self.text(data, 8_000)[0],
+            "decision_maker": data.draw(named_workers(None)),
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "hours_per_month": data.draw(st.none() | st.integers(1, 744)),
+            **self.common(data),
+        }
+        shape = {} if mistake == BAD_VALIDITY else self.shape(
+            data,
+            mistake,
+            "decided_on",
+            [
+                {"legal_sections": []},
+                {"hours_per_month": 0},
+                {"outcome": "maybe"},
+                {"reasoning": ""},
+            ],
+        )
+        result = self.run(
+            case_id,
+            model,
+            shape,
+            "decide_service",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_decide(model, on, self.today()),
+        )
+        if result is REFUSED:
+            return
+        assert model is not None
+        assert isinstance(result, UUID)
+        model.recorded(on)
+        model.decisions[result] = DecisionModel(kind, outcome, on, valid_from, valid_until)
+
+    @rule(case=case_ids, data=st.data())
+    def add_child(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *ON_A_CASE, ALREADY_THERE)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        own = list(model.children) if model else []
+        strangers = [child for child in CHILD_POOL if child not in own]
+        pool = own if (mistake == ALREADY_THERE and own) or not strangers else strangers
+        child_id = data.draw(st.sampled_from(pool), label="child id")
+        floor = model.child_since.get(child_id) if model else None
+        on = self.business_date(data, model, floor, mistake)
+        kwargs: dict[str, Any] = {
+            "child": PersonRef(id=child_id, display_name="Lapsi"),
+            "joined_on": on,
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "joined_on",
+            [
+                {"child": {"id": "131052-308T", "display_name": "Hetu"}},
+                {"child": {"id": "child-9", "display_name": ""}},
+            ],
+        )
+        outcome = self.run(
+            case_id,
+            model,
+            shape,
+            "add_child",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_add_child(model, child_id, on, self.today()),
+        )
+        if outcome is REFUSED:
+            return
+        assert model is not None
+        model.recorded(on)
+        model.children = (*model.children, child_id)
+        model.child_since[child_id] = on
+        model.memberships.append((child_id, on, None))
+
+    @rule(case=case_ids, data=st.data())
+    def remove_child(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *ON_A_CASE, STRANGER)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        child_id = self.child_id(data, model, mistake)
+        floor = model.child_since.get(child_id) if model else None
+        on = self.business_date(data, model, floor, mistake)
+        heard = data.draw(st.booleans(), label="heard")
+        text, kept = self.text(data, 8_000 if heard else 2_000)
+        kwargs: dict[str, Any] = {
+            "child_id": child_id,
+            "left_on": on,
+            "reason": data.draw(st.sampled_from(ClosureReason)),
+            "view": text if heard else None,
+            "not_heard_reason": None if heard else text,
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "left_on",
+            [
+                {"view": None, "not_heard_reason": None},
+                {"view": "v", "not_heard_reason": "r"},
+                {"reason": "bored"},
+                {"child_id": "child 1"},
+            ],
+        )
+        outcome = self.run(
+            case_id,
+            model,
+            shape,
+            "remove_child",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_remove_child(model, child_id, on, self.today()),
+        )
+        if outcome is REFUSED:
+            return
+        assert model is not None
+        model.recorded(on)
+        model.children = tuple(child for child in model.children if child != child_id)
+        model.child_since[child_id] = on
+        model.child_workers.pop(child_id, None)
+        model.memberships = [
+            (child, joined, on if child == child_id and left is None else left)
+            for child, joined, left in model.memberships
+        ]
+        if heard:
+            model.child_views[child_id] = kept
+
+    @rule(case=case_ids, data=st.data())
+    def cancel_meeting(self, case: UUID, data: st.DataObject) -> None:
+        mistake = self.begin(data, *ON_A_CASE)
+        case_id = self.case_target(data, case, mistake)
+        model = self.models.get(case_id)
+        today = self.today()
+        if mistake is None and self.sometimes(data, "planned ahead", 3):
+            planned_on = today + timedelta(days=data.draw(st.integers(1, 20)))
+        else:
+            planned_on = self.business_date(data, model, None, mistake)
+        given = planned_on > today or data.draw(st.booleans(), label="cancelled_on given")
+        latest = min(planned_on, today)
+        if self.sometimes(data, "cancelled late", 4):
+            latest = planned_on + timedelta(days=2)
+        near = st.dates(min(planned_on, latest) - timedelta(days=10), latest)
+        cancelled_on = data.draw(near, label="cancelled_on") if given else None
+        kwargs: dict[str, Any] = {
+            "kind": data.draw(st.sampled_from(MeetingKind)),
+            "planned_on": planned_on,
+            "cancelled_on": cancelled_on,
+            "reason": self.text(data)[0],
+            **self.common(data),
+        }
+        shape = self.shape(
+            data,
+            mistake,
+            "planned_on",
+            [*({"reason": bad} for bad in bad_texts(2_000)), {"kind": "party"}],
+        )
+        result = self.run(
+            case_id,
+            model,
+            shape,
+            "cancel_meeting",
+            kwargs=kwargs,
+            rules=lambda model: refusals_to_cancel(model, planned_on, cancelled_on, today),
+        )
+        if result is REFUSED:
+            return
+        assert model is not None
+        assert isinstance(result, UUID)
+        model.recorded(planned_on if cancelled_on is None else cancelled_on)
+        model.cancelled.append(result)
 
     # --- repeated requests -----------------------------------------------------------------
 
@@ -1299,6 +1544,11 @@ def assert_reads_match_the_model(
     assert plan.child_views == model.child_views
     banned = {person for ban in plan.disclosure_bans for person in ban.banned_person_ids}
     assert banned == set(model.bans)
+    assert [child.id for child in plan.children] == list(model.children)
+    assert [(m.child.id, m.joined_on, m.left_on) for m in plan.memberships] == model.memberships
+    assert plan.child_workers == model.child_workers
+    assert [d.decision_id for d in plan.decisions] == list(model.decisions)
+    assert [m.meeting_id for m in plan.cancelled_meetings] == model.cancelled
     assert [(p.goal_id, p.status, p.progress, len(p.updates)) for p in progress] == [
         (goal_id, g.status, g.progress, g.updates) for goal_id, g in model.goals.items()
     ]

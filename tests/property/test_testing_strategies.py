@@ -24,7 +24,9 @@ from perhetyo import (
     WorkerNotQualifiedError,
 )
 from perhetyo.commands import (
+    CancelMeeting,
     CloseCase,
+    DecideService,
     OpenCase,
     OrderService,
     RecordDisclosure,
@@ -154,7 +156,14 @@ def test_a_sequence_names_the_case_and_what_its_commands_create_by_numbered_plac
     assert sequence.case_id == UUID(int=1)
     created = [placeholder for placeholder in sequence.results if placeholder is not None]
     assert created == [UUID(int=n) for n in range(2, len(created) + 2)]
-    creating = (RecordMeeting, SetGoal, OrderService, RecordDisclosure)
+    creating = (
+        RecordMeeting,
+        SetGoal,
+        OrderService,
+        RecordDisclosure,
+        DecideService,
+        CancelMeeting,
+    )
     assert [isinstance(command, creating) for command in sequence.commands] == [
         placeholder is not None for placeholder in sequence.results
     ]
@@ -175,6 +184,10 @@ def test_with_real_ids_swaps_the_placeholders_it_is_given_and_keeps_other_ids() 
     swapped = with_real_ids(order, {case: real_case, goal: real_goal})
     assert (swapped.case_id, swapped.goal_ids) == (real_case, (real_goal, other))
     assert swapped.model_copy(update={"case_id": case, "goal_ids": (goal, other)}) == order
+    decision, real_decision = UUID(int=3), uuid4()
+    citing = order.model_copy(update={"decision_id": decision})
+    swapped = with_real_ids(citing, {case: real_case, decision: real_decision})
+    assert (swapped.case_id, swapped.decision_id) == (real_case, real_decision)
     opening = OpenCase(
         children=[a_child()],
         legal_basis=LegalBasis.SOCIAL_WELFARE_ACT,
@@ -199,6 +212,10 @@ _EVENT_NAMES = {
     "RecordDisclosure": "DataDisclosed",
     "RecordDisclosureBan": "DisclosureBanRecorded",
     "CorrectEntry": "EntryCorrected",
+    "DecideService": "ServiceDecided",
+    "AddChild": "ChildJoined",
+    "RemoveChild": "ChildLeft",
+    "CancelMeeting": "MeetingCancelled",
 }
 
 

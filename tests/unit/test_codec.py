@@ -24,6 +24,7 @@ from .helpers import (
     record_every_kind_of_event,
     record_the_record_keeping_events,
 )
+from .statutory_helpers import record_every_statutory_event
 
 UPCAST_TOPIC = "tests.Upcasted.v1"
 
@@ -72,11 +73,14 @@ def _all_events(actor: Actor) -> list[CaseEvent]:
         case_id = open_sample_case(cases)
         ban_a_disclosure(cases, case_id, actor=actor)
         record_every_kind_of_event(cases, case_id, actor)
+        statutory_case_id = open_sample_case(cases)
+        record_every_statutory_event(cases, statutory_case_id, actor)
+        statutory = history(cases, statutory_case_id)
         record_the_record_keeping_events(cases, case_id, actor)
         events = history(cases, case_id)
         cases.erase_case(case_id, reason="retention ended", actor=actor)
         stored = cases._store.recorder.select_events(case_id)[-1]
-        return [*events, cast(CaseEvent, cases._store.mapper.to_domain_event(stored))]
+        return [*events, *statutory, cast(CaseEvent, cases._store.mapper.to_domain_event(stored))]
 
 
 def _perhetyo_classes() -> dict[str, type[CaseEvent]]:

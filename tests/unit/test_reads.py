@@ -11,6 +11,7 @@ from perhetyo import (
     Actor,
     CaseNotFoundError,
     CaseStatus,
+    ChildMembership,
     ClosureReason,
     CurrentPlan,
     FamilyCases,
@@ -45,6 +46,7 @@ def test_the_plan_of_a_newly_opened_case(cases: FamilyCases, actor: Actor, case_
         guardians=(a_guardian(),),
         named_worker=a_worker(),
         opened_on=OPENED_ON,
+        memberships=(ChildMembership(child=a_child(), joined_on=OPENED_ON),),
     )
     assert plan.plan_version == 0
     assert plan.plan_agreed_on is None

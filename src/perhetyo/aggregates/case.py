@@ -12,6 +12,7 @@ It keeps only what the rules need; the read models are projections (``perhetyo.p
 
 from __future__ import annotations
 
+from perhetyo.aggregates.children import ChildRules
 from perhetyo.aggregates.encounters import EncounterRules
 from perhetyo.aggregates.erasure import ErasureRules
 from perhetyo.aggregates.lifecycle import CaseLifecycle
@@ -25,7 +26,14 @@ __all__ = ["FamilyCase", "Goal", "Service", "applies", "decides"]
 
 
 class FamilyCase(
-    CaseLifecycle, WorkerRules, EncounterRules, PlanRules, ServiceRules, ErasureRules, RecordRules
+    CaseLifecycle,
+    WorkerRules,
+    ChildRules,
+    EncounterRules,
+    PlanRules,
+    ServiceRules,
+    ErasureRules,
+    RecordRules,
 ):
     """Family case (perhesosiaalityön asiakkuus): the decision state of one case.
 

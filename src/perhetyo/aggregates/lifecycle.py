@@ -50,6 +50,7 @@ class CaseLifecycle(CaseState):
         self.opened_on = event.opened_on
         self.worker_assigned_on = event.opened_on
         self.children = frozenset(child.id for child in event.children)
+        self.child_since = dict.fromkeys(self.children, event.opened_on)
 
     # --- closing ------------------------------------------------------------------------
 

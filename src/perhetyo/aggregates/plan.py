@@ -30,6 +30,8 @@ class PlanRules(CaseState):
         if command.agreed_on < self.plan_agreed_on:
             raise OutOfOrderError("agreed_on is before the previous plan version")
         self._check_planned("review_due_on", command.review_due_on, command.agreed_on)
+        for service in command.planned_services:
+            self._check_planned("estimated_start", service.estimated_start, command.agreed_on)
         event = self._record(
             PlanAgreed,
             command,
@@ -39,6 +41,17 @@ class PlanRules(CaseState):
             agreements=command.agreements,
             dissent=command.dissent,
             review_due_on=command.review_due_on,
+            situation=command.situation,
+            client_assessment=command.client_assessment,
+            professional_assessment=command.professional_assessment,
+            strengths=command.strengths,
+            planned_services=command.planned_services,
+            rights_explained=command.rights_explained,
+            follow_up=command.follow_up,
+            estimated_duration=command.estimated_duration,
+            place=command.place,
+            participants=command.participants,
+            delivered_to=command.delivered_to,
         )
         return event.plan_version
 

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from perhetyo.aggregates.state import CaseState, Service, applies, decides
+from perhetyo.aggregates.decisions import DecisionRules
+from perhetyo.aggregates.state import Service, applies, decides
 from perhetyo.commands import EndService, OrderService, StartService
 from perhetyo.errors import OutOfOrderError, ServiceLifecycleError
 from perhetyo.events import ServiceEnded, ServiceOrdered, ServiceStarted
@@ -15,8 +16,8 @@ from perhetyo.values import ServiceStatus
 __all__ = ["ServiceRules"]
 
 
-class ServiceRules(CaseState):
-    """Palvelut (services): ordered, started, ended."""
+class ServiceRules(DecisionRules):
+    """Palvelut (services): ordered (citing a decision, if any), started, ended."""
 
     __slots__ = ()
 
@@ -24,12 +25,15 @@ class ServiceRules(CaseState):
 
     @decides(OrderService)
     def order_service(self, command: OrderService, now: datetime) -> UUID:
-        """Order a service (tilaa palvelu); its goals must exist on the order date."""
+        """Order a service (tilaa palvelu); its goals must exist on the order date, and a
+        decision it cites must grant the service then."""
         self._check_open()
         self._check_happened("ordered_on", command.ordered_on, now)
         for goal_id in command.goal_ids:
             if self._goal(goal_id).set_on > command.ordered_on:
                 raise OutOfOrderError(f"goal {goal_id} was set after ordered_on")
+        if command.decision_id is not None:
+            self._check_decision_covers(command.decision_id, command.kind, command.ordered_on)
         event = self._record(
             ServiceOrdered,
             command,
@@ -39,6 +43,7 @@ class ServiceRules(CaseState):
             provider=command.provider,
             ordered_on=command.ordered_on,
             goal_ids=command.goal_ids,
+            decision_id=command.decision_id,
         )
         return event.service_id
 

@@ -23,6 +23,7 @@ from perhetyo.commands import CaseCommand, Command
 from perhetyo.errors import (
     CaseClosedError,
     DateOutOfRangeError,
+    DecisionNotFoundError,
     GoalNotFoundError,
     RequestConflictError,
     ServiceNotFoundError,
@@ -30,17 +31,19 @@ from perhetyo.errors import (
     WorkerNotQualifiedError,
 )
 from perhetyo.events import CaseEvent
+from perhetyo.record_values import DecisionOutcome
 from perhetyo.time import today_in
 from perhetyo.values import (
     CaseStatus,
     GoalStatus,
     LegalBasis,
     NamedWorker,
+    ServiceKind,
     ServiceStatus,
     named_worker_professions,
 )
 
-__all__ = ["CaseState", "Goal", "Service", "applies", "check_worker", "decides"]
+__all__ = ["CaseState", "Decision", "Goal", "Service", "applies", "check_worker", "decides"]
 
 E = TypeVar("E", bound=CaseEvent)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -93,6 +96,17 @@ class Service:
         return self.started_on or self.ordered_on
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A service decision as the rules see it (palvelupäätös): what it grants, and when."""
+
+    kind: ServiceKind
+    outcome: DecisionOutcome
+    decided_on: date
+    valid_from: date | None
+    valid_until: date | None
+
+
 @dataclass(slots=True)
 class _Request:
     digest: str | None
@@ -134,12 +148,18 @@ class CaseState:
     recorded_at: datetime | None = None
     worker_assigned_on: date = date.min
     children: frozenset[str] = frozenset()
+    """The children in the case now (a child who left is not)."""
+    child_since: dict[str, date] = field(default_factory=dict)
+    """Each child's latest own step (joined, own worker assigned, left): the floor of the next."""
+    child_workers: dict[str, NamedWorker] = field(default_factory=dict)
+    """Each child's own named worker, for the children in the case that have one."""
     plan_version: int = 0
     plan_agreed_on: date = date.min
     goals: dict[UUID, Goal] = field(default_factory=dict)
     services: dict[UUID, Service] = field(default_factory=dict)
     bans: dict[str, date] = field(default_factory=dict)
     """Each person a minor's ban covers, and the earliest date a ban on them was decided."""
+    decisions: dict[UUID, Decision] = field(default_factory=dict)
     requests: dict[str, _Request] = field(default_factory=dict)
     pending: list[CaseEvent] = field(default_factory=list)
     new_id: Callable[[], UUID] = uuid4
@@ -250,6 +270,14 @@ class CaseState:
         except KeyError:
             raise ServiceNotFoundError(
                 f"service {service_id} is not a service of case {self.id}"
+            ) from None
+
+    def _decision(self, decision_id: UUID) -> Decision:
+        try:
+            return self.decisions[decision_id]
+        except KeyError:
+            raise DecisionNotFoundError(
+                f"decision {decision_id} is not a decision of case {self.id}"
             ) from None
 
     def _record(

@@ -16,7 +16,9 @@ Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
 
 from __future__ import annotations
 
+from perhetyo.application.children import ChildCalls
 from perhetyo.application.core import CasesCore
+from perhetyo.application.decisions import DecisionCalls
 from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.integrity import IntegrityCalls
 from perhetyo.application.lifecycle import CaseCalls
@@ -35,8 +37,10 @@ __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 
 class FamilyCases(
     CaseCalls,
+    ChildCalls,
     EncounterCalls,
     PlanCalls,
+    DecisionCalls,
     ServiceCalls,
     RecordCalls,
     CaseReads,

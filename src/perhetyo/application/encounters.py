@@ -9,6 +9,7 @@ from uuid import UUID
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.application.core import CasesCore
+from perhetyo.record_values import ContactChannel
 from perhetyo.values import (
     Actor,
     MeetingKind,
@@ -29,6 +30,9 @@ class EncounterCalls(CasesCore):
         summary: str,
         actor: Actor,
         participants: Sequence[str] = (),
+        channel: ContactChannel | None = None,
+        place: str | None = None,
+        agreed: str | None = None,
         request_id: str | None = None,
     ) -> UUID:
         """Record a meeting (tapaaminen pidetty); returns the meeting id."""
@@ -38,10 +42,37 @@ class EncounterCalls(CasesCore):
             held_on=held_on,
             participants=participants,
             summary=summary,
+            channel=channel,
+            place=place,
+            agreed=agreed,
             actor=actor,
             request_id=request_id,
         )
         return self._decide(command, FamilyCase.record_meeting)
+
+    def cancel_meeting(
+        self,
+        case_id: UUID,
+        *,
+        kind: MeetingKind,
+        planned_on: date,
+        reason: str,
+        actor: Actor,
+        cancelled_on: date | None = None,
+        request_id: str | None = None,
+    ) -> UUID:
+        """Record that a planned meeting was cancelled (tapaaminen peruuntui); returns its
+        id. ``cancelled_on`` defaults to ``planned_on``; a future meeting needs it given."""
+        command = c.CancelMeeting(
+            case_id=case_id,
+            kind=kind,
+            planned_on=planned_on,
+            reason=reason,
+            cancelled_on=cancelled_on,
+            actor=actor,
+            request_id=request_id,
+        )
+        return self._decide(command, FamilyCase.cancel_meeting)
 
     def record_child_view(
         self,
@@ -52,6 +83,8 @@ class EncounterCalls(CasesCore):
         actor: Actor,
         view: str | None = None,
         not_heard_reason: str | None = None,
+        how_found_out: str | None = None,
+        present: Sequence[str] = (),
         request_id: str | None = None,
     ) -> None:
         """Record a child's view (lapsen näkemys kirjattu), or why the child was not heard."""
@@ -61,6 +94,8 @@ class EncounterCalls(CasesCore):
             view=view,
             not_heard_reason=not_heard_reason,
             recorded_on=recorded_on,
+            how_found_out=how_found_out,
+            present=present,
             actor=actor,
             request_id=request_id,
         )

@@ -60,14 +60,17 @@ class CaseCalls(CasesCore):
         assigned_on: date,
         reason: str,
         actor: Actor,
+        child_id: str | None = None,
         request_id: str | None = None,
     ) -> None:
-        """Assign a named worker (omatyöntekijä nimetty)."""
+        """Assign a named worker (omatyöntekijä nimetty); with ``child_id``, that child's
+        own named worker."""
         command = c.AssignNamedWorker(
             case_id=case_id,
             worker=worker,
             assigned_on=assigned_on,
             reason=reason,
+            child_id=child_id,
             actor=actor,
             request_id=request_id,
         )

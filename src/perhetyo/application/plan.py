@@ -9,6 +9,7 @@ from uuid import UUID
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.application.core import CasesCore
+from perhetyo.record_values import PlannedService
 from perhetyo.values import (
     Actor,
     GoalStatus,
@@ -29,15 +30,41 @@ class PlanCalls(CasesCore):
         actor: Actor,
         dissent: Sequence[str] = (),
         review_due_on: date | None = None,
+        situation: str | None = None,
+        client_assessment: str | None = None,
+        professional_assessment: str | None = None,
+        strengths: str | None = None,
+        planned_services: Sequence[PlannedService] = (),
+        rights_explained: bool = False,
+        follow_up: str | None = None,
+        estimated_duration: str | None = None,
+        place: str | None = None,
+        participants: Sequence[str] = (),
+        delivered_to: Sequence[str] = (),
         request_id: str | None = None,
     ) -> int:
-        """Agree the next client plan version (asiakassuunnitelma laadittu); returns it."""
+        """Agree the next client plan version (asiakassuunnitelma laadittu); returns it.
+
+        Beside the agreements and differing views, the content of the national client
+        plan (LPS), each optional: see :class:`perhetyo.commands.AgreePlan`.
+        """
         command = c.AgreePlan(
             case_id=case_id,
             agreed_on=agreed_on,
             agreements=agreements,
             dissent=dissent,
             review_due_on=review_due_on,
+            situation=situation,
+            client_assessment=client_assessment,
+            professional_assessment=professional_assessment,
+            strengths=strengths,
+            planned_services=planned_services,
+            rights_explained=rights_explained,
+            follow_up=follow_up,
+            estimated_duration=estimated_duration,
+            place=place,
+            participants=participants,
+            delivered_to=delivered_to,
             actor=actor,
             request_id=request_id,
         )

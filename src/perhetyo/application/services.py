@@ -29,15 +29,21 @@ class ServiceCalls(CasesCore):
         ordered_on: date,
         actor: Actor,
         goal_ids: Sequence[UUID] = (),
+        decision_id: UUID | None = None,
         request_id: str | None = None,
     ) -> UUID:
-        """Order a service (palvelu tilattu); returns the service id."""
+        """Order a service (palvelu tilattu); returns the service id.
+
+        ``decision_id``: the service decision granting it, which must be this case's,
+        granted (in whole or in part), of the same kind and valid on ``ordered_on``.
+        """
         command = c.OrderService(
             case_id=case_id,
             kind=kind,
             provider=provider,
             ordered_on=ordered_on,
             goal_ids=goal_ids,
+            decision_id=decision_id,
             actor=actor,
             request_id=request_id,
         )

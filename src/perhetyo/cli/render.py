@@ -287,6 +287,7 @@ def _services_table(plan: CurrentPlan, names: Names) -> RenderableType:
             _lines((fi(service.kind), ""), (service.provider, "dim")),
             _status(service.status),
             _lines(
+                (_decided(plan, service.decision_id), "dim"),
                 (f"tilattu {fi_date(service.ordered_on)}", ""),
                 (f"alkoi {fi_date(service.started_on)}" if service.started_on else "", ""),
                 (f"päättyi {fi_date(service.ended_on)}" if service.ended_on else "", ""),
@@ -294,6 +295,14 @@ def _services_table(plan: CurrentPlan, names: Names) -> RenderableType:
             ", ".join(names.of_id(goal_id) for goal_id in service.goal_ids) or "–",
         )
     return table
+
+
+def _decided(plan: CurrentPlan, decision_id: UUID | None) -> str:
+    """The decision a service's order cites (palvelupäätös), in one line; empty if none."""
+    decision = next((d for d in plan.decisions if d.decision_id == decision_id), None)
+    if decision is None:
+        return ""
+    return f"päätös {fi_date(decision.decided_on)} ({fi(decision.outcome)})"
 
 
 def _meetings_table(plan: CurrentPlan) -> RenderableType:

@@ -9,7 +9,9 @@ later, by the aggregate. Every command carries the acting ``actor`` and an optio
 
 from perhetyo.commands.base import CaseCommand, Command, ReadCase, ReadRequest
 from perhetyo.commands.case import AssignNamedWorker, CloseCase, OpenCase
-from perhetyo.commands.encounters import RecordChildView, RecordMeeting
+from perhetyo.commands.children import AddChild, RemoveChild
+from perhetyo.commands.decisions import DecideService
+from perhetyo.commands.encounters import CancelMeeting, RecordChildView, RecordMeeting
 from perhetyo.commands.plan import AgreePlan, SetGoal, UpdateGoal
 from perhetyo.commands.privacy import EraseCase
 from perhetyo.commands.records import (
@@ -22,12 +24,15 @@ from perhetyo.commands.records import (
 from perhetyo.commands.services import EndService, OrderService, StartService
 
 __all__ = [
+    "AddChild",
     "AgreePlan",
     "AssignNamedWorker",
+    "CancelMeeting",
     "CaseCommand",
     "CloseCase",
     "Command",
     "CorrectEntry",
+    "DecideService",
     "EndService",
     "EraseCase",
     "OpenCase",
@@ -40,6 +45,7 @@ __all__ = [
     "RecordDisclosure",
     "RecordDisclosureBan",
     "RecordMeeting",
+    "RemoveChild",
     "SetGoal",
     "StartService",
     "UpdateGoal",

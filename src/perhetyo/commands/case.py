@@ -43,11 +43,15 @@ class OpenCase(Command[UUID]):
 
 
 class AssignNamedWorker(CaseCommand[None]):
-    """Assign a new named worker (nimeä omatyöntekijä)."""
+    """Assign a new named worker (nimeä omatyöntekijä): the case's, or with ``child_id``
+    that child's own."""
+
+    FIELDS_SINCE_0_1 = frozenset({"child_id"})
 
     worker: NamedWorker
     assigned_on: BusinessDate
     reason: Text
+    child_id: Id | None = None
 
 
 class CloseCase(CaseCommand[None]):

@@ -14,12 +14,15 @@ __all__ = ["EndService", "OrderService", "StartService"]
 
 
 class OrderService(CaseCommand[UUID]):
-    """Order a service (tilaa palvelu) from a producer."""
+    """Order a service (tilaa palvelu) from a producer, citing the decision granting it."""
+
+    FIELDS_SINCE_0_1 = frozenset({"decision_id"})
 
     kind: ServiceKind
     provider: ShortText
     ordered_on: BusinessDate
     goal_ids: Annotated[tuple[UUID, ...], Field(max_length=MAX_LIST_ITEMS)] = ()
+    decision_id: UUID | None = None
 
     @model_validator(mode="after")
     def _goals_are_unique(self) -> Self:

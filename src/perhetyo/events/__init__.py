@@ -6,7 +6,9 @@ or projections.
 
 from perhetyo.events.base import EVENT_CLASSES, CaseEvent, event_class_for_topic
 from perhetyo.events.case import CaseClosed, CaseOpened, NamedWorkerAssigned
-from perhetyo.events.encounters import ChildViewRecorded, MeetingHeld
+from perhetyo.events.children import ChildJoined, ChildLeft
+from perhetyo.events.decisions import ServiceDecided
+from perhetyo.events.encounters import ChildViewRecorded, MeetingCancelled, MeetingHeld
 from perhetyo.events.plan import GoalSet, GoalUpdated, PlanAgreed
 from perhetyo.events.privacy import (
     CaseErased,
@@ -24,6 +26,8 @@ __all__ = [
     "CaseErased",
     "CaseEvent",
     "CaseOpened",
+    "ChildJoined",
+    "ChildLeft",
     "ChildViewRecorded",
     "DataDisclosed",
     "DisclosureBanRecorded",
@@ -34,9 +38,11 @@ __all__ = [
     "ErasureSummary",
     "GoalSet",
     "GoalUpdated",
+    "MeetingCancelled",
     "MeetingHeld",
     "NamedWorkerAssigned",
     "PlanAgreed",
+    "ServiceDecided",
     "ServiceEnded",
     "ServiceOrdered",
     "ServiceStarted",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
 from uuid import UUID
 
 from perhetyo.events.base import CaseEvent, Summary
@@ -54,23 +55,35 @@ class CaseOpened(CaseEvent):
 
 
 class NamedWorkerAssigned(CaseEvent):
-    """Named worker assigned (omatyöntekijä nimetty)."""
+    """Named worker assigned (omatyöntekijä nimetty): the case's, or one child's own.
+
+    Version 2 added ``child_id``: set, the worker is that child's own named worker.
+    """
 
     TOPIC = "perhetyo.NamedWorkerAssigned.v1"
     LABEL_FI = "Omatyöntekijä nimetty"
     LABEL_EN = "Named worker assigned"
     LABEL_SV = "Egen kontaktperson utsedd"
     DATE_FIELD = "assigned_on"
+    class_version: ClassVar[int] = 2
 
     worker: NamedWorker
     assigned_on: BusinessDate
     reason: str
+    child_id: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        """Version 1 named the case's worker only."""
+        state.setdefault("child_id", None)
 
     def describe(self) -> Summary:
-        """The new worker's id and profession."""
+        """The new worker's id and profession, and whose worker (a child's id, if one)."""
+        whose_fi = "" if self.child_id is None else f", lapsen {self.child_id}"
+        whose_en = "" if self.child_id is None else f", of child {self.child_id}"
         return Summary(
-            f"omatyöntekijä {self.worker.id} ({fi(self.worker.profession)})",
-            f"named worker {self.worker.id} ({self.worker.profession.value})",
+            f"omatyöntekijä {self.worker.id} ({fi(self.worker.profession)}){whose_fi}",
+            f"named worker {self.worker.id} ({self.worker.profession.value}){whose_en}",
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
 from uuid import UUID
 
 from perhetyo.events.base import CaseEvent, Summary
@@ -12,32 +13,51 @@ __all__ = ["ServiceEnded", "ServiceOrdered", "ServiceStarted"]
 
 
 class ServiceOrdered(CaseEvent):
-    """Service ordered (palvelu tilattu) from a producer, for some of the case's goals."""
+    """Service ordered (palvelu tilattu) from a producer, for some of the case's goals.
+
+    Version 2 added ``decision_id``: the service decision the order rests on, if any.
+    """
 
     TOPIC = "perhetyo.ServiceOrdered.v1"
     LABEL_FI = "Palvelu tilattu"
     LABEL_EN = "Service ordered"
     LABEL_SV = "Tjänst beställd"
     DATE_FIELD = "ordered_on"
+    class_version: ClassVar[int] = 2
 
     service_id: UUID
     kind: ServiceKind
     provider: str
     ordered_on: BusinessDate
     goal_ids: tuple[UUID, ...] = ()
+    decision_id: UUID | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        """Version 1 had no decision: an order then cited none."""
+        state.setdefault("decision_id", None)
 
     def describe(self) -> Summary:
         """The kind and id of the service (never the provider: it may be a private person)."""
         return Summary(
             f"{fi(self.kind)} tilattu (palvelu {self.service_id}), tavoitteita "
-            f"{len(self.goal_ids)}",
-            f"{self.kind.value} ordered (service {self.service_id}), {len(self.goal_ids)} goals",
+            f"{len(self.goal_ids)}{_cites_fi(self.decision_id)}",
+            f"{self.kind.value} ordered (service {self.service_id}), {len(self.goal_ids)} goals"
+            f"{_cites_en(self.decision_id)}",
         )
 
     def result(self) -> UUID:
         """``order_service`` returns the service id."""
         return self.service_id
 
+
+
+def _cites_fi(decision_id: UUID | None) -> str:
+    return "" if decision_id is None else f", päätös {decision_id}"
+
+
+def _cites_en(decision_id: UUID | None) -> str:
+    return "" if decision_id is None else f", decision {decision_id}"
 
 
 class ServiceStarted(CaseEvent):

@@ -14,22 +14,30 @@ from perhetyo.events import CaseEvent
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import (
+    CancelledMeetingView,
+    ChildMembership,
     CurrentPlan,
+    DecisionView,
     DisclosureBanView,
     GoalView,
     MeetingView,
+    PlanContent,
     ServiceView,
 )
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 
 __all__ = [
     "AuditEntry",
+    "CancelledMeetingView",
+    "ChildMembership",
     "CurrentPlan",
+    "DecisionView",
     "DisclosureBanView",
     "GoalProgress",
     "GoalUpdateView",
     "GoalView",
     "MeetingView",
+    "PlanContent",
     "Projection",
     "ServiceView",
     "audit_trail",

@@ -17,19 +17,24 @@ from perhetyo.events import (
     CaseErased,
     CaseEvent,
     CaseOpened,
+    ChildJoined,
+    ChildLeft,
     ChildViewRecorded,
     DataDisclosed,
     DisclosureBanRecorded,
     EntryCorrected,
     GoalSet,
     GoalUpdated,
+    MeetingCancelled,
     MeetingHeld,
     NamedWorkerAssigned,
     PlanAgreed,
+    ServiceDecided,
     ServiceEnded,
     ServiceOrdered,
     ServiceStarted,
 )
+from perhetyo.record_values import ContactChannel, DecisionOutcome, PlannedService
 from perhetyo.values import (
     CaseStatus,
     ClosureReason,
@@ -46,10 +51,14 @@ from perhetyo.values import (
 )
 
 __all__ = [
+    "CancelledMeetingView",
+    "ChildMembership",
     "CurrentPlan",
+    "DecisionView",
     "DisclosureBanView",
     "GoalView",
     "MeetingView",
+    "PlanContent",
     "ServiceView",
     "apply",
     "initial",
@@ -80,14 +89,73 @@ class ServiceView(ValueModel):
     started_on: date | None
     ended_on: date | None
     goal_ids: tuple[UUID, ...]
+    decision_id: UUID | None = None
 
 
 class MeetingView(ValueModel):
-    """Meeting held (tapaaminen)."""
+    """Meeting held (tapaaminen), and how it took place when that was recorded."""
 
     meeting_id: UUID
     kind: MeetingKind
     held_on: date
+    channel: ContactChannel | None = None
+
+
+class CancelledMeetingView(ValueModel):
+    """Cancelled meeting (peruuntunut tapaaminen): when it was planned and cancelled, why."""
+
+    meeting_id: UUID
+    kind: MeetingKind
+    planned_on: date
+    cancelled_on: date
+    reason: str
+
+
+class DecisionView(ValueModel):
+    """Service decision (palvelupäätös): what it decided, on what grounds, for how long."""
+
+    decision_id: UUID
+    kind: ServiceKind
+    outcome: DecisionOutcome
+    decided_on: date
+    legal_sections: tuple[str, ...]
+    reasoning: str
+    decision_maker: NamedWorker
+    valid_from: date | None
+    valid_until: date | None
+    hours_per_month: int | None
+
+
+class ChildMembership(ValueModel):
+    """One child's period in the case (lapsen asiakkuus): from joining (or the opening) to
+    leaving (or still in it), the child's view of leaving, and the child's own worker."""
+
+    child: PersonRef
+    joined_on: date
+    left_on: date | None = None
+    left_reason: ClosureReason | None = None
+    view: str | None = None
+    not_heard_reason: str | None = None
+    worker: NamedWorker | None = None
+
+
+class PlanContent(ValueModel):
+    """The content of the latest client plan (suunnitelman sisältö, Kanta's LPS).
+
+    Empty before a plan, and for a plan recorded before the content was kept.
+    """
+
+    situation: str | None = None
+    client_assessment: str | None = None
+    professional_assessment: str | None = None
+    strengths: str | None = None
+    planned_services: tuple[PlannedService, ...] = ()
+    rights_explained: bool = False
+    follow_up: str | None = None
+    estimated_duration: str | None = None
+    place: str | None = None
+    participants: tuple[str, ...] = ()
+    delivered_to: tuple[str, ...] = ()
 
 
 class DisclosureBanView(ValueModel):
@@ -99,7 +167,11 @@ class DisclosureBanView(ValueModel):
 
 
 class CurrentPlan(ValueModel):
-    """Current client plan (asiakassuunnitelma): status, worker, goals, services, views."""
+    """Current client plan (asiakassuunnitelma): status, worker, goals, services, views.
+
+    ``children`` are the children in the case now; ``memberships`` every child's period
+    in it, in the order they joined (the opening's children first).
+    """
 
     case_id: UUID
     version: int
@@ -124,6 +196,19 @@ class CurrentPlan(ValueModel):
     meetings: tuple[MeetingView, ...] = ()
     child_views: dict[str, str] = Field(default_factory=dict)
     disclosure_bans: tuple[DisclosureBanView, ...] = ()
+    decisions: tuple[DecisionView, ...] = ()
+    memberships: tuple[ChildMembership, ...] = ()
+    plan_content: PlanContent = Field(default_factory=PlanContent)
+    cancelled_meetings: tuple[CancelledMeetingView, ...] = ()
+
+    @property
+    def child_workers(self) -> dict[str, NamedWorker]:
+        """Each child's own named worker, for the children in the case that have one."""
+        return {
+            membership.child.id: membership.worker
+            for membership in self.memberships
+            if membership.left_on is None and membership.worker is not None
+        }
 
     @property
     def last_meeting(self) -> MeetingView | None:
@@ -153,6 +238,18 @@ def _replace_service(
     )
 
 
+def _current_membership(
+    plan: CurrentPlan, child_id: str, **changes: object
+) -> tuple[ChildMembership, ...]:
+    """The memberships with the child's current one (not yet left) changed."""
+    return tuple(
+        membership.evolve(**changes)
+        if membership.child.id == child_id and membership.left_on is None
+        else membership
+        for membership in plan.memberships
+    )
+
+
 def _opened(event: CaseOpened) -> CurrentPlan:
     return CurrentPlan(
         case_id=event.originator_id,
@@ -165,6 +262,9 @@ def _opened(event: CaseOpened) -> CurrentPlan:
         named_worker=event.named_worker,
         opened_on=event.opened_on,
         previous_case_id=event.previous_case_id,
+        memberships=tuple(
+            ChildMembership(child=child, joined_on=event.opened_on) for child in event.children
+        ),
     )
 
 
@@ -176,15 +276,81 @@ def _changes(event: CaseEvent, plan: CurrentPlan) -> dict[str, object]:
 
 @_changes.register
 def _worker(event: NamedWorkerAssigned, plan: CurrentPlan) -> dict[str, object]:
+    if event.child_id is not None:
+        return {"memberships": _current_membership(plan, event.child_id, worker=event.worker)}
     return {"named_worker": event.worker}
+
+
+@_changes.register
+def _child_joined(event: ChildJoined, plan: CurrentPlan) -> dict[str, object]:
+    membership = ChildMembership.trusted(
+        child=event.child,
+        joined_on=event.joined_on,
+        left_on=None,
+        left_reason=None,
+        view=None,
+        not_heard_reason=None,
+        worker=None,
+    )
+    return {
+        "children": (*plan.children, event.child),
+        "memberships": (*plan.memberships, membership),
+    }
+
+
+@_changes.register
+def _child_left(event: ChildLeft, plan: CurrentPlan) -> dict[str, object]:
+    changes: dict[str, object] = {
+        "children": tuple(child for child in plan.children if child.id != event.child_id),
+        "memberships": _current_membership(
+            plan,
+            event.child_id,
+            left_on=event.left_on,
+            left_reason=event.reason,
+            view=event.view,
+            not_heard_reason=event.not_heard_reason,
+        ),
+    }
+    if event.view is not None:
+        changes["child_views"] = {**plan.child_views, event.child_id: event.view}
+    return changes
+
+
+@_changes.register
+def _decided(event: ServiceDecided, plan: CurrentPlan) -> dict[str, object]:
+    decision = DecisionView.trusted(
+        decision_id=event.decision_id,
+        kind=event.kind,
+        outcome=event.outcome,
+        decided_on=event.decided_on,
+        legal_sections=event.legal_sections,
+        reasoning=event.reasoning,
+        decision_maker=event.decision_maker,
+        valid_from=event.valid_from,
+        valid_until=event.valid_until,
+        hours_per_month=event.hours_per_month,
+    )
+    return {"decisions": (*plan.decisions, decision)}
 
 
 @_changes.register
 def _meeting(event: MeetingHeld, plan: CurrentPlan) -> dict[str, object]:
     meeting = MeetingView.trusted(
-        meeting_id=event.meeting_id, kind=event.kind, held_on=event.held_on
+        meeting_id=event.meeting_id, kind=event.kind, held_on=event.held_on, channel=event.channel
     )
     return {"meetings": (*plan.meetings, meeting)}
+
+
+@_changes.register
+def _meeting_cancelled(event: MeetingCancelled, plan: CurrentPlan) -> dict[str, object]:
+    cancelled = CancelledMeetingView.trusted(
+        meeting_id=event.meeting_id,
+        kind=event.kind,
+        planned_on=event.planned_on,
+        cancelled_on=event.cancelled_on,
+        reason=event.reason,
+    )
+    return {"cancelled_meetings": (*plan.cancelled_meetings, cancelled)}
 
 
 @_changes.register
@@ -202,6 +368,19 @@ def _plan(event: PlanAgreed, plan: CurrentPlan) -> dict[str, object]:
         "review_due_on": event.review_due_on,
         "agreements": event.agreements,
         "dissent": event.dissent,
+        "plan_content": PlanContent.trusted(
+            situation=event.situation,
+            client_assessment=event.client_assessment,
+            professional_assessment=event.professional_assessment,
+            strengths=event.strengths,
+            planned_services=event.planned_services,
+            rights_explained=event.rights_explained,
+            follow_up=event.follow_up,
+            estimated_duration=event.estimated_duration,
+            place=event.place,
+            participants=event.participants,
+            delivered_to=event.delivered_to,
+        ),
     }
 
 
@@ -243,6 +422,7 @@ def _ordered(event: ServiceOrdered, plan: CurrentPlan) -> dict[str, object]:
         started_on=None,
         ended_on=None,
         goal_ids=event.goal_ids,
+        decision_id=event.decision_id,
     )
     return {"services": (*plan.services, service)}
 
@@ -284,7 +464,19 @@ def _corrected(event: EntryCorrected, plan: CurrentPlan) -> dict[str, object]:
 
 @_changes.register
 def _closed(event: CaseClosed, plan: CurrentPlan) -> dict[str, object]:
+    memberships = tuple(
+        membership
+        if membership.left_on is not None
+        else membership.evolve(
+            left_on=event.closed_on,
+            left_reason=event.reason,
+            view=event.child_views.get(membership.child.id),
+            not_heard_reason=event.not_heard_reasons.get(membership.child.id),
+        )
+        for membership in plan.memberships
+    )
     return {
+        "memberships": memberships,
         "status": CaseStatus.CLOSED,
         "closed_on": event.closed_on,
         "closure_reason": event.reason,

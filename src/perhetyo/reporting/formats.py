@@ -31,7 +31,7 @@ from types import ModuleType
 from typing import IO, Any, Final
 
 import orjson
-from sqlalchemy import JSON, Date, DateTime, Integer, Table
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Table
 
 from perhetyo.errors import ConfigurationError
 
@@ -168,6 +168,8 @@ def _kind(column_type: Any) -> str:
         return "json"
     if isinstance(column_type, Integer):
         return "integer"
+    if isinstance(column_type, Boolean):
+        return "boolean"
     return "text"
 
 
@@ -230,6 +232,7 @@ class _ParquetWriter(Writer):
             "datetime": pa.timestamp("us", tz="UTC"),
             "date": pa.date32(),
             "integer": pa.int64(),
+            "boolean": pa.bool_(),
             "json": pa.string(),
             "text": pa.string(),
         }

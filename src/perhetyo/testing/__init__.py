@@ -6,7 +6,9 @@
 - Hypothesis strategies (the ``testing`` extra; hypothesis is imported on first use):
   ``ids()``, ``texts()``, ``actors()``, ``person_refs()``, ``named_workers()``,
   ``open_case_commands()``; ``case_commands(history, today=...)``, one command the rules
-  accept on a case with that history; and ``command_sequences()``, a random valid life of
+  accept on a case with that history (the statutory steps too: service decisions and the
+  orders citing them, children joining and leaving, a child's own worker, cancelled
+  meetings); and ``command_sequences()``, a random valid life of
   one case that :meth:`CommandSequence.run` executes on any store (``with_real_ids`` swaps
   a drawn command's placeholder ids for real ones, to run the steps yourself, for example
   several cases' lives interleaved in one store).

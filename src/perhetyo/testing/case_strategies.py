@@ -22,6 +22,7 @@ from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.application import FamilyCases
 from perhetyo.events import CaseEvent, CaseOpened
+from perhetyo.testing import statutory_strategies as statutory
 from perhetyo.testing.samples import FakeClock
 from perhetyo.testing.value_strategies import (
     DEFAULT_TODAY,
@@ -178,6 +179,7 @@ def _meeting(draw: DrawFn, turn: _Turn) -> c.RecordMeeting:
         held_on=draw(turn.on),
         participants=draw(st.lists(texts(SHORT_TEXT_MAX_LENGTH), max_size=3)),
         summary=draw(texts()),
+        **statutory.meeting_fields(draw),
     )
 
 
@@ -189,6 +191,7 @@ def _child_view(draw: DrawFn, turn: _Turn) -> c.RecordChildView:
         view=draw(texts()) if heard else None,
         not_heard_reason=None if heard else draw(texts()),
         recorded_on=draw(turn.on),
+        **statutory.child_view_fields(draw),
     )
 
 
@@ -200,6 +203,7 @@ def _plan(draw: DrawFn, turn: _Turn) -> c.AgreePlan:
         agreements=draw(st.lists(texts(), min_size=1, max_size=3)),
         dissent=draw(st.lists(texts(), max_size=2)),
         review_due_on=draw(st.none() | st.dates(agreed_on, agreed_on + timedelta(365))),
+        **statutory.plan_content_fields(draw, agreed_on),
     )
 
 
@@ -340,6 +344,14 @@ def _draw_command(
         _ban: opened_on,
         _correct: opened_on,
     }
+    kinds[statutory.decide_service] = opened_on
+    kinds[statutory.add_child] = opened_on
+    kinds[statutory.assign_child_worker] = opened_on
+    kinds[statutory.cancel_meeting] = opened_on
+    if len(case.children) > 1:
+        kinds[statutory.remove_child] = opened_on
+    if statutory.orderable_decisions(case, today):
+        kinds[statutory.order_citing_a_decision] = opened_on
     if case.open_goals():
         kinds[_update] = opened_on
     if case.services_in(ServiceStatus.ORDERED):
@@ -391,8 +403,9 @@ CommandT = TypeVar("CommandT", bound=c.Command[Any])
 def with_real_ids(command: CommandT, real: Mapping[UUID, UUID]) -> CommandT:
     """``command`` with every placeholder id in ``real`` swapped for its real id.
 
-    The ids a drawn command refers to (its case, goal and service ids) may be placeholders
-    for what earlier commands create when they run; ids not in ``real`` are kept.
+    The ids a drawn command refers to (its case, goal, service and decision ids) may be
+    placeholders for what earlier commands create when they run; ids not in ``real`` are
+    kept.
     """
     if not isinstance(command, c.CaseCommand):
         return command
@@ -404,6 +417,8 @@ def with_real_ids(command: CommandT, real: Mapping[UUID, UUID]) -> CommandT:
     }
     if isinstance(command, c.OrderService):
         update["goal_ids"] = tuple(real.get(goal_id, goal_id) for goal_id in command.goal_ids)
+        if command.decision_id is not None:
+            update["decision_id"] = real.get(command.decision_id, command.decision_id)
     return command.model_copy(update=update)
 
 

@@ -23,6 +23,7 @@ from typing import Final
 from uuid import UUID
 
 from perhetyo.application import FamilyCases
+from perhetyo.record_values import DecisionOutcome
 from perhetyo.time import HELSINKI
 from perhetyo.values import (
     Actor,
@@ -42,7 +43,7 @@ __all__ = ["DEMO_READER", "StoryClock", "demo_case_id", "record_demo_story"]
 
 # --- the story -----------------------------------------------------------------------------
 
-_STORY: Final = "perhetyo-demo-2020-v1"
+_STORY: Final = "perhetyo-demo-2020-v2"
 """Prefix of the story's request ids: the same story is recorded once per store.
 
 Change its version when the story changes: an old demo file then gets a second case instead
@@ -95,6 +96,7 @@ _FAMILY_WORKER: Final = Actor(
 )
 _EETU: Final = PersonRef(id="demo-child-1", display_name="Eetu K.", birth_date=date(2010, 3, 15))
 _IIDA: Final = PersonRef(id="demo-child-2", display_name="Iida K.", birth_date=date(2013, 11, 2))
+_VAUVA: Final = PersonRef(id="demo-child-3", display_name="Vauva K.", birth_date=date(2020, 10, 2))
 _GUARDIANS: Final = (
     PersonRef(id="demo-guardian-1", display_name="Sanna K."),
     PersonRef(id="demo-guardian-2", display_name="Mikko K."),
@@ -199,7 +201,8 @@ class _Story:
         )
 
     def rehabilitation(self) -> None:
-        """26.8.-1.9.2020: network meeting; family rehabilitation ordered and started."""
+        """26.8.-1.9.2020: network meeting; family rehabilitation granted by a decision,
+        ordered citing it, and started."""
         cases, case_id = self.cases, self.case_id
         self.clock.at(date(2020, 8, 26), 14, 45)
         cases.record_meeting(
@@ -209,11 +212,22 @@ class _Story:
             "Uusi palvelu jännittää vanhempia. Sovittiin välipalaverista.",
             actor=_PURCHASER, request_id=_rid("network-meeting"),
         )
+        self.clock.at(date(2020, 8, 26), 15, 15)
+        decision_id = cases.decide_service(
+            case_id, kind=ServiceKind.FAMILY_REHABILITATION, outcome=DecisionOutcome.GRANTED,
+            decided_on=date(2020, 8, 26), legal_sections=["LsL 36 §"],
+            reasoning="Perhekuntoutus tukee vanhempia arjen rytmin ja yhteisten "
+            "kasvatuskäytäntöjen löytämisessä; lasten tilanne edellyttää tiivistä tukea kotiin.",
+            decision_maker=NamedWorker(id=_PURCHASER.id, name=_PURCHASER.name,
+                                       profession=Profession.SOCIAL_WORKER),
+            valid_from=date(2020, 8, 26), valid_until=_TERM_ENDS, hours_per_month=32,
+            actor=_PURCHASER, request_id=_rid("decide-rehabilitation"),
+        )
         self.clock.at(date(2020, 8, 26), 15, 30)
         self.service_id = service_id = cases.order_service(
             case_id, kind=ServiceKind.FAMILY_REHABILITATION, provider=_PRODUCER,
-            ordered_on=date(2020, 8, 26), goal_ids=self.goals, actor=_PURCHASER,
-            request_id=_rid("order-rehabilitation"),
+            ordered_on=date(2020, 8, 26), goal_ids=self.goals, decision_id=decision_id,
+            actor=_PURCHASER, request_id=_rid("order-rehabilitation"),
         )
         self.clock.at(date(2020, 9, 1), 16, 0)
         cases.start_service(case_id, service_id, started_on=date(2020, 9, 1),
@@ -257,6 +271,14 @@ class _Story:
         self._update(1, GoalStatus.IN_PROGRESS, 40, "Yhteiset ruokailut onnistuvat; "
                      "nukkumaanmenoajoissa vielä vaihtelua.", on=date(2020, 9, 28),
                      actor=_FAMILY_WORKER, step="week-40")
+
+    def newborn(self) -> None:
+        """12.10.2020: a baby born on 2.10. joins the case, a client of her own."""
+        self.clock.at(date(2020, 10, 12), 9, 30)
+        self.cases.add_child(
+            self.case_id, child=_VAUVA, joined_on=date(2020, 10, 12), actor=_PURCHASER,
+            request_id=_rid("newborn-joins"),
+        )
 
     def review(self) -> None:
         """21.10.2020: the intermediate review (välipalaveri) updates goals; plan version 2."""
@@ -338,6 +360,7 @@ class _Story:
                 "tietää, keneen voin ottaa yhteyttä.",
                 _IIDA.id: "Oli kivaa kun leikittiin. Nyt ei enää jännitä iltaisin.",
             },
+            not_heard_reasons={_VAUVA.id: "Vauvaikäinen: näkemystä ei voi selvittää."},
             successor=Successor(kind=SuccessorKind.FAMILY_SOCIAL_WORK),
             actor=_PURCHASER, request_id=_rid("close"),
         )
@@ -369,6 +392,7 @@ def record_demo_story(cases: FamilyCases, clock: StoryClock) -> UUID:
     story.plan()
     story.rehabilitation()
     story.weekly_goals()
+    story.newborn()
     story.review()
     story.ending()
     return story.case_id

@@ -27,6 +27,7 @@ from perhetyo.projections.current_plan import (
 )
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 from perhetyo.projections.sql.schema import blank_personal
+from perhetyo.projections.sql.statutory_rows import StatutoryRows, statutory_fields
 from perhetyo.values import NamedWorker, PersonRef, Profession, Successor
 
 __all__ = [
@@ -116,6 +117,7 @@ def case_rows(
             "started_on": service.started_on,
             "ended_on": service.ended_on,
             "goal_ids": [str(goal_id) for goal_id in service.goal_ids],
+            "decision_id": _id(service.decision_id),
         }
         for position, service in enumerate(plan.services)
     ]
@@ -169,9 +171,13 @@ def _worker(case: Any) -> NamedWorker:
 
 
 def plan_from_rows(
-    case: Any, goals: Iterable[Any], services: Iterable[Any]
+    case: Any,
+    goals: Iterable[Any],
+    services: Iterable[Any],
+    statutory: StatutoryRows | None = None,
 ) -> CurrentPlan:
-    """Rebuild a case's CurrentPlan from its rows (mappings or SQLAlchemy rows)."""
+    """Rebuild a case's CurrentPlan from its rows (mappings or SQLAlchemy rows), the rows
+    of the statutory steps' tables included."""
     successor = (
         None
         if case.successor_kind is None
@@ -181,13 +187,14 @@ def plan_from_rows(
         )
     )
     stored = {"stored": True}
+    children = tuple(PersonRef.model_validate(c, context=stored) for c in case.children)
     return CurrentPlan(
         case_id=UUID(case.case_id),
         version=case.version,
         status=case.status,
         legal_basis=case.legal_basis,
         service_task=case.service_task,
-        children=tuple(PersonRef.model_validate(c, context=stored) for c in case.children),
+        children=children,
         guardians=tuple(PersonRef.model_validate(g, context=stored) for g in case.guardians),
         named_worker=_worker(case),
         opened_on=case.opened_on,
@@ -223,6 +230,7 @@ def plan_from_rows(
                 started_on=service.started_on,
                 ended_on=service.ended_on,
                 goal_ids=tuple(UUID(goal_id) for goal_id in service.goal_ids),
+                decision_id=None if service.decision_id is None else UUID(service.decision_id),
             )
             for service in sorted(services, key=lambda row: row.position)
         ),
@@ -232,6 +240,7 @@ def plan_from_rows(
             DisclosureBanView.model_validate(ban, context=stored)
             for ban in case.disclosure_bans or ()
         ),
+        **statutory_fields(statutory or StatutoryRows(), children, case.opened_on),
     )
 
 

@@ -56,6 +56,7 @@ from perhetyo.projections.sql.rows import (
     progress_from_rows,
 )
 from perhetyo.projections.sql.schema import ViewTables
+from perhetyo.projections.sql.statutory_rows import StatutoryRows, statutory_rows
 from perhetyo.projections.sql.tracking import Lock, PositionMoved, Positions
 
 __all__ = [
@@ -110,7 +111,7 @@ class _LRU:
 
 
 class ProjectionRunner:
-    """Projection runner (näkymien päivittäjä): one generation of the five tables.
+    """Projection runner (näkymien päivittäjä): one generation of the read-model tables.
 
     ``pause_gc`` pauses Python's cyclic garbage collector during each batch, which makes
     a rebuild about a third faster; it is process-wide, so only a rebuild (or a command
@@ -296,6 +297,10 @@ class ProjectionRunner:
         updates = _group(
             conn.execute(select(t.goal_updates).where(t.goal_updates.c.case_id.in_(keys)))
         )
+        decisions, memberships, contents, cancelled = (
+            _group(conn.execute(select(table).where(table.c.case_id.in_(keys))))
+            for table in t.statutory
+        )
         states: dict[UUID, CaseState] = {}
         for case_id, key in zip(case_ids, keys, strict=True):
             row = cases.get(key)
@@ -303,8 +308,14 @@ class ProjectionRunner:
                 states[case_id] = _INITIAL
                 continue
             case_goals = goals.get(key, [])
+            statutory = StatutoryRows(
+                decisions.get(key, []),
+                memberships.get(key, []),
+                contents.get(key, []),
+                cancelled.get(key, []),
+            )
             states[case_id] = CaseState(
-                plan_from_rows(row, case_goals, services.get(key, [])),
+                plan_from_rows(row, case_goals, services.get(key, []), statutory),
                 progress_from_rows(case_id, case_goals, updates.get(key, [])),
             )
         return states
@@ -320,6 +331,7 @@ class ProjectionRunner:
         case_rows_: list[dict[str, Any]] = []
         goal_rows: list[dict[str, Any]] = []
         service_rows: list[dict[str, Any]] = []
+        statutory: tuple[list[dict[str, Any]], ...] = tuple([] for _ in t.statutory)
         for state in states.values():
             if state.plan is None:
                 continue
@@ -327,9 +339,11 @@ class ProjectionRunner:
             case_rows_.append(case)
             goal_rows.extend(goals)
             service_rows.extend(services)
+            for rows, more in zip(statutory, statutory_rows(state.plan), strict=True):
+                rows.extend(more)
         keys = [row["case_id"] for row in case_rows_]
         if keys:
-            for table in (t.cases, t.goals, t.services):
+            for table in (t.cases, t.goals, t.services, *t.statutory):
                 conn.execute(delete(table).where(table.c.case_id.in_(keys)))
         erased = [str(case_id) for case_id in self._erased]
         self._erased.clear()
@@ -342,6 +356,8 @@ class ProjectionRunner:
         writer.insert(conn, t.services, service_rows)
         writer.insert(conn, t.goal_updates, update_rows)
         writer.insert(conn, t.audit_entries, audit_rows)
+        for table, rows in zip(t.statutory, statutory, strict=True):
+            writer.insert(conn, table, rows)
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""Table definitions (raportointitaulujen rakenne): the five read-model tables and tracking.
+"""Table definitions (raportointitaulujen rakenne): the read-model tables and tracking.
 
 Five tables follow the read models' field names, one row per case, goal, service, goal
 update and audit entry, ``case_id`` on every row. Nested values without a table of their
@@ -7,9 +7,13 @@ own (children, guardians, agreements, dissent, meetings, child views) are JSON c
 reports can group by them. Ids are canonical UUID strings, enums their stored values,
 record times UTC.
 
+The statutory steps (decisions, each child's membership, the plan's content, cancelled
+meetings) have four tables more, defined in :mod:`.statutory_tables`.
+
 ``perhetyo_tracking`` holds how far each view has folded the notification log. Its
 position is a ``BIGINT``: notification ids are 64-bit. :func:`create_tables` creates what
-is missing and widens a position column that an older version created as 32-bit.
+is missing, adds the (nullable) columns a newer version defines to tables an older one
+created, and widens a position column that an older version created as 32-bit.
 """
 
 from __future__ import annotations
@@ -36,6 +40,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from perhetyo.projections.sql.statutory_tables import (
+    STATUTORY_INDEXES,
+    STATUTORY_TABLE_NAMES,
+    statutory_tables,
+)
+
 __all__ = [
     "INDEXED_COLUMNS",
     "LIVE",
@@ -60,11 +70,17 @@ TABLE_NAMES: Final = (
     "perhetyo_services",
     "perhetyo_goal_updates",
     "perhetyo_audit_entries",
+    *STATUTORY_TABLE_NAMES,
 )
 TRACKING_TABLE: Final = "perhetyo_tracking"
 
 PROJECTIONS: Final = {
-    "CurrentPlan": ("perhetyo_cases", "perhetyo_goals", "perhetyo_services"),
+    "CurrentPlan": (
+        "perhetyo_cases",
+        "perhetyo_goals",
+        "perhetyo_services",
+        *STATUTORY_TABLE_NAMES,
+    ),
     "GoalProgress": ("perhetyo_goal_updates",),
     "AuditTrail": ("perhetyo_audit_entries",),
 }
@@ -83,6 +99,7 @@ INDEXED_COLUMNS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
     "perhetyo_services": (("kind", "status"), ("ordered_on",)),
     "perhetyo_goal_updates": (("updated_on",),),
     "perhetyo_audit_entries": (("recorded_at",), ("actor_id",), ("event_type",)),
+    **STATUTORY_INDEXES,
 }
 """The reporting indexes: cases by status, worker and dates; services by kind; audit by
 time, actor and event type. Primary keys start with ``case_id`` on every table."""
@@ -108,18 +125,34 @@ def tracking_table(metadata: MetaData) -> Table:
 
 @dataclass(frozen=True)
 class ViewTables:
-    """The five read-model tables of one generation (live, or a rebuild beside it)."""
+    """The read-model tables of one generation (live, or a rebuild beside it)."""
 
     cases: Table
     goals: Table
     services: Table
     goal_updates: Table
     audit_entries: Table
+    decisions: Table
+    memberships: Table
+    plan_contents: Table
+    cancelled_meetings: Table
 
     @property
     def all(self) -> tuple[Table, ...]:
-        """The tables in creation order."""
-        return (self.cases, self.goals, self.services, self.goal_updates, self.audit_entries)
+        """The tables in creation order (the order of ``TABLE_NAMES``)."""
+        return (
+            self.cases,
+            self.goals,
+            self.services,
+            self.goal_updates,
+            self.audit_entries,
+            *self.statutory,
+        )
+
+    @property
+    def statutory(self) -> tuple[Table, ...]:
+        """The tables of the statutory steps, rewritten with the case row."""
+        return (self.decisions, self.memberships, self.plan_contents, self.cancelled_meetings)
 
     @classmethod
     def build(
@@ -192,6 +225,7 @@ class ViewTables:
             Column("started_on", Date),
             Column("ended_on", Date),
             Column("goal_ids", _JSON, nullable=False),
+            Column("decision_id", _ID),
         )
         goal_updates = Table(
             name("perhetyo_goal_updates"),
@@ -221,7 +255,9 @@ class ViewTables:
             Column("summary_en", Text, nullable=False),
             Column("corrects_version", Integer),  # added after release 0.1
         )
-        tables = cls(cases, goals, services, goal_updates, audit_entries)
+        tables = cls(
+            cases, goals, services, goal_updates, audit_entries, *statutory_tables(metadata, name)
+        )
         if indexed:
             tables.add_indexes(index_token)
         return tables
@@ -265,7 +301,9 @@ def add_missing_columns(conn: Connection, metadata: MetaData) -> None:
     """Add the nullable columns a later version defines to tables an older one created.
 
     Only nullable columns are ever added to a table (``disclosure_bans``,
-    ``corrects_version``), so the rows already there stay valid: NULL means "none".
+    ``corrects_version``, ``perhetyo_services.decision_id``), so the rows already there
+    stay valid: NULL means "none", which the rows' readers take as the default.
+    Identifiers and types come from our own table definitions; nothing here is a value.
     """
     inspector = inspect(conn)
     for table in metadata.sorted_tables:
@@ -315,3 +353,4 @@ def create_tables(conn: Connection, metadata: MetaData, tracking: Table) -> None
         )
     )
     _log.info("widened %s.notification_id from %s to bigint", tracking.name, data_type)
+

@@ -52,6 +52,7 @@ from perhetyo.projections.sql.schema import (
     create_tables,
     tracking_table,
 )
+from perhetyo.projections.sql.statutory_rows import StatutoryRows
 from perhetyo.projections.sql.tracking import SQLTrackingRecorder, postgres_xact_lock
 from perhetyo.projections.sql.worker import WorkerSession, run_worker
 from perhetyo.values import CaseStatus
@@ -83,7 +84,7 @@ class ProjectionStatus:
 
 
 class StoredViews:
-    """Stored views (raportointinäkymät): the five tables, kept up to date from the log.
+    """Stored views (raportointinäkymät): the read-model tables, kept up to date from the log.
 
     ``chain`` is the store's tamper-evident chain: every runner checks each batch against
     it before folding (unkeyed when None, so a keyed store fails closed).
@@ -267,7 +268,13 @@ class StoredViews:
                 return None
             goals = conn.execute(select(t.goals).where(t.goals.c.case_id == key)).all()
             services = conn.execute(select(t.services).where(t.services.c.case_id == key)).all()
-        return plan_from_rows(case, goals, services)
+            statutory = StatutoryRows(
+                *(
+                    conn.execute(select(table).where(table.c.case_id == key)).all()
+                    for table in t.statutory
+                )
+            )
+        return plan_from_rows(case, goals, services, statutory)
 
     def goal_progress(self, case_id: UUID) -> list[GoalProgress]:
         """The case's goal timelines as the stored tables hold them."""
