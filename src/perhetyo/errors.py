@@ -19,7 +19,10 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── ServiceNotFoundError
     │   ├── ServiceLifecycleError
     │   ├── ClosureIncompleteError
-    │   └── RequestConflictError
+    │   ├── RequestConflictError
+    │   ├── MatterNotFoundError
+    │   ├── AssessmentLifecycleError
+    │   └── ChildWelfareConflictError
     ├── ConcurrentUpdateError               the case stayed busy past lock_timeout; retry
     ├── StorageError                        the database failed or is unreachable; .reason
     │   └── StoreClosedError                the FamilyCases was closed
@@ -32,9 +35,11 @@ from __future__ import annotations
 from typing import ClassVar, TypedDict
 
 __all__ = [
+    "AssessmentLifecycleError",
     "CaseAlreadyExistsError",
     "CaseClosedError",
     "CaseNotFoundError",
+    "ChildWelfareConflictError",
     "ClosureIncompleteError",
     "ConcurrentUpdateError",
     "ConfigurationError",
@@ -44,6 +49,7 @@ __all__ = [
     "GoalAlreadyFinalError",
     "GoalNotFoundError",
     "InvalidCommandError",
+    "MatterNotFoundError",
     "OutOfOrderError",
     "PerhetyoError",
     "ProjectionError",
@@ -179,6 +185,24 @@ class RequestConflictError(RuleViolationError):
     """Request conflict (pyyntötunniste jo käytetty): the id came with other arguments."""
 
     code = "request_conflict"
+
+
+class MatterNotFoundError(RuleViolationError):
+    """No such matter in the case (asiaa ei löydy), or the case has no matter pending."""
+
+    code = "matter_not_found"
+
+
+class AssessmentLifecycleError(RuleViolationError):
+    """The assessment step does not fit (arvioinnin vaihe): twice, or not started yet."""
+
+    code = "assessment_lifecycle"
+
+
+class ChildWelfareConflictError(RuleViolationError):
+    """The case is already under the Child Welfare Act (jo lastensuojelun asiakkuus)."""
+
+    code = "child_welfare_conflict"
 
 
 class ConcurrentUpdateError(PerhetyoError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from perhetyo.aggregates.encounters import EncounterRules
 from perhetyo.aggregates.lifecycle import CaseLifecycle
+from perhetyo.aggregates.matters import MatterRules
 from perhetyo.aggregates.plan import PlanRules
 from perhetyo.aggregates.services import ServiceRules
 from perhetyo.aggregates.state import Goal, Service, applies, decides
@@ -22,7 +23,9 @@ from perhetyo.aggregates.workers import WorkerRules
 __all__ = ["FamilyCase", "Goal", "Service", "applies", "decides"]
 
 
-class FamilyCase(CaseLifecycle, WorkerRules, EncounterRules, PlanRules, ServiceRules):
+class FamilyCase(
+    CaseLifecycle, WorkerRules, EncounterRules, PlanRules, ServiceRules, MatterRules
+):
     """Family case (perhesosiaalityön asiakkuus): the decision state of one case.
 
     ``new_id`` makes the ids of new meetings, goals and services (``uuid4`` by default;

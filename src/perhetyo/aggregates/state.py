@@ -36,11 +36,12 @@ from perhetyo.values import (
     GoalStatus,
     LegalBasis,
     NamedWorker,
+    Profession,
     ServiceStatus,
     named_worker_professions,
 )
 
-__all__ = ["CaseState", "Goal", "Service", "applies", "check_worker", "decides"]
+__all__ = ["CaseState", "Goal", "Matter", "Service", "applies", "check_worker", "decides"]
 
 E = TypeVar("E", bound=CaseEvent)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -93,6 +94,16 @@ class Service:
         return self.started_on or self.ordered_on
 
 
+@dataclass(frozen=True, slots=True)
+class Matter:
+    """A matter as the rules see it (asia): when pending, and where its assessment stands."""
+
+    pending_on: date
+    started_on: date | None = None
+    completed: bool = False
+    declined: bool = False
+
+
 @dataclass(slots=True)
 class _Request:
     digest: str | None
@@ -133,11 +144,14 @@ class CaseState:
     latest_on: date = date.min
     recorded_at: datetime | None = None
     worker_assigned_on: date = date.min
+    worker_profession: Profession = Profession.SOCIAL_WORKER
     children: frozenset[str] = frozenset()
     plan_version: int = 0
     plan_agreed_on: date = date.min
     goals: dict[UUID, Goal] = field(default_factory=dict)
     services: dict[UUID, Service] = field(default_factory=dict)
+    matters: dict[UUID, Matter] = field(default_factory=dict)
+    """The case's matters in the order they became pending; the opening's first."""
     requests: dict[str, _Request] = field(default_factory=dict)
     pending: list[CaseEvent] = field(default_factory=list)
     new_id: Callable[[], UUID] = uuid4

@@ -39,3 +39,4 @@ class WorkerRules(CaseState):
     @applies(NamedWorkerAssigned)
     def _worker_assigned(self, event: NamedWorkerAssigned) -> None:
         self.worker_assigned_on = event.assigned_on
+        self.worker_profession = event.worker.profession

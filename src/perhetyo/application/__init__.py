@@ -17,8 +17,10 @@ Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
 from __future__ import annotations
 
 from perhetyo.application.core import CasesCore
+from perhetyo.application.deadlines import DeadlineReads
 from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.lifecycle import CaseCalls
+from perhetyo.application.matters import MatterCalls
 from perhetyo.application.plan import PlanCalls
 from perhetyo.application.reads import CaseReads
 from perhetyo.application.services import ServiceCalls
@@ -30,7 +32,15 @@ __all__ = ["MAX_ATTEMPTS", "Clock", "FamilyCases"]
 
 
 class FamilyCases(
-    CaseCalls, EncounterCalls, PlanCalls, ServiceCalls, CaseReads, StoredProjectionCalls, CasesCore
+    CaseCalls,
+    EncounterCalls,
+    PlanCalls,
+    ServiceCalls,
+    MatterCalls,
+    CaseReads,
+    DeadlineReads,
+    StoredProjectionCalls,
+    CasesCore,
 ):
     """Family cases (perhesosiaalityön asiakkuudet): commands and reads over one store.
 
@@ -39,4 +49,6 @@ class FamilyCases(
     returns the current time (an aware datetime); "today" is its date in Helsinki.
     A command on a busy case waits its turn (see :mod:`perhetyo.persistence.locks`) for
     up to ``lock_timeout`` seconds, then raises :class:`ConcurrentUpdateError`.
+    ``deadline_policy`` says which matters have statutory deadlines (the statute's by
+    default; see :class:`~perhetyo.projections.DeadlinePolicy`).
     """

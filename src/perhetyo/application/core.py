@@ -41,6 +41,7 @@ from perhetyo.persistence.event_store import EventStore, setup_lock
 from perhetyo.persistence.identity import store_key
 from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
 from perhetyo.projections import (
+    DeadlinePolicy,
     events_to_fold,
 )
 from perhetyo.projections.sql import (
@@ -74,7 +75,11 @@ class CasesCore:
         views_url: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        deadline_policy: DeadlinePolicy | None = None,
     ) -> None:
+        if deadline_policy is not None and not isinstance(deadline_policy, DeadlinePolicy):
+            raise ConfigurationError("deadline_policy must be a DeadlinePolicy")
+        self._deadline_policy = deadline_policy or DeadlinePolicy()
         self._settings = settings_for_url(DEFAULT_URL if url is None else url)
         self._locks = case_locks(self._settings, timeout=lock_timeout)
         self._clock: Clock = clock or utc_now

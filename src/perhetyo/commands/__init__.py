@@ -10,6 +10,13 @@ later, by the aggregate. Every command carries the acting ``actor`` and an optio
 from perhetyo.commands.base import CaseCommand, Command, ReadCase, ReadRequest
 from perhetyo.commands.case import AssignNamedWorker, CloseCase, OpenCase
 from perhetyo.commands.encounters import RecordChildView, RecordMeeting
+from perhetyo.commands.matters import (
+    CompleteAssessment,
+    DeclineAssessment,
+    ReadDeadlines,
+    RecordPending,
+    StartAssessment,
+)
 from perhetyo.commands.plan import AgreePlan, SetGoal, UpdateGoal
 from perhetyo.commands.services import EndService, OrderService, StartService
 
@@ -19,14 +26,19 @@ __all__ = [
     "CaseCommand",
     "CloseCase",
     "Command",
+    "CompleteAssessment",
+    "DeclineAssessment",
     "EndService",
     "OpenCase",
     "OrderService",
     "ReadCase",
+    "ReadDeadlines",
     "ReadRequest",
     "RecordChildView",
     "RecordMeeting",
+    "RecordPending",
     "SetGoal",
+    "StartAssessment",
     "StartService",
     "UpdateGoal",
 ]

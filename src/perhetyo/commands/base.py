@@ -6,7 +6,7 @@ The package's own docstring (:mod:`perhetyo.commands`) says how commands are che
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Final, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
@@ -56,6 +56,10 @@ class Command(ValueModel, Generic[R]):
     actor: Actor
     request_id: RequestId | None = None
 
+    FIELDS_SINCE_0_1: ClassVar[frozenset[str]] = frozenset()
+    """Fields this command gained after release 0.1 (left out of 0.1's fingerprint while
+    at their defaults: a retry that sets one is not the 0.1 request)."""
+
     def digest(self) -> str:
         """A fingerprint of the arguments (all but ``request_id``), to recognise a repeat.
 
@@ -72,6 +76,10 @@ class Command(ValueModel, Generic[R]):
         included, and none of the fields added since.
         """
         since_0_1: dict[str, Any] = {"request_id": True, "actor": set(_ACTOR_FIELDS_SINCE_0_1)}
+        fields = type(self).model_fields
+        for name in self.FIELDS_SINCE_0_1:
+            if getattr(self, name) == fields[name].get_default(call_default_factory=True):
+                since_0_1[name] = True
         return frozenset({self.digest(), self._fingerprint(exclude=since_0_1)})
 
     def _fingerprint(self, *, exclude: dict[str, Any], exclude_defaults: bool = False) -> str:

@@ -7,17 +7,28 @@ or projections.
 from perhetyo.events.base import EVENT_CLASSES, CaseEvent, event_class_for_topic
 from perhetyo.events.case import CaseClosed, CaseOpened, NamedWorkerAssigned
 from perhetyo.events.encounters import ChildViewRecorded, MeetingHeld
+from perhetyo.events.matters import (
+    AssessmentCompleted,
+    AssessmentDeclined,
+    AssessmentStarted,
+    MatterPending,
+    opening_matter_id,
+)
 from perhetyo.events.plan import GoalSet, GoalUpdated, PlanAgreed
 from perhetyo.events.services import ServiceEnded, ServiceOrdered, ServiceStarted
 
 __all__ = [
     "EVENT_CLASSES",
+    "AssessmentCompleted",
+    "AssessmentDeclined",
+    "AssessmentStarted",
     "CaseClosed",
     "CaseEvent",
     "CaseOpened",
     "ChildViewRecorded",
     "GoalSet",
     "GoalUpdated",
+    "MatterPending",
     "MeetingHeld",
     "NamedWorkerAssigned",
     "PlanAgreed",
@@ -25,4 +36,5 @@ __all__ = [
     "ServiceOrdered",
     "ServiceStarted",
     "event_class_for_topic",
+    "opening_matter_id",
 ]

@@ -14,15 +14,22 @@ from perhetyo.events import CaseEvent
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView, ServiceView
+from perhetyo.projections.deadlines import Deadline, DeadlinePolicy
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
+from perhetyo.projections.matter_views import AssessmentView, MatterView, PlanVersionView
 
 __all__ = [
+    "AssessmentView",
     "AuditEntry",
     "CurrentPlan",
+    "Deadline",
+    "DeadlinePolicy",
     "GoalProgress",
     "GoalUpdateView",
     "GoalView",
+    "MatterView",
     "MeetingView",
+    "PlanVersionView",
     "Projection",
     "ServiceView",
     "audit_trail",

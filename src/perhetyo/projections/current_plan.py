@@ -13,23 +13,30 @@ from uuid import UUID
 from pydantic import Field
 
 from perhetyo.events import (
+    AssessmentCompleted,
+    AssessmentDeclined,
+    AssessmentStarted,
     CaseClosed,
     CaseEvent,
     CaseOpened,
     ChildViewRecorded,
     GoalSet,
     GoalUpdated,
+    MatterPending,
     MeetingHeld,
     NamedWorkerAssigned,
     PlanAgreed,
     ServiceEnded,
     ServiceOrdered,
     ServiceStarted,
+    opening_matter_id,
 )
+from perhetyo.projections.matter_views import AssessmentView, MatterView, PlanVersionView
 from perhetyo.values import (
     CaseStatus,
     ClosureReason,
     GoalStatus,
+    Initiation,
     LegalBasis,
     MeetingKind,
     NamedWorker,
@@ -41,7 +48,17 @@ from perhetyo.values import (
     ValueModel,
 )
 
-__all__ = ["CurrentPlan", "GoalView", "MeetingView", "ServiceView", "apply", "initial"]
+__all__ = [
+    "AssessmentView",
+    "CurrentPlan",
+    "GoalView",
+    "MatterView",
+    "MeetingView",
+    "PlanVersionView",
+    "ServiceView",
+    "apply",
+    "initial",
+]
 
 
 class GoalView(ValueModel):
@@ -79,7 +96,15 @@ class MeetingView(ValueModel):
 
 
 class CurrentPlan(ValueModel):
-    """Current client plan (asiakassuunnitelma): status, worker, goals, services, views."""
+    """Current client plan (asiakassuunnitelma): status, worker, goals, services, views.
+
+    ``pending_on``, ``initiated_by`` and ``urgent`` are the opening matter's;
+    ``special_support`` is the latest word on it (a matter, an assessment's start or
+    completion). ``matters`` are in the order they became pending, the opening's first;
+    ``child_welfare_from`` is the date an assessment began child welfare (the legal basis
+    and the service task change with it). ``plan_versions`` are every plan version's
+    agreement and review dates (the deadlines read them).
+    """
 
     case_id: UUID
     version: int
@@ -103,6 +128,13 @@ class CurrentPlan(ValueModel):
     services: tuple[ServiceView, ...] = ()
     meetings: tuple[MeetingView, ...] = ()
     child_views: dict[str, str] = Field(default_factory=dict)
+    pending_on: date | None = None
+    initiated_by: Initiation | None = None
+    special_support: bool = False
+    urgent: bool = False
+    child_welfare_from: date | None = None
+    matters: tuple[MatterView, ...] = ()
+    plan_versions: tuple[PlanVersionView, ...] = ()
 
     @property
     def last_meeting(self) -> MeetingView | None:
@@ -144,6 +176,20 @@ def _opened(event: CaseOpened) -> CurrentPlan:
         named_worker=event.named_worker,
         opened_on=event.opened_on,
         previous_case_id=event.previous_case_id,
+        pending_on=event.pending_on,
+        initiated_by=event.initiated_by,
+        special_support=event.special_support,
+        urgent=event.urgent,
+        matters=(
+            MatterView(
+                matter_id=opening_matter_id(event.originator_id),
+                pending_on=event.pending_on,
+                initiated_by=event.initiated_by,
+                special_support=event.special_support,
+                urgent=event.urgent,
+                under_child_welfare=event.legal_basis is LegalBasis.CHILD_WELFARE_ACT,
+            ),
+        ),
     )
 
 
@@ -181,6 +227,14 @@ def _plan(event: PlanAgreed, plan: CurrentPlan) -> dict[str, object]:
         "review_due_on": event.review_due_on,
         "agreements": event.agreements,
         "dissent": event.dissent,
+        "plan_versions": (
+            *plan.plan_versions,
+            PlanVersionView.trusted(
+                version=event.plan_version,
+                agreed_on=event.agreed_on,
+                review_due_on=event.review_due_on,
+            ),
+        ),
     }
 
 
@@ -250,6 +304,80 @@ def _closed(event: CaseClosed, plan: CurrentPlan) -> dict[str, object]:
         "successor": event.successor,
         "child_views": {**plan.child_views, **event.child_views},
     }
+
+
+def _replace_assessment(
+    plan: CurrentPlan, matter_id: UUID, assessment: AssessmentView
+) -> tuple[MatterView, ...]:
+    return tuple(
+        matter.evolve(assessment=assessment) if matter.matter_id == matter_id else matter
+        for matter in plan.matters
+    )
+
+
+def _assessment_of(plan: CurrentPlan, matter_id: UUID) -> AssessmentView:
+    for matter in plan.matters:
+        if matter.matter_id == matter_id and matter.assessment is not None:
+            return matter.assessment
+    return AssessmentView()
+
+
+@_changes.register
+def _matter_pending(event: MatterPending, plan: CurrentPlan) -> dict[str, object]:
+    matter = MatterView(
+        matter_id=event.matter_id,
+        pending_on=event.pending_on,
+        initiated_by=event.initiated_by,
+        special_support=event.special_support,
+        urgent=event.urgent,
+        under_child_welfare=plan.legal_basis is LegalBasis.CHILD_WELFARE_ACT,
+    )
+    return {"matters": (*plan.matters, matter), "special_support": event.special_support}
+
+
+@_changes.register
+def _assessment_started(event: AssessmentStarted, plan: CurrentPlan) -> dict[str, object]:
+    assessment = AssessmentView(
+        started_on=event.started_on,
+        special_support=event.special_support,
+        child_welfare_need_assessed=event.child_welfare_need_assessed,
+    )
+    changes: dict[str, object] = {
+        "matters": _replace_assessment(plan, event.matter_id, assessment)
+    }
+    if event.special_support is not None:
+        changes["special_support"] = event.special_support
+    return changes
+
+
+@_changes.register
+def _assessment_completed(event: AssessmentCompleted, plan: CurrentPlan) -> dict[str, object]:
+    assessment = _assessment_of(plan, event.matter_id).evolve(
+        completed_on=event.completed_on,
+        conclusions=event.conclusions,
+        relationship_continues=event.relationship_continues,
+        special_support_found=event.special_support,
+        child_welfare_begins=event.child_welfare_begins,
+        needs_named_worker=event.needs_named_worker,
+        plan_needed=event.plan_needed,
+        child_views=dict(event.child_views),
+        not_heard_reasons=dict(event.not_heard_reasons),
+    )
+    changes: dict[str, object] = {
+        "matters": _replace_assessment(plan, event.matter_id, assessment),
+        "special_support": event.special_support,
+    }
+    if event.child_welfare_begins:
+        changes["legal_basis"] = LegalBasis.CHILD_WELFARE_ACT
+        changes["service_task"] = ServiceTask.CHILD_WELFARE
+        changes["child_welfare_from"] = event.completed_on
+    return changes
+
+
+@_changes.register
+def _assessment_declined(event: AssessmentDeclined, plan: CurrentPlan) -> dict[str, object]:
+    assessment = AssessmentView(declined_on=event.decided_on, decline_reason=event.reason)
+    return {"matters": _replace_assessment(plan, event.matter_id, assessment)}
 
 
 def apply(state: CurrentPlan | None, event: CaseEvent) -> CurrentPlan | None:

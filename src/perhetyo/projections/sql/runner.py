@@ -42,12 +42,15 @@ from perhetyo.events import CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.persistence import storage_errors
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.current_plan import CurrentPlan
+from perhetyo.projections.deadlines import DEFAULT_POLICY, DeadlinePolicy
 from perhetyo.projections.goal_progress import GoalProgress
 from perhetyo.projections.sql.rows import (
     RowWriter,
     audit_row,
     case_rows,
+    deadline_rows,
     goal_update_row,
+    matter_rows,
     plan_from_rows,
     progress_from_rows,
 )
@@ -106,7 +109,10 @@ class _LRU:
 
 
 class ProjectionRunner:
-    """Projection runner (näkymien päivittäjä): one generation of the five tables.
+    """Projection runner (näkymien päivittäjä): one generation of the read-model tables.
+
+    ``deadline_policy`` decides the rows of ``perhetyo_deadlines`` (a store whose policy
+    changes rebuilds its views to apply it to the past).
 
     ``pause_gc`` pauses Python's cyclic garbage collector during each batch, which makes
     a rebuild about a third faster; it is process-wide, so only a rebuild (or a command
@@ -128,8 +134,10 @@ class ProjectionRunner:
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
         pause_gc: bool = False,
+        deadline_policy: DeadlinePolicy = DEFAULT_POLICY,
     ) -> None:
         self.recorder = recorder
+        self.deadline_policy = deadline_policy
         self.mapper = mapper
         self.application_name = application_name
         self.engine = engine
@@ -261,6 +269,7 @@ class ProjectionRunner:
         updates = _group(
             conn.execute(select(t.goal_updates).where(t.goal_updates.c.case_id.in_(keys)))
         )
+        matters = _group(conn.execute(select(t.matters).where(t.matters.c.case_id.in_(keys))))
         states: dict[UUID, CaseState] = {}
         for case_id, key in zip(case_ids, keys, strict=True):
             row = cases.get(key)
@@ -269,7 +278,9 @@ class ProjectionRunner:
                 continue
             case_goals = goals.get(key, [])
             states[case_id] = CaseState(
-                plan_from_rows(row, case_goals, services.get(key, [])),
+                plan_from_rows(
+                    row, case_goals, services.get(key, []), matters.get(key, [])
+                ),
                 progress_from_rows(case_id, case_goals, updates.get(key, [])),
             )
         return states
@@ -285,6 +296,8 @@ class ProjectionRunner:
         case_rows_: list[dict[str, Any]] = []
         goal_rows: list[dict[str, Any]] = []
         service_rows: list[dict[str, Any]] = []
+        matter_rows_: list[dict[str, Any]] = []
+        deadline_rows_: list[dict[str, Any]] = []
         for state in states.values():
             if state.plan is None:
                 continue
@@ -292,14 +305,18 @@ class ProjectionRunner:
             case_rows_.append(case)
             goal_rows.extend(goals)
             service_rows.extend(services)
+            matter_rows_.extend(matter_rows(state.plan))
+            deadline_rows_.extend(deadline_rows(state.plan, self.deadline_policy))
         keys = [row["case_id"] for row in case_rows_]
         if keys:
-            for table in (t.cases, t.goals, t.services):
+            for table in (t.cases, t.goals, t.services, t.matters, t.deadlines):
                 conn.execute(delete(table).where(table.c.case_id.in_(keys)))
         writer = self._writer
         writer.insert(conn, t.cases, case_rows_)
         writer.insert(conn, t.goals, goal_rows)
         writer.insert(conn, t.services, service_rows)
+        writer.insert(conn, t.matters, matter_rows_)
+        writer.insert(conn, t.deadlines, deadline_rows_)
         writer.insert(conn, t.goal_updates, update_rows)
         writer.insert(conn, t.audit_entries, audit_rows)
 

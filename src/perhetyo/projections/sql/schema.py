@@ -1,4 +1,4 @@
-"""Table definitions (raportointitaulujen rakenne): the five read-model tables and tracking.
+"""Table definitions (raportointitaulujen rakenne): the read-model tables and tracking.
 
 Five tables follow the read models' field names, one row per case, goal, service, goal
 update and audit entry, ``case_id`` on every row. Nested values without a table of their
@@ -9,7 +9,13 @@ record times UTC.
 
 ``perhetyo_tracking`` holds how far each view has folded the notification log. Its
 position is a ``BIGINT``: notification ids are 64-bit. :func:`create_tables` creates what
-is missing and widens a position column that an older version created as 32-bit.
+is missing and widens a position column that an older version created as 32-bit; it
+also tells whether the live tables are an older version's (a table or a column missing),
+which the stored views then rebuild (:meth:`StoredViews.update`).
+
+``perhetyo_matters`` holds each matter with its assessment (one row per matter);
+``perhetyo_deadlines`` each statutory deadline's due, met and void dates (its status
+depends on the day asked about, so it is computed when read).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Final
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Connection,
     Date,
@@ -33,6 +40,7 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy import inspect as inspect_database
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
@@ -45,6 +53,7 @@ __all__ = [
     "TRACKING_TABLE",
     "ViewTables",
     "create_tables",
+    "outdated_tables",
     "tracking_table",
 ]
 
@@ -56,15 +65,18 @@ TABLE_NAMES: Final = (
     "perhetyo_services",
     "perhetyo_goal_updates",
     "perhetyo_audit_entries",
+    "perhetyo_matters",
+    "perhetyo_deadlines",
 )
 TRACKING_TABLE: Final = "perhetyo_tracking"
 
 PROJECTIONS: Final = {
-    "CurrentPlan": ("perhetyo_cases", "perhetyo_goals", "perhetyo_services"),
+    "CurrentPlan": ("perhetyo_cases", "perhetyo_goals", "perhetyo_services", "perhetyo_matters"),
     "GoalProgress": ("perhetyo_goal_updates",),
     "AuditTrail": ("perhetyo_audit_entries",),
+    "Deadlines": ("perhetyo_deadlines",),
 }
-"""Each projection and its tables. All three are folded in one pass over the log."""
+"""Each projection and its tables. All are folded in one pass over the log."""
 
 LIVE: Final = "live"
 """The tracking row (``view_name``) of the tables readers use."""
@@ -79,6 +91,8 @@ INDEXED_COLUMNS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
     "perhetyo_services": (("kind", "status"), ("ordered_on",)),
     "perhetyo_goal_updates": (("updated_on",),),
     "perhetyo_audit_entries": (("recorded_at",), ("actor_id",), ("event_type",)),
+    "perhetyo_matters": (("pending_on",),),
+    "perhetyo_deadlines": (("due_on",), ("kind",)),
 }
 """The reporting indexes: cases by status, worker and dates; services by kind; audit by
 time, actor and event type. Primary keys start with ``case_id`` on every table."""
@@ -101,18 +115,28 @@ def tracking_table(metadata: MetaData) -> Table:
 
 @dataclass(frozen=True)
 class ViewTables:
-    """The five read-model tables of one generation (live, or a rebuild beside it)."""
+    """The read-model tables of one generation (live, or a rebuild beside it)."""
 
     cases: Table
     goals: Table
     services: Table
     goal_updates: Table
     audit_entries: Table
+    matters: Table
+    deadlines: Table
 
     @property
     def all(self) -> tuple[Table, ...]:
-        """The tables in creation order."""
-        return (self.cases, self.goals, self.services, self.goal_updates, self.audit_entries)
+        """The tables in creation order (the order of ``TABLE_NAMES``)."""
+        return (
+            self.cases,
+            self.goals,
+            self.services,
+            self.goal_updates,
+            self.audit_entries,
+            self.matters,
+            self.deadlines,
+        )
 
     @classmethod
     def build(
@@ -154,6 +178,12 @@ class ViewTables:
             Column("dissent", _JSON, nullable=False),
             Column("meetings", _JSON, nullable=False),
             Column("child_views", _JSON, nullable=False),
+            Column("pending_on", Date),
+            Column("initiated_by", _ENUM),
+            Column("special_support", Boolean, nullable=False),
+            Column("urgent", Boolean, nullable=False),
+            Column("child_welfare_from", Date),
+            Column("plan_versions", _JSON, nullable=False),
         )
         goals = Table(
             name("perhetyo_goals"),
@@ -210,7 +240,47 @@ class ViewTables:
             Column("summary", Text, nullable=False),
             Column("summary_en", Text, nullable=False),
         )
-        tables = cls(cases, goals, services, goal_updates, audit_entries)
+        matters = Table(
+            name("perhetyo_matters"),
+            metadata,
+            Column("case_id", _ID, primary_key=True),
+            Column("matter_id", _ID, primary_key=True),
+            Column("position", Integer, nullable=False),
+            Column("pending_on", Date, nullable=False),
+            Column("initiated_by", _ENUM),
+            Column("special_support", Boolean, nullable=False),
+            Column("urgent", Boolean, nullable=False),
+            Column("under_child_welfare", Boolean, nullable=False),
+            Column("assessment_started_on", Date),
+            Column("start_special_support", Boolean),
+            Column("child_welfare_need_assessed", Boolean),
+            Column("assessment_completed_on", Date),
+            Column("conclusions", Text, info={"personal": True}),
+            Column("relationship_continues", Boolean),
+            Column("special_support_found", Boolean),
+            Column("child_welfare_begins", Boolean),
+            Column("needs_named_worker", Boolean),
+            Column("plan_needed", Boolean),
+            Column("assessment_child_views", _JSON, info={"personal": True}),
+            Column("assessment_not_heard_reasons", _JSON, info={"personal": True}),
+            Column("assessment_declined_on", Date),
+            Column("decline_reason", Text, info={"personal": True}),
+        )
+        deadlines = Table(
+            name("perhetyo_deadlines"),
+            metadata,
+            Column("case_id", _ID, primary_key=True),
+            Column("seq", Integer, primary_key=True),
+            Column("matter_id", _ID),
+            Column("plan_version", Integer),
+            Column("kind", _ENUM, nullable=False),
+            Column("due_on", Date, nullable=False),
+            Column("met_on", Date),
+            Column("voided_on", Date),
+        )
+        tables = cls(
+            cases, goals, services, goal_updates, audit_entries, matters, deadlines
+        )
         if indexed:
             tables.add_indexes(index_token)
         return tables
@@ -228,12 +298,35 @@ class ViewTables:
         return indexes
 
 
+def outdated_tables(conn: Connection, tables: ViewTables) -> list[str]:
+    """The live tables an older version made: missing, or missing a column of ours.
+
+    Empty when none of them exists yet (a new store) or all are today's.
+    """
+    existing = set(inspect_database(conn).get_table_names(schema=tables.cases.schema))
+    if not existing & {table.name for table in tables.all}:
+        return []
+    outdated = []
+    for table in tables.all:
+        if table.name not in existing:
+            outdated.append(table.name)
+            continue
+        columns = {
+            column["name"]
+            for column in inspect_database(conn).get_columns(table.name, schema=table.schema)
+        }
+        if set(table.columns.keys()) - columns:
+            outdated.append(table.name)
+    return outdated
+
+
 def create_tables(conn: Connection, metadata: MetaData, tracking: Table) -> None:
     """Create the tables that are missing, and widen a 32-bit tracking position.
 
     Older versions created ``notification_id`` as ``INTEGER``, which is 32-bit on
     PostgreSQL while notification ids are 64-bit; it is altered to ``BIGINT`` once, here.
-    SQLite's integers are 64-bit whatever the declared type.
+    SQLite's integers are 64-bit whatever the declared type. (Tables an older version made
+    with fewer columns are left as they are: see :func:`outdated_tables`.)
     """
     metadata.create_all(conn, checkfirst=True)
     if conn.dialect.name != "postgresql":

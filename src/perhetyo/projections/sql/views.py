@@ -22,17 +22,19 @@ from typing import Any, Final
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import Connection, Engine, MetaData, func, select
+from sqlalchemy import Connection, Engine, MetaData, func, or_, select
 from sqlalchemy.pool import StaticPool
 
 from perhetyo.errors import PerhetyoError
 from perhetyo.persistence import advisory_key, storage_errors
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan
+from perhetyo.projections.deadlines import DEFAULT_POLICY, Deadline, DeadlinePolicy
 from perhetyo.projections.goal_progress import GoalProgress
 from perhetyo.projections.sql.rebuild import REBUILD_BATCH_SIZE, Rebuilds, RebuildStatus
 from perhetyo.projections.sql.rows import (
     audit_entry_from_row,
+    deadline_from_row,
     plan_from_rows,
     progress_from_rows,
 )
@@ -48,6 +50,7 @@ from perhetyo.projections.sql.schema import (
     PROJECTIONS,
     ViewTables,
     create_tables,
+    outdated_tables,
     tracking_table,
 )
 from perhetyo.projections.sql.tracking import SQLTrackingRecorder, postgres_xact_lock
@@ -92,8 +95,10 @@ class StoredViews:
         schema: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        deadline_policy: DeadlinePolicy = DEFAULT_POLICY,
     ) -> None:
         self.recorder = recorder
+        self.deadline_policy = deadline_policy
         self.mapper = mapper
         self.application_name = application_name
         self.engine = engine
@@ -116,6 +121,7 @@ class StoredViews:
         self._worker_key = advisory_key("perhetyo.views.worker", schema or "", application_name)
         self._lock = postgres_xact_lock(batch_key) if self.is_postgres else None
         with storage_errors(_WHAT), self.writing() as conn:
+            self._outdated = outdated_tables(conn, self.tables)
             create_tables(conn, self.metadata, self.tracking)
         self.live = self.runner(self.tables, LIVE)
         self.rebuilds = Rebuilds(self)
@@ -144,6 +150,7 @@ class StoredViews:
             guard=self._guard,
             batch_size=batch_size or self.batch_size,
             cache_size=self.cache_size,
+            deadline_policy=self.deadline_policy,
         )
 
     @contextlib.contextmanager
@@ -198,9 +205,19 @@ class StoredViews:
             return run_one(self.live)
 
     def _start(self) -> None:
-        """At a runner's first start: remove what a killed rebuild left."""
+        """At a runner's first start: remove what a killed rebuild left, and rebuild the
+        views of an older version (a table or a column missing)."""
         if not self._started:
             self.rebuilds.clean_up()
+            if self._outdated:
+                _log.warning(
+                    "stored views were made by an older version (%d tables to upgrade): "
+                    "rebuilding them",
+                    len(self._outdated),
+                )
+                self.rebuilds.run()
+                self.live = self.runner(self.tables, LIVE)
+            self._outdated = []
             self._started = True
 
     def _head(self) -> int:
@@ -254,7 +271,8 @@ class StoredViews:
                 return None
             goals = conn.execute(select(t.goals).where(t.goals.c.case_id == key)).all()
             services = conn.execute(select(t.services).where(t.services.c.case_id == key)).all()
-        return plan_from_rows(case, goals, services)
+            matters = conn.execute(select(t.matters).where(t.matters.c.case_id == key)).all()
+        return plan_from_rows(case, goals, services, matters)
 
     def goal_progress(self, case_id: UUID) -> list[GoalProgress]:
         """The case's goal timelines as the stored tables hold them."""
@@ -275,6 +293,32 @@ class StoredViews:
                 select(t).where(t.c.case_id == str(case_id)).order_by(t.c.version)
             ).all()
         return [audit_entry_from_row(row) for row in rows]
+
+    def deadlines(self, case_id: UUID, on: Any) -> list[Deadline]:
+        """The case's deadlines as the stored table holds them, with their status on ``on``."""
+        t = self.tables.deadlines
+        with storage_errors(_WHAT), self.reading() as conn:
+            rows = conn.execute(
+                select(t).where(t.c.case_id == str(case_id)).order_by(t.c.seq)
+            ).all()
+        return [deadline_from_row(row, on) for row in rows]
+
+    def overdue(self, on: Any) -> list[Deadline]:
+        """Every case's deadlines overdue on ``on``: due before it, neither met nor void by
+        then. Ordered by due date, then case and position."""
+        t = self.tables.deadlines
+        query = (
+            select(t)
+            .where(
+                t.c.due_on < on,
+                or_(t.c.met_on.is_(None), t.c.met_on > on),
+                or_(t.c.voided_on.is_(None), t.c.voided_on > on),
+            )
+            .order_by(t.c.due_on, t.c.case_id, t.c.seq)
+        )
+        with storage_errors(_WHAT), self.reading() as conn:
+            rows = conn.execute(query).all()
+        return [deadline_from_row(row, on) for row in rows]
 
     # --- rebuilding and the worker --------------------------------------------------------
 
