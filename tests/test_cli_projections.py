@@ -131,7 +131,12 @@ def _rows(statuses: list[dict[str, Any]]) -> dict[str, int]:
 def test_status_of_a_store_never_updated_shows_the_whole_log_as_lag(demo_url: str) -> None:
     statuses = _status(demo_url)
 
-    assert [s["projection"] for s in statuses] == ["CurrentPlan", "GoalProgress", "AuditTrail"]
+    assert [s["projection"] for s in statuses] == [
+        "CurrentPlan",
+        "GoalProgress",
+        "AuditTrail",
+        "Deadlines",
+    ]
     positions = {(s["position"], s["head"], s["lag"]) for s in statuses}
     assert positions == {(0, _DEMO_EVENTS, _DEMO_EVENTS)}
     assert set(_rows(statuses).values()) == {0}

@@ -23,7 +23,14 @@ from perhetyo import (
     Profession,
     WorkerNotQualifiedError,
 )
-from perhetyo.commands import CloseCase, OpenCase, OrderService, RecordMeeting, SetGoal
+from perhetyo.commands import (
+    CloseCase,
+    OpenCase,
+    OrderService,
+    RecordMeeting,
+    RecordPending,
+    SetGoal,
+)
 from perhetyo.testing import (
     DEFAULT_TODAY,
     CommandSequence,
@@ -147,7 +154,7 @@ def test_a_sequence_names_the_case_and_what_its_commands_create_by_numbered_plac
     assert sequence.case_id == UUID(int=1)
     created = [placeholder for placeholder in sequence.results if placeholder is not None]
     assert created == [UUID(int=n) for n in range(2, len(created) + 2)]
-    creating = (RecordMeeting, SetGoal, OrderService)
+    creating = (RecordMeeting, SetGoal, OrderService, RecordPending)
     assert [isinstance(command, creating) for command in sequence.commands] == [
         placeholder is not None for placeholder in sequence.results
     ]
@@ -189,6 +196,10 @@ _EVENT_NAMES = {
     "StartService": "ServiceStarted",
     "EndService": "ServiceEnded",
     "CloseCase": "CaseClosed",
+    "RecordPending": "MatterPending",
+    "StartAssessment": "AssessmentStarted",
+    "CompleteAssessment": "AssessmentCompleted",
+    "DeclineAssessment": "AssessmentDeclined",
 }
 
 
