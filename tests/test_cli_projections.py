@@ -50,13 +50,15 @@ _ENV: Mapping[str, str | None] = {
     "PERHETYO_URL": None,
     "PERHETYO_VIEWS_URL": None,
 }
-_DEMO_EVENTS = 37
+_DEMO_EVENTS = 39
 _DEMO_ROWS = {
     "perhetyo_cases": 1,
     "perhetyo_goals": 7,
     "perhetyo_services": 1,
     "perhetyo_goal_updates": 13,
     "perhetyo_audit_entries": _DEMO_EVENTS,
+    "perhetyo_matters": 1,
+    "perhetyo_deadlines": 4,  # the assessment's start and completion, two plan reviews
 }
 
 
@@ -170,9 +172,9 @@ def test_status_prints_a_table_of_positions_lag_and_rows(demo_url: str) -> None:
 
     lines = [line.split() for line in output.splitlines()]
     assert ["Näkymä", "Kohta", "Lokin", "pää", "Viive", "Taulu", "Rivejä"] in lines
-    assert ["CurrentPlan", "37", "37", "0", "perhetyo_cases", "1"] in lines
+    assert ["CurrentPlan", "39", "39", "0", "perhetyo_cases", "1"] in lines
     assert ["perhetyo_goals", "7"] in lines
-    assert ["AuditTrail", "37", "37", "0", "perhetyo_audit_entries", "37"] in lines
+    assert ["AuditTrail", "39", "39", "0", "perhetyo_audit_entries", "39"] in lines
 
 
 def test_rebuild_folds_every_event_into_the_same_rows(demo_url: str, db_file: Path) -> None:
@@ -257,7 +259,7 @@ def test_export_writes_one_file_per_table_with_every_row(
         assert [name, str(out / f"{name}.{fmt}"), str(rows)] in [
             line.split() for line in result.stdout.splitlines()
         ]
-    assert "tapahtumalokin kohta 37" in result.stdout
+    assert "tapahtumalokin kohta 39" in result.stdout
     assert PERSONAL_DATA_REMINDER in result.stdout
 
 

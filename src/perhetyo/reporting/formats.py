@@ -3,7 +3,7 @@
 Values keep their stored form: ids and enumerations as text, dates ISO (``2020-08-12``),
 record times UTC ISO (``2020-08-12T08:40:00+00:00``). JSON columns are JSON text in CSV and
 parquet and nested objects in JSONL; parquet has typed columns (``date32``,
-``timestamp[us, UTC]``, ``int64``) and needs pyarrow (the ``reporting`` extra), imported
+``timestamp[us, UTC]``, ``int64``, ``bool``) and needs pyarrow (the ``reporting`` extra), imported
 only for a parquet export.
 
 In CSV only, a text cell that a spreadsheet would read as a formula (starting with ``=``,
@@ -31,7 +31,7 @@ from types import ModuleType
 from typing import IO, Any, Final
 
 import orjson
-from sqlalchemy import JSON, Date, DateTime, Integer, Table
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Table
 
 from perhetyo.errors import ConfigurationError
 
@@ -168,6 +168,8 @@ def _kind(column_type: Any) -> str:
         return "json"
     if isinstance(column_type, Integer):
         return "integer"
+    if isinstance(column_type, Boolean):
+        return "boolean"
     return "text"
 
 
@@ -230,6 +232,7 @@ class _ParquetWriter(Writer):
             "datetime": pa.timestamp("us", tz="UTC"),
             "date": pa.date32(),
             "integer": pa.int64(),
+            "boolean": pa.bool_(),
             "json": pa.string(),
             "text": pa.string(),
         }
