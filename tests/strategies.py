@@ -13,12 +13,16 @@ from typing import Any
 from hypothesis import strategies as st
 
 from perhetyo.events import (
+    AssessmentCompleted,
+    AssessmentDeclined,
+    AssessmentStarted,
     CaseClosed,
     CaseEvent,
     CaseOpened,
     ChildViewRecorded,
     GoalSet,
     GoalUpdated,
+    MatterPending,
     MeetingHeld,
     NamedWorkerAssigned,
     PlanAgreed,
@@ -30,6 +34,7 @@ from perhetyo.testing import actors, ids, named_workers, person_refs
 from perhetyo.values import (
     ClosureReason,
     GoalStatus,
+    Initiation,
     LegalBasis,
     MeetingKind,
     ServiceKind,
@@ -56,6 +61,10 @@ _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
         "opened_on": any_date,
         "named_worker": named_workers(qualified=None),
         "previous_case_id": st.none() | st.uuids(),
+        "pending_on": any_date,
+        "initiated_by": st.none() | st.sampled_from(Initiation),
+        "special_support": st.booleans(),
+        "urgent": st.booleans(),
     },
     NamedWorkerAssigned: {
         "worker": named_workers(qualified=None),
@@ -118,6 +127,32 @@ _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
         "successor": st.none()
         | st.builds(Successor, kind=st.sampled_from(SuccessorKind), case_id=st.none() | st.uuids()),
     },
+    MatterPending: {
+        "matter_id": st.uuids(),
+        "pending_on": any_date,
+        "initiated_by": st.sampled_from(Initiation),
+        "special_support": st.booleans(),
+        "urgent": st.booleans(),
+    },
+    AssessmentStarted: {
+        "matter_id": st.uuids(),
+        "started_on": any_date,
+        "special_support": st.none() | st.booleans(),
+        "child_welfare_need_assessed": st.booleans(),
+    },
+    AssessmentCompleted: {
+        "matter_id": st.uuids(),
+        "completed_on": any_date,
+        "conclusions": any_text,
+        "relationship_continues": st.booleans(),
+        "special_support": st.booleans(),
+        "child_welfare_begins": st.booleans(),
+        "needs_named_worker": st.booleans(),
+        "plan_needed": st.booleans(),
+        "child_views": string_maps,
+        "not_heard_reasons": string_maps,
+    },
+    AssessmentDeclined: {"matter_id": st.uuids(), "decided_on": any_date, "reason": any_text},
 }
 
 

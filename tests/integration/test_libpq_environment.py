@@ -96,6 +96,8 @@ VIEWS = {
     "perhetyo_services",
     "perhetyo_goal_updates",
     "perhetyo_audit_entries",
+    "perhetyo_matters",
+    "perhetyo_deadlines",
 }
 
 
