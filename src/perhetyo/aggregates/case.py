@@ -28,7 +28,7 @@ class FamilyCase(
 ):
     """Family case (perhesosiaalityön asiakkuus): the decision state of one case.
 
-    ``new_id`` makes the ids of new meetings, goals and services (``uuid4`` by default;
+    ``new_id`` makes the ids of new meetings, goals, services and matters (``uuid4`` by default;
     the testing kit passes a counter so that drawn histories are reproducible).
     """
 

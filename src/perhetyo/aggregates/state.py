@@ -132,7 +132,7 @@ class CaseState:
     joins them. A subclass collects the ``@applies`` and ``@decides`` marks of its whole
     class hierarchy when it is defined.
 
-    ``new_id`` makes the ids of new meetings, goals and services (``uuid4`` by default;
+    ``new_id`` makes the ids of new meetings, goals, services and matters (``uuid4`` by default;
     the testing kit passes a counter so that drawn histories are reproducible).
     """
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
@@ -238,7 +238,7 @@ def _matter_from_row(row: Any) -> MatterView:
     )
 
 
-def deadline_from_row(row: Any, on: Any) -> Deadline:
+def deadline_from_row(row: Any, on: date) -> Deadline:
     """A Deadline from its stored row, with its status on ``on``."""
     return Deadline(
         case_id=UUID(row.case_id),

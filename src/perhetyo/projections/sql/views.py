@@ -18,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 from uuid import UUID, uuid4
 
@@ -294,7 +295,7 @@ class StoredViews:
             ).all()
         return [audit_entry_from_row(row) for row in rows]
 
-    def deadlines(self, case_id: UUID, on: Any) -> list[Deadline]:
+    def deadlines(self, case_id: UUID, on: date) -> list[Deadline]:
         """The case's deadlines as the stored table holds them, with their status on ``on``."""
         t = self.tables.deadlines
         with storage_errors(_WHAT), self.reading() as conn:
@@ -303,7 +304,7 @@ class StoredViews:
             ).all()
         return [deadline_from_row(row, on) for row in rows]
 
-    def overdue(self, on: Any) -> list[Deadline]:
+    def overdue(self, on: date) -> list[Deadline]:
         """Every case's deadlines overdue on ``on``: due before it, neither met nor void by
         then. Ordered by due date, then case and position."""
         t = self.tables.deadlines
