@@ -61,7 +61,8 @@ class DeadlinePolicy(ValueModel):
     - ``child_welfare_act``: a matter of a case under the Child Welfare Act when it became
       pending has day counts: LsL 26-27 § (v, thl.fi lastensuojelun aikarajat)
     - ``child_welfare_notification``: a matter initiated by a child-welfare notification
-      is a child-welfare matter: LsL 25-26 § (v)
+      is a child-welfare matter: LsL 26 § (v, the day counts); that the notification
+      (LsL 25 §) makes it one is issue 8's rule (?: not checked against an authority)
     - ``special_support``: a child who needs special support (erityistä tukea tarvitseva
       lapsi), as known at pending or at the assessment's start: SHL 36 § (v, suomi.fi)
     - ``child_welfare_need_assessed``: an assessment that also assesses the need for
