@@ -24,6 +24,7 @@ from perhetyo.commands import (
     UpdateGoal,
 )
 from perhetyo.events import CaseEvent
+from perhetyo.persistence.chain import Head
 from perhetyo.testing import a_child, a_guardian, a_worker, an_actor
 from perhetyo.values import ClosureReason, GoalStatus, LegalBasis, MeetingKind, ServiceKind
 
@@ -175,7 +176,8 @@ def seed(store: object, n_cases: int, *, chunk_cases: int = 40) -> int:
     written = 0
     for start in range(0, n_cases, chunk_cases):
         batch = copies(template, min(chunk_cases, n_cases - start))
-        stored = [mapper.to_stored_event(e) for events in batch for e in events]
+        # Sealed as the command path seals them (the tamper-evident chain, no key).
+        stored = [s for events in batch for s in mapper.to_stored_events(events, Head())]
         recorder.insert_events(stored)
         written += len(stored)
     return written

@@ -562,13 +562,17 @@ _STORED_MARKER = "STORED-MARKER-8Kq"
 
 @pytest.fixture(params=["not-json", "fields-do-not-validate"])
 def corrupted_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A SQLite store whose one event's stored bytes are damaged (holding the marker)."""
+    """A SQLite store whose one event's stored bytes are damaged (holding the marker).
+
+    The damage looks like an event from before the tamper-evident chain (it begins
+    ``{"``), so the chain lets it through and the codec's own check is what refuses it.
+    """
     db = tmp_path / "corrupted.db"
     url = f"sqlite:///{db}"
     with FamilyCases(url, clock=FakeClock()) as cases:
         open_sample_case(cases)
     damaged = (
-        b"\xff{" + _STORED_MARKER.encode()
+        b'{"\xff' + _STORED_MARKER.encode()
         if request.param == "not-json"
         else orjson.dumps({"children": [{"display_name": _STORED_MARKER}], "x": _STORED_MARKER})
     )

@@ -104,8 +104,8 @@ def test_every_golden_topic_names_its_class() -> None:
         assert topic == f"perhetyo.{cls.__name__}.v1"
 
 
-def test_there_are_fifteen_v1_events() -> None:
-    assert len(_golden_lines()) == len(_perhetyo_events()) == 15
+def test_there_are_sixteen_v1_events() -> None:
+    assert len(_golden_lines()) == len(_perhetyo_events()) == 16
 
 
 @pytest.mark.parametrize("cls", list(_perhetyo_events().values()), ids=lambda cls: cls.__name__)

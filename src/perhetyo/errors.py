@@ -6,7 +6,9 @@ Messages carry field names, ids and codes, never a client's personal data::
     PerhetyoError
     ├── InvalidCommandError(ValueError)     bad input; .errors is pydantic's list, no inputs
     ├── ConfigurationError(ValueError)      a bad URL or setting
+    │   └── MasterKeyError                  a master key missing, malformed or wrong for the store
     ├── CaseNotFoundError(LookupError)      no such case (or not yet, for as_of/recorded_before)
+    ├── CaseErasedError(LookupError)        the case was erased (its data key destroyed)
     ├── RuleViolationError                  the command breaks a rule of the case
     │   ├── CaseClosedError
     │   ├── CaseAlreadyExistsError
@@ -19,6 +21,7 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── ServiceNotFoundError
     │   ├── ServiceLifecycleError
     │   ├── ClosureIncompleteError
+    │   ├── ErasureRefusedError
     │   ├── RequestConflictError
     │   ├── MatterNotFoundError
     │   ├── AssessmentLifecycleError
@@ -27,6 +30,7 @@ Messages carry field names, ids and codes, never a client's personal data::
     ├── StorageError                        the database failed or is unreachable; .reason
     │   └── StoreClosedError                the FamilyCases was closed
     ├── CorruptRecordError                  a stored event cannot be read; .case_id, .version
+    │   └── TamperedRecordError             a stored event fails the tamper-evident chain
     └── ProjectionError                     a stored projection could not be updated
 """
 
@@ -38,6 +42,7 @@ __all__ = [
     "AssessmentLifecycleError",
     "CaseAlreadyExistsError",
     "CaseClosedError",
+    "CaseErasedError",
     "CaseNotFoundError",
     "ChildWelfareConflictError",
     "ClosureIncompleteError",
@@ -45,10 +50,12 @@ __all__ = [
     "ConfigurationError",
     "CorruptRecordError",
     "DateOutOfRangeError",
+    "ErasureRefusedError",
     "FieldError",
     "GoalAlreadyFinalError",
     "GoalNotFoundError",
     "InvalidCommandError",
+    "MasterKeyError",
     "MatterNotFoundError",
     "OutOfOrderError",
     "PerhetyoError",
@@ -59,6 +66,7 @@ __all__ = [
     "ServiceNotFoundError",
     "StorageError",
     "StoreClosedError",
+    "TamperedRecordError",
     "UnknownChildError",
     "WorkerNotQualifiedError",
 ]
@@ -97,6 +105,22 @@ class ConfigurationError(PerhetyoError, ValueError):
     """A URL or setting is not understood (virheellinen asetus)."""
 
     code = "configuration_error"
+
+
+class MasterKeyError(ConfigurationError):
+    """The master key (pääavain) is missing, malformed, or not the store's; nothing written."""
+
+    code = "master_key"
+
+
+class CaseErasedError(PerhetyoError, LookupError):
+    """The case was erased (asiakkuus hävitetty): its data key destroyed; ``case_id`` names it."""
+
+    code = "case_erased"
+
+    def __init__(self, case_id: object) -> None:
+        self.case_id = case_id
+        super().__init__(f"case {case_id} was erased: its records can no longer be read")
 
 
 class CaseNotFoundError(PerhetyoError, LookupError):
@@ -181,6 +205,12 @@ class ClosureIncompleteError(RuleViolationError):
     code = "closure_incomplete"
 
 
+class ErasureRefusedError(RuleViolationError):
+    """The case cannot be erased (hävittäminen estetty): it is open, or the store has no key."""
+
+    code = "erasure_refused"
+
+
 class RequestConflictError(RuleViolationError):
     """Request conflict (pyyntötunniste jo käytetty): the id came with other arguments."""
 
@@ -244,6 +274,15 @@ class CorruptRecordError(PerhetyoError):
         self.version = version
         self.problem = problem
         super().__init__(f"stored event {version} of case {case_id} cannot be read: {problem}")
+
+
+class TamperedRecordError(CorruptRecordError):
+    """A stored event fails its chain check (muutettu tallenne); its content is never read."""
+
+    code = "tampered_record"
+
+    def __init__(self, case_id: object, version: object) -> None:
+        super().__init__(case_id, version, "it fails the tamper-evident chain check")
 
 
 class ProjectionError(PerhetyoError):

@@ -5,6 +5,12 @@ The one path every command takes once its shape is checked: the case's lock is t
 folding its events (:meth:`FamilyCase.project`), a repeated request id is answered with
 its first result, and otherwise the aggregate's decide method checks the rules and
 records one event, which is saved before the lock is released.
+
+The tamper-evident chain costs no extra read: loading the case checks its events against
+the chain and returns the chain's head (:meth:`EventStore.case_events`), and the handler
+hands that head to the save (:meth:`EventStore.append`), which seals the new event over
+it. A writer that appended meanwhile makes the save conflict on the version; the retry
+loads afresh, so it seals over the fresh head.
 """
 
 from __future__ import annotations
@@ -19,9 +25,15 @@ from uuid import UUID, uuid4
 
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
-from perhetyo.errors import CaseAlreadyExistsError, CaseNotFoundError, ConcurrentUpdateError
-from perhetyo.events import CaseEvent
+from perhetyo.errors import (
+    CaseAlreadyExistsError,
+    CaseErasedError,
+    CaseNotFoundError,
+    ConcurrentUpdateError,
+)
+from perhetyo.events import CaseErased, CaseEvent
 from perhetyo.persistence import storage_errors
+from perhetyo.persistence.chain import Head
 from perhetyo.persistence.errors import AppendConflictError
 from perhetyo.persistence.event_store import EventStore
 from perhetyo.persistence.identity import case_id_for_request, legacy_case_id
@@ -58,9 +70,16 @@ class CommandHandler:
         self._now = now
 
     def events(self, case_id: UUID) -> list[CaseEvent]:
-        """The case's stored events, in order (empty for an unknown case)."""
+        """The case's stored events, in order (empty for an unknown case), chain checked;
+        :class:`CaseErasedError` for an erased case."""
+        return self._events_and_head(case_id)[0]
+
+    def _events_and_head(self, case_id: UUID) -> tuple[list[CaseEvent], Head]:
         with storage_errors():
-            return cast(list[CaseEvent], list(self._store.events.get(case_id)))
+            events, head = self._store.case_events(case_id)
+        if events and isinstance(events[-1], CaseErased):
+            raise CaseErasedError(case_id)
+        return events, head
 
     def case_id_for_request(self, request_id: str) -> UUID:
         """The id an ``open_case`` with this request id opens in this store."""
@@ -71,7 +90,7 @@ class CommandHandler:
 
         def attempt() -> R:
             with self._locks.hold(command.case_id):
-                case = self._load(command.case_id)
+                case, head = self._load(command.case_id)
                 if case is None:
                     raise CaseNotFoundError(command.case_id)
                 repeated, earlier = case.repeated(command)
@@ -79,7 +98,7 @@ class CommandHandler:
                     # The first attempt's result, recorded on its event: the same type R.
                     return cast(R, earlier)
                 result = decide(case, command, self._now())
-                self._save(case)
+                self._save(case, head)
                 return result
 
         return self._retrying(attempt)
@@ -89,31 +108,33 @@ class CommandHandler:
         if command.request_id is None:
             case_id = uuid4()
         else:
-            legacy = self._load(legacy_case_id(command.request_id))
+            legacy, _ = self._load(legacy_case_id(command.request_id))
             if legacy is not None:  # opened by release 0.1, before case ids were keyed
                 return self._repeat_of_opening(legacy, command)
             case_id = self.case_id_for_request(command.request_id)
 
         def attempt() -> UUID:
             with self._locks.hold(case_id):
-                existing = self._load(case_id)
+                existing, head = self._load(case_id)
                 if existing is not None:
                     return self._repeat_of_opening(existing, command)
                 case = FamilyCase.open(command, case_id=case_id, now=self._now())
-                self._save(case)
+                self._save(case, head)
                 return case_id
 
         return self._retrying(attempt)
 
-    def _load(self, case_id: UUID) -> FamilyCase | None:
-        """The case's decision state, or None when no such case exists."""
-        return FamilyCase.project(None, self.events(case_id))
+    def _load(self, case_id: UUID) -> tuple[FamilyCase | None, Head]:
+        """The case's decision state (None when no such case exists) and its chain head."""
+        events, head = self._events_and_head(case_id)
+        return FamilyCase.project(None, events), head
 
-    def _save(self, case: FamilyCase) -> None:
+    def _save(self, case: FamilyCase, head: Head) -> None:
+        """Save the case's new events, sealed over the head its load returned."""
         events = case.collect_events()
         if events:
             with storage_errors():
-                self._store.save(*events)
+                self._store.append(events, head)
             logger.debug(
                 "recorded %s on case %s at version %d",
                 type(events[-1]).__name__,

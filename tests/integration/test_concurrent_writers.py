@@ -193,6 +193,7 @@ def test_a_second_writer_on_a_busy_case_waits_its_turn_instead_of_racing(
     assert clock.calls == 1  # ours was decided once: it lost no race
     assert [event.goal_id for event in goals_set(cases, case_id)] == [first, *meanwhile.results]
     assert versions(cases, case_id) == [1, 2, 3]
+    assert cases.verify_integrity(case_id).ok  # the retry sealed over the winner's tag
 
 
 def test_a_case_opened_by_two_writers_at_once_is_opened_once_without_a_retry(

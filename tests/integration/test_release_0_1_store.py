@@ -139,7 +139,10 @@ def test_a_retry_with_other_arguments_across_the_upgrade_is_still_a_conflict(
 
 def test_a_release_0_1_store_takes_new_commands_and_rebuilds_its_views(old_store: str) -> None:
     with FamilyCases(old_store, clock=FakeClock()) as cases:
-        assert cases.update_projections() == 0  # 0.1 had caught its views up
+        # 0.1 had caught its views up, but they lack today's tables and columns: the first
+        # update rebuilds them, folding every event again.
+        assert cases.update_projections() == EVENTS
+        assert cases.update_projections() == 0
         cases.order_service(
             CASE_ID,
             kind=ServiceKind.SUPPORT_PERSON,
@@ -162,7 +165,7 @@ def test_a_release_0_1_opening_reads_as_pending_on_its_opening_date_and_takes_as
         assert isinstance(opened, CaseOpened)
         assert opened.pending_on == opened.opened_on
         assert (opened.initiated_by, opened.special_support, opened.urgent) == (None, False, False)
-        assert cases.update_projections() == 0  # the old views were rebuilt, not extended
+        assert cases.update_projections() == EVENTS  # the old views were rebuilt
         plan = cases.current_plan(CASE_ID, actor=an_actor())
         assert plan.pending_on == plan.opened_on
         assert [matter.matter_id for matter in plan.matters] == [opening_matter_id(CASE_ID)]

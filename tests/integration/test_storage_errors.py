@@ -307,12 +307,13 @@ def postgres_too_short(url: str, table: str, _marker: str) -> None:
 
 def postgres_check(url: str, table: str, marker: str) -> None:
     """A CHECK constraint: PostgreSQL's DETAIL quotes the failing row."""
-    column = "description" if table == "perhetyo_goals" else "convert_from(state, 'UTF8')"
-    postgres_alter(
-        url,
-        f"ALTER TABLE {table} ADD CONSTRAINT no_marker "
-        f"CHECK (position('{marker}' in {column}) = 0)",
+    # An event's state is bytes (the chain's binary tag first): searched as bytes.
+    check = (
+        f"position('{marker}' in description) = 0"
+        if table == "perhetyo_goals"
+        else f"position(convert_to('{marker}', 'UTF8') in state) = 0"
     )
+    postgres_alter(url, f"ALTER TABLE {table} ADD CONSTRAINT no_marker CHECK ({check})")
 
 
 Rejection = Callable[[str, str, str], None]

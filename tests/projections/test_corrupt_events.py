@@ -1,7 +1,10 @@
 """A damaged stored event stops the runner with CorruptRecordError, naming no content (defect 10).
 
 The runner lets the codec's error through as it is, leaves its position before the bad
-batch, and the other cases' reads, live and stored, keep working.
+batch, and the other cases' reads, live and stored, keep working. The damaged bytes are
+sealed again (plain SHA-256 over the genesis tag: the case's first event), so the chain
+passes and the codec's own check is what stops the runner; an edit that is not sealed
+again is the chain's to catch (tests/integration/test_tamper_evidence.py).
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from perhetyo import CorruptRecordError, FamilyCases, LegalBasis, PersonRef
+from perhetyo.persistence.chain import GENESIS, body_of, seal
 from perhetyo.testing import a_worker, an_actor, open_sample_case
 
 _MARKER = "SECRETNAME"
@@ -52,12 +57,21 @@ def test_a_corrupt_event_stops_the_runner_before_its_batch_and_names_no_content(
             actor=an_actor(),
         )
     with contextlib.closing(sqlite3.connect(path)) as db, db:
-        (state,) = db.execute("SELECT state FROM stored_events WHERE rowid = 4").fetchone()
+        (state, topic) = db.execute(
+            "SELECT state, topic FROM stored_events WHERE rowid = 4"
+        ).fetchone()
         assert _MARKER.encode() in state
-        db.execute(
-            "UPDATE stored_events SET state = ? WHERE rowid = 4",
-            (damage(state),),
+        resealed = seal(
+            None,
+            GENESIS,
+            StoredEvent(
+                originator_id=damaged,
+                originator_version=1,
+                topic=topic,
+                state=damage(body_of(state)),
+            ),
         )
+        db.execute("UPDATE stored_events SET state = ? WHERE rowid = 4", (resealed.state,))
 
     caplog.set_level(logging.DEBUG, logger="perhetyo")
     with FamilyCases(f"sqlite:///{path}", batch_size=2) as cases:

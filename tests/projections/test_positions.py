@@ -11,11 +11,12 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import StoredEvent, Tracking
 from psycopg import sql
 
 from perhetyo import FamilyCases, MeetingKind
 from perhetyo.persistence import settings_for_url
+from perhetyo.persistence.chain import GENESIS, body_of, seal
 from perhetyo.testing import an_actor, open_sample_case
 from projections.histories import assert_stored_equals_live
 
@@ -28,13 +29,19 @@ def _libpq(url: str) -> str:
 
 def _copy_an_opening_beyond_32_bits(path: Path) -> UUID:
     """Copy the first stored event as another case's opening, at notification id 2^31 + 10:
-    the events recorded after it get ids beyond 32 bits. Returns the new case's id."""
+    the events recorded after it get ids beyond 32 bits. Returns the new case's id.
+
+    The copy is sealed again for its new case (a copied row fails the chain otherwise)."""
     case_id = uuid4()
     with contextlib.closing(sqlite3.connect(path)) as db, db:
+        topic, state = db.execute(
+            "SELECT topic, state FROM stored_events WHERE rowid = 1"
+        ).fetchone()
+        copy = seal(None, GENESIS, StoredEvent(case_id, 1, topic, body_of(state)))
         db.execute(
             "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
-            "SELECT ?, ?, originator_version, topic, state FROM stored_events WHERE rowid = 1",
-            (BEYOND_32_BITS, case_id.hex),  # eventsourcing keeps UUIDs as hex text
+            "VALUES (?, ?, 1, ?, ?)",
+            (BEYOND_32_BITS, case_id.hex, topic, copy.state),  # UUIDs are kept as hex text
         )
     return case_id
 

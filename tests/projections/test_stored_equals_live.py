@@ -18,7 +18,7 @@ from uuid import UUID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perhetyo import FamilyCases
+from perhetyo import FamilyCases, generate_key
 from perhetyo.projections.sql import StoredViews
 from perhetyo.testing import FakeClock
 from perhetyo.time import today_in
@@ -31,6 +31,8 @@ from projections.histories import (
     stored_histories,
 )
 
+KEY = generate_key()
+
 
 @contextlib.contextmanager
 def _store(kind: str, clock: FakeClock) -> Iterator[FamilyCases]:
@@ -38,9 +40,10 @@ def _store(kind: str, clock: FakeClock) -> Iterator[FamilyCases]:
         with FamilyCases("memory://", clock=clock) as cases:
             yield cases
         return
+    key = KEY if kind == "sqlite-encrypted" else None  # personal columns left empty
     with (
         tempfile.TemporaryDirectory() as tmp,
-        FamilyCases(f"sqlite:///{Path(tmp) / 'cases.db'}", clock=clock) as cases,
+        FamilyCases(f"sqlite:///{Path(tmp) / 'cases.db'}", clock=clock, master_key=key) as cases,
     ):
         yield cases
 
@@ -49,7 +52,7 @@ def _events(cases: FamilyCases, case_ids: list[UUID]) -> int:
     return sum(len(cases.history(case_id, actor=READER)) for case_id in case_ids)
 
 
-STORES = st.sampled_from(["memory", "sqlite"])
+STORES = st.sampled_from(["memory", "sqlite", "sqlite-encrypted"])
 
 
 @given(kind=STORES, first=histories(), data=st.data())
@@ -80,11 +83,12 @@ def test_stored_tables_equal_live_folds_after_update_more_events_and_rebuild(
         assert cases.update_projections() == 0
 
 
-@given(drawn=histories())
-def test_cache_misses_read_states_back_from_the_tables(drawn: Histories) -> None:
-    """A cache of one case and batches of three events: states come back from the rows."""
+@given(drawn=histories(), encrypted=st.booleans())
+def test_cache_misses_read_states_back_from_the_tables(drawn: Histories, encrypted: bool) -> None:
+    """A cache of one case and batches of three events: states come back from the rows
+    (with a master key, rows whose personal columns are empty)."""
     clock = FakeClock()
-    with FamilyCases("memory://", clock=clock) as cases:
+    with FamilyCases("memory://", clock=clock, master_key=KEY if encrypted else None) as cases:
         case_ids = drawn.run(cases, clock)
         views = cases.stored_views
         tiny = StoredViews(
@@ -94,6 +98,8 @@ def test_cache_misses_read_states_back_from_the_tables(drawn: Histories) -> None
             engine=views.engine,
             batch_size=3,
             cache_size=1,
+            personal=not encrypted,
+            chain=views.chain,
         )
         assert tiny.update() == _events(cases, case_ids)
         assert tiny.live.cached_cases <= 1

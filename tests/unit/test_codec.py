@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from uuid import UUID, uuid4
 
 import orjson
@@ -11,7 +11,7 @@ import pytest
 from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.persistence import StoredEvent
 
-from perhetyo import Actor, CaseEvent, FamilyCases, GoalSet
+from perhetyo import Actor, CaseEvent, FamilyCases, GoalSet, generate_key
 from perhetyo.errors import CorruptRecordError
 from perhetyo.events import EVENT_CLASSES
 from perhetyo.persistence import OrjsonTranscoder, PydanticMapper
@@ -61,10 +61,15 @@ def _mapper(**kwargs: Any) -> PydanticMapper:
 
 
 def _all_events(actor: Actor) -> list[CaseEvent]:
-    with FamilyCases(url="memory://", clock=FakeClock()) as cases:
+    """One event of every kind: a closed case's history, then its erasure (read back
+    through the store's own mapper: an erased case's history is no longer readable)."""
+    with FamilyCases(url="memory://", clock=FakeClock(), master_key=generate_key()) as cases:
         case_id = open_sample_case(cases)
         record_every_kind_of_event(cases, case_id, actor)
-        return history(cases, case_id)
+        events = history(cases, case_id)
+        cases.erase_case(case_id, reason="retention ended", actor=actor)
+        stored = cases._store.recorder.select_events(case_id)[-1]
+        return [*events, cast(CaseEvent, cases._store.mapper.to_domain_event(stored))]
 
 
 def _perhetyo_classes() -> dict[str, type[CaseEvent]]:

@@ -35,6 +35,7 @@ from perhetyo import (
     Successor,
 )
 from perhetyo.persistence import settings_for_url
+from perhetyo.persistence.chain import body_of
 from perhetyo.persistence.identity import LEGACY_REQUEST_NAMESPACE
 from perhetyo.testing import FakeClock, a_child, a_guardian, a_worker, an_actor, open_sample_case
 
@@ -115,7 +116,7 @@ def _copy_case_as(db: Path, source: UUID, target: UUID, *, request_id: str) -> N
             "SELECT state FROM stored_events WHERE originator_id = ? AND originator_version = 1",
             (source.hex,),
         ).fetchone()
-        fields: dict[str, Any] = orjson.loads(state)
+        fields: dict[str, Any] = orjson.loads(body_of(state))  # unchained, as 0.1 wrote it
         fields["request_id"] = request_id
         conn.execute(
             "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
@@ -134,7 +135,8 @@ def test_a_stored_id_that_todays_rules_refuse_stays_readable(
         (state,) = conn.execute("SELECT state FROM stored_events").fetchone()
         conn.execute(
             "UPDATE stored_events SET state = ?",
-            (state.replace(b'"child-1"', b'"c-131052-308A"'),),
+            # as an older version stored it: unchained, so the chain has nothing to check
+            (body_of(state).replace(b'"child-1"', b'"c-131052-308A"'),),
         )
 
     with FamilyCases(url, clock=clock) as cases:

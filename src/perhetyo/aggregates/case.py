@@ -13,6 +13,7 @@ It keeps only what the rules need; the read models are projections (``perhetyo.p
 from __future__ import annotations
 
 from perhetyo.aggregates.encounters import EncounterRules
+from perhetyo.aggregates.erasure import ErasureRules
 from perhetyo.aggregates.lifecycle import CaseLifecycle
 from perhetyo.aggregates.matters import MatterRules
 from perhetyo.aggregates.plan import PlanRules
@@ -24,7 +25,13 @@ __all__ = ["FamilyCase", "Goal", "Service", "applies", "decides"]
 
 
 class FamilyCase(
-    CaseLifecycle, WorkerRules, EncounterRules, PlanRules, ServiceRules, MatterRules
+    CaseLifecycle,
+    WorkerRules,
+    EncounterRules,
+    PlanRules,
+    ServiceRules,
+    MatterRules,
+    ErasureRules,
 ):
     """Family case (perhesosiaalityön asiakkuus): the decision state of one case.
 

@@ -19,10 +19,13 @@ from __future__ import annotations
 from perhetyo.application.core import CasesCore
 from perhetyo.application.deadlines import DeadlineReads
 from perhetyo.application.encounters import EncounterCalls
+from perhetyo.application.integrity import IntegrityCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.matters import MatterCalls
 from perhetyo.application.plan import PlanCalls
+from perhetyo.application.privacy import PrivacyCalls
 from perhetyo.application.reads import CaseReads
+from perhetyo.application.records_keeping import RecordsKeepingCalls
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
 from perhetyo.handling import MAX_ATTEMPTS
@@ -39,7 +42,10 @@ class FamilyCases(
     MatterCalls,
     CaseReads,
     DeadlineReads,
+    RecordsKeepingCalls,
     StoredProjectionCalls,
+    IntegrityCalls,
+    PrivacyCalls,
     CasesCore,
 ):
     """Family cases (perhesosiaalityön asiakkuudet): commands and reads over one store.
@@ -49,6 +55,7 @@ class FamilyCases(
     returns the current time (an aware datetime); "today" is its date in Helsinki.
     A command on a busy case waits its turn (see :mod:`perhetyo.persistence.locks`) for
     up to ``lock_timeout`` seconds, then raises :class:`ConcurrentUpdateError`.
+    ``master_key`` (or ``PERHETYO_MASTER_KEY``) encrypts the store (docs/privacy.md).
     ``deadline_policy`` says which matters have statutory deadlines (the statute's by
     default; see :class:`~perhetyo.projections.DeadlinePolicy`).
     """

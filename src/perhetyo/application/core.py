@@ -11,7 +11,9 @@ FamilyCase.set_goal)`` -> load (``FamilyCase.project``) -> ``FamilyCase.set_goal
 one ``GoalSet``) -> save. Every call to the store runs inside the one map of foreign
 errors (:func:`perhetyo.persistence.storage_errors`).
 
-Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`).
+Persistence is decided by the URL alone (see :mod:`perhetyo.persistence.store`); a master
+key (``master_key=`` or ``PERHETYO_MASTER_KEY``) encrypts it, through the key ring
+``self._keyring`` (:mod:`perhetyo.persistence.keyring`: data keys, ``chain_key()``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from perhetyo.persistence import (
 )
 from perhetyo.persistence.event_store import EventStore, setup_lock
 from perhetyo.persistence.identity import store_key
+from perhetyo.persistence.keyring import KeyRing, master_key_from
 from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
 from perhetyo.projections import (
     DeadlinePolicy,
@@ -48,6 +51,7 @@ from perhetyo.projections.sql import (
     DEFAULT_BATCH_SIZE,
     StoredViews,
 )
+from perhetyo.retention import RetentionPolicy
 from perhetyo.time import Clock, utc_now
 from perhetyo.values import (
     Actor,
@@ -65,6 +69,14 @@ class CasesCore:
     """Asiakkuuksien ydin (the facade's core): the store, the clock, the command path.
 
     Every area of calls is a subclass; :class:`perhetyo.application.FamilyCases` joins them.
+
+    ``master_key`` encrypts the store (see docs/privacy.md); the tamper-evident chain's HMAC
+    is then keyed by the store's own chain secret, wrapped by the master key. Without a
+    master key, ``chain_key`` (bytes the host keeps outside the database) keys the chain;
+    with neither, tags are plain SHA-256, which catch accidents and naive edits only.
+    ``retention_policy`` says how long
+    closed cases are kept (:class:`~perhetyo.retention.RetentionPolicy`; its defaults
+    when None).
     """
 
     def __init__(
@@ -75,27 +87,56 @@ class CasesCore:
         views_url: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        master_key: str | None = None,
+        chain_key: bytes | None = None,
+        retention_policy: RetentionPolicy | None = None,
         deadline_policy: DeadlinePolicy | None = None,
     ) -> None:
         if deadline_policy is not None and not isinstance(deadline_policy, DeadlinePolicy):
             raise ConfigurationError("deadline_policy must be a DeadlinePolicy")
         self._deadline_policy = deadline_policy or DeadlinePolicy()
         self._settings = settings_for_url(DEFAULT_URL if url is None else url)
-        self._locks = case_locks(self._settings, timeout=lock_timeout)
+        master = master_key_from(master_key)  # checked before anything is opened
+        if master is not None and chain_key is not None:
+            raise ConfigurationError(
+                "give master_key or chain_key, not both: with a master key the chain's key "
+                "is the store's own, wrapped by the master key"
+            )
         self._clock: Clock = clock or utc_now
+        self._locks = case_locks(self._settings, timeout=lock_timeout)
         self._views_url = views_url
         self._batch_size = batch_size
         self._stored_views: StoredViews | None = None
+        if retention_policy is not None and not isinstance(retention_policy, RetentionPolicy):
+            raise ConfigurationError("retention_policy must be a RetentionPolicy")
+        self._retention_policy = retention_policy or RetentionPolicy()
         self._closed = False
+        self._keyring = KeyRing(self._settings, master, self.now)
         with storage_errors(), setup_lock(self._settings):
-            self._store = EventStore(self._settings)
             try:
+                self._store = EventStore(self._settings, self._keyring, chain_key=chain_key)
+            except BaseException:
+                self._keyring.close()
+                self._locks.close()
+                raise
+            try:
+                recorder = self._store.recorder
+                self._keyring.start(lambda: bool(recorder.max_notification_id()))
+                if self._keyring.chain_key() is not None:  # the store's own chain secret
+                    self._store.chain.key = self._keyring.chain_key()  # (shared by its mapper)
                 key = store_key(self._settings)
             except BaseException:
                 self._store.close()
+                self._keyring.close()
+                self._locks.close()
                 raise
         self._commands = CommandHandler(self._store, self._locks, key, self.now)
         logger.info("perhetyo store opened: %s", self._settings.kind)
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the store is encrypted (a master key was given; see docs/privacy.md)."""
+        return self._keyring.encrypted
 
     @property
     def url(self) -> str:
@@ -111,6 +152,7 @@ class CasesCore:
             self._stored_views.close()
         self._locks.close()
         self._store.close()
+        self._keyring.close()
         logger.info("perhetyo store closed: %s", self._settings.kind)
 
     def __enter__(self) -> Self:

@@ -38,6 +38,8 @@ class StoredProjectionCalls(CasesCore):
                     schema=self._settings.postgres_schema if self._views_url is None else None,
                     batch_size=self._batch_size,
                     deadline_policy=self._deadline_policy,
+                    chain=self._store.chain,
+                    personal=not self._keyring.encrypted,
                 )
         return self._stored_views
 

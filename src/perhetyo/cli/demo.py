@@ -2,7 +2,13 @@
 
 ::
 
-    perhetyo demo [--url sqlite:///perhetyo-demo.db]
+    perhetyo demo [--url sqlite:///perhetyo-demo.db] [--encrypted [--show-key]]
+
+With ``--encrypted`` the story is recorded encrypted (docs/privacy.md). The master key is
+``PERHETYO_MASTER_KEY`` when that is set; otherwise it is read from a key file beside the
+demo database (``<file>.key``; ``perhetyo-demo.key`` for PostgreSQL), made there, readable
+by its owner only, on the first run (an in-memory store gets a key of its own run). The
+output says where the key came from; the key itself is printed only with ``--show-key``.
 
 The story itself is :mod:`perhetyo.testing.story`, usable without the command line; this
 module records it with :func:`~perhetyo.testing.story.record_demo_story` and prints what the
@@ -11,6 +17,8 @@ store then says. All people and organisations are fictional.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated, Final
 from uuid import UUID
 
@@ -31,6 +39,8 @@ from perhetyo.cli.render import (
 from perhetyo.errors import CaseNotFoundError
 from perhetyo.events import PlanAgreed
 from perhetyo.persistence import settings_for_url
+from perhetyo.persistence.keyring import MASTER_KEY_VARIABLE, generate_key, parse_master_key
+from perhetyo.persistence.store import create_private_file
 from perhetyo.testing.story import DEMO_READER, StoryClock, demo_case_id, record_demo_story
 from perhetyo.values import Actor
 
@@ -70,7 +80,40 @@ def _recorded_line(recorded: int, total: int) -> str:
     )
 
 
-def demo(url: DemoUrl = DEMO_URL) -> None:
+def _demo_key(url: str) -> tuple[str, str]:
+    """The demo's master key and where it came from (in Finnish, for the output)."""
+    from_environment = os.environ.get(MASTER_KEY_VARIABLE)
+    if from_environment:
+        return from_environment, f"ympäristömuuttujasta {MASTER_KEY_VARIABLE}"
+    settings = settings_for_url(url)
+    if settings.kind == "memory" or (settings.kind == "sqlite" and settings.sqlite_path is None):
+        return generate_key(), "luotiin tätä ajoa varten (muistissa oleva tarina katoaa)"
+    path = settings.sqlite_path
+    key_file = Path(f"{path}.key") if path is not None else Path("perhetyo-demo.key")
+    if key_file.is_file():
+        key = key_file.read_text(encoding="ascii").strip()
+        parse_master_key(key)
+        return key, f"tiedostosta {key_file}"
+    key = generate_key()
+    create_private_file(key_file)
+    key_file.write_text(key + "\n", encoding="ascii")
+    return key, f"luotiin nyt tiedostoon {key_file} (vain omistajan luettavissa)"
+
+
+def demo(
+    url: DemoUrl = DEMO_URL,
+    encrypted: Annotated[
+        bool,
+        typer.Option(
+            "--encrypted",
+            help="Salaa tallennettava tarina pääavaimella (PERHETYO_MASTER_KEY, tai "
+            "avaintiedosto tietokannan vieressä).",
+        ),
+    ] = False,
+    show_key: Annotated[
+        bool, typer.Option("--show-key", help="Tulosta myös pääavain (vain --encrypted).")
+    ] = False,
+) -> None:
     """Kirjaa blogikirjoituksen tarina (perhekuntoutus 2020) ja tulosta se.
 
     Tarina kirjataan tallennuspaikkaan --url (oletus sqlite:///perhetyo-demo.db). Ajo on
@@ -81,7 +124,16 @@ def demo(url: DemoUrl = DEMO_URL) -> None:
     shown = settings_for_url(url).shown_url
     clock = StoryClock()
     reader = DEMO_READER
-    with FamilyCases(url=url, clock=clock) as cases:
+    # Without --encrypted, FamilyCases still reads PERHETYO_MASTER_KEY when it is set.
+    key, key_source = (
+        _demo_key(url) if encrypted else (None, f"ympäristömuuttujasta {MASTER_KEY_VARIABLE}")
+    )
+    with FamilyCases(url=url, clock=clock, master_key=key) as cases:
+        encryption = (
+            f"AES-GCM, avain asiakkuutta kohden; pääavain {key_source}"
+            if cases.encrypted
+            else "ei salattu (ei pääavainta)"
+        )
         before = _events_before(cases, reader)
         case_id: UUID = record_demo_story(cases, clock)
         plan = cases.current_plan(case_id, actor=reader, purpose=_PURPOSE)
@@ -97,6 +149,8 @@ def demo(url: DemoUrl = DEMO_URL) -> None:
                                      "elo–joulukuu 2020 (blogikirjoitus 12.8.2020)")),
                     ("Tallennuspaikka", plain(shown)),
                     ("Kirjattu nyt", plain(_recorded_line(len(events) - before, len(events)))),
+                    ("Salaus", plain(encryption)),
+                    *([("Pääavain", plain(key))] if show_key and key is not None else []),
                 ]
             ),
             title="[bold]perhetyo demo[/]",

@@ -18,6 +18,7 @@ from perhetyo.commands.matters import (
     StartAssessment,
 )
 from perhetyo.commands.plan import AgreePlan, SetGoal, UpdateGoal
+from perhetyo.commands.privacy import EraseCase
 from perhetyo.commands.services import EndService, OrderService, StartService
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "CompleteAssessment",
     "DeclineAssessment",
     "EndService",
+    "EraseCase",
     "OpenCase",
     "OrderService",
     "ReadCase",

@@ -15,6 +15,13 @@ from perhetyo.events.matters import (
     opening_matter_id,
 )
 from perhetyo.events.plan import GoalSet, GoalUpdated, PlanAgreed
+from perhetyo.events.privacy import (
+    CaseErased,
+    ErasedGoal,
+    ErasedMeeting,
+    ErasedService,
+    ErasureSummary,
+)
 from perhetyo.events.services import ServiceEnded, ServiceOrdered, ServiceStarted
 
 __all__ = [
@@ -23,9 +30,14 @@ __all__ = [
     "AssessmentDeclined",
     "AssessmentStarted",
     "CaseClosed",
+    "CaseErased",
     "CaseEvent",
     "CaseOpened",
     "ChildViewRecorded",
+    "ErasedGoal",
+    "ErasedMeeting",
+    "ErasedService",
+    "ErasureSummary",
     "GoalSet",
     "GoalUpdated",
     "MatterPending",

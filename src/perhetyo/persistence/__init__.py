@@ -5,7 +5,10 @@
   connections, engines and locks they give;
 - :mod:`~perhetyo.persistence.libpq`: every PostgreSQL connection's libpq parameters,
   explicit, so that no ``PG*`` variable redirects it;
-- :mod:`~perhetyo.persistence.errors`: THE one map of foreign errors to perhetyo's.
+- :mod:`~perhetyo.persistence.errors`: THE one map of foreign errors to perhetyo's;
+- :mod:`~perhetyo.persistence.chain`: the tamper-evident chain every stored event is
+  sealed with, checked on every load; :mod:`~perhetyo.persistence.integrity`: the whole
+  store checked against it (``verify_integrity``).
 """
 
 from perhetyo.persistence.codec import OrjsonTranscoder, PydanticMapper

@@ -5,6 +5,15 @@
   back: ``model_dump(mode="json")`` out, ``model_validate`` in, with ``class_version``
   upcasting (``upcast_v1_v2`` class methods on the event class) under the same topic.
 
+The tamper-evident chain (:mod:`perhetyo.persistence.chain`) wraps the stored bytes:
+:meth:`PydanticMapper.to_stored_events` encodes a case's new events and then seals each
+over the one before; decoding first drops the chain's header (the chain itself is checked
+over a whole case before any event of it is decoded, see :meth:`PydanticMapper.verified`).
+
+With a master key, ``sealer`` (:class:`~perhetyo.persistence.cipher.PayloadCipher`)
+encrypts each JSON payload under its case's data key on the way out, and decrypts it
+first on the way in (after the chain tag is checked, when there is one).
+
 A stored event that cannot be read (damaged bytes, an unknown topic, a field that does
 not validate) becomes :class:`~perhetyo.errors.CorruptRecordError` naming its case and
 version, never its content (:func:`perhetyo.persistence.errors.decoded`).
@@ -12,7 +21,7 @@ version, never its content (:func:`perhetyo.persistence.errors.decoded`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +29,8 @@ import orjson
 from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
 
 from perhetyo.events import EVENT_CLASSES, CaseEvent
+from perhetyo.persistence.chain import Chain, Head, body_of
+from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.errors import decoded
 
 __all__ = ["OrjsonTranscoder", "PydanticMapper"]
@@ -42,7 +53,8 @@ class OrjsonTranscoder(Transcoder):
 class PydanticMapper(Mapper[UUID]):
     """Event mapper (tapahtumien muunnin): pydantic events to stored events and back.
 
-    ``registry`` maps topics to event classes (default: every registered perhetyo event).
+    ``registry`` maps topics to event classes (default: every registered perhetyo event);
+    ``chain`` seals and verifies the stored bytes (default: unkeyed, plain SHA-256).
     """
 
     def __init__(
@@ -52,14 +64,31 @@ class PydanticMapper(Mapper[UUID]):
         cipher: Cipher | None = None,
         *,
         registry: Mapping[str, type[CaseEvent]] | None = None,
+        chain: Chain | None = None,
+        sealer: PayloadCipher | None = None,
     ) -> None:
         super().__init__(transcoder=transcoder, compressor=compressor, cipher=cipher)
+        self.sealer = sealer  # encryption at rest: None on an unencrypted store
         self.registry: Mapping[str, type[CaseEvent]] = (
             EVENT_CLASSES if registry is None else registry
         )
+        self.chain = chain or Chain()
+
+    # --- the chain's seam (persistence/chain.py): sealed after encoding, checked first ---
+
+    def to_stored_events(self, events: Sequence[CaseEvent], head: Head) -> list[StoredEvent]:
+        """Encode one case's new events, each sealed over the one before (``head`` first)."""
+        return self.chain.seal_all(head, [self.to_stored_event(event) for event in events])
+
+    def verified(self, case_id: UUID, stored: Iterable[StoredEvent]) -> Head:
+        """Check a case's stored events against the chain; their head, or TamperedRecordError."""
+        return self.chain.verified(case_id, stored)
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        """Encode one event; ``originator_id`` and ``originator_version`` are columns."""
+        """Encode one event, unsealed; ``originator_id`` and ``originator_version`` are columns.
+
+        Stores write through :meth:`to_stored_events`, which seals what this returns.
+        """
         event: CaseEvent = domain_event
         cls = type(event)
         state = event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
@@ -70,6 +99,8 @@ class PydanticMapper(Mapper[UUID]):
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
+        if self.sealer is not None:  # encryption at rest (persistence/cipher.py)
+            data = self.sealer.seal(event.originator_id, event.originator_version, cls.TOPIC, data)
         return StoredEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,
@@ -90,7 +121,14 @@ class PydanticMapper(Mapper[UUID]):
 
     def _decode(self, stored_event: StoredEvent) -> CaseEvent:
         cls = self.registry[stored_event.topic]
-        data = stored_event.state
+        data = body_of(stored_event.state)  # the chain's header off (checked before)
+        if self.sealer is not None:  # encryption at rest (persistence/cipher.py)
+            data = self.sealer.open(
+                _uuid(stored_event.originator_id),
+                stored_event.originator_version,
+                stored_event.topic,
+                data,
+            )
         if self.cipher:
             data = self.cipher.decrypt(data)
         if self.compressor:
@@ -100,9 +138,10 @@ class PydanticMapper(Mapper[UUID]):
         while from_version < cls.class_version:
             getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
             from_version += 1
-        originator_id = stored_event.originator_id
-        state["originator_id"] = (
-            originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-        )
+        state["originator_id"] = _uuid(stored_event.originator_id)
         state["originator_version"] = stored_event.originator_version
         return cls.model_validate(state, context=_STORED_CONTEXT)
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)

@@ -3,19 +3,26 @@
 :class:`EventStore` is eventsourcing's ``Application`` with its environment taken from
 :class:`~perhetyo.persistence.store.StoreSettings` only (``os.environ`` is never read) and
 our pydantic mapper; :func:`setup_lock` serialises stores starting on one PostgreSQL
-database.
+database. A case is read with :meth:`EventStore.case_events` (its events checked against
+the tamper-evident chain, and the chain's head) and written with :meth:`EventStore.append`
+(new events sealed over that head): one read per command, as before the chain.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.utils import Environment, EnvType
 
+from perhetyo.events import CaseEvent
+from perhetyo.persistence.chain import Chain, Head
+from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.codec import OrjsonTranscoder, PydanticMapper
+from perhetyo.persistence.keyring import KeyRing
 from perhetyo.persistence.store import StoreSettings, advisory_key, postgres_connection
 
 __all__ = ["EventStore", "setup_lock"]
@@ -49,12 +56,26 @@ def setup_lock(settings: StoreSettings) -> Iterator[None]:
 
 
 class EventStore(Application[UUID]):
-    """eventsourcing's application, configured from the URL's settings only."""
+    """eventsourcing's application, configured from the URL's settings only.
+
+    ``chain_key`` keys the tamper-evident chain (None: plain SHA-256 tags). With a
+    ``keyring`` that holds a master key, every payload is encrypted under its case's data
+    key (:mod:`perhetyo.persistence.cipher`).
+    """
 
     name = "FamilyCases"
+    mapper: PydanticMapper
 
-    def __init__(self, settings: StoreSettings) -> None:
+    def __init__(
+        self,
+        settings: StoreSettings,
+        keyring: KeyRing | None = None,
+        *,
+        chain_key: bytes | None = None,
+    ) -> None:
         self._settings = settings
+        self._keyring = keyring
+        self.chain = Chain(chain_key)
         try:
             super().__init__()
         except BaseException:
@@ -68,9 +89,30 @@ class EventStore(Application[UUID]):
         return Environment(name, dict(self._settings.env))
 
     def construct_mapper(self) -> PydanticMapper:
-        """Our pydantic mapper with the orjson transcoder."""
+        """Our pydantic mapper with the orjson transcoder (and the key ring's cipher)."""
+        keyring = self._keyring
         return PydanticMapper(
             transcoder=OrjsonTranscoder(),
             cipher=self.factory.cipher(),
             compressor=self.factory.compressor(),
+            chain=self.chain,
+            sealer=PayloadCipher(keyring) if keyring is not None and keyring.encrypted else None,
         )
+
+    def case_events(self, case_id: UUID) -> tuple[list[CaseEvent], Head]:
+        """One case's events, in order, and the chain's head: one read of the store.
+
+        The whole case is checked against the chain before any event of it is decoded;
+        a break raises :class:`~perhetyo.errors.TamperedRecordError`.
+        """
+        stored = list(self.recorder.select_events(case_id))
+        head = self.mapper.verified(case_id, stored)
+        return [cast(CaseEvent, self.mapper.to_domain_event(event)) for event in stored], head
+
+    def append(self, events: Sequence[CaseEvent], head: Head) -> None:
+        """Store one case's new events, sealed over ``head`` (the head its load returned).
+
+        A writer that appended meanwhile makes the insert conflict on the version (the
+        command is then decided again from a fresh load, so from the fresh head).
+        """
+        self.recorder.insert_events(self.mapper.to_stored_events(events, head))

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from perhetyo.events import CaseEvent
+from perhetyo.events import CaseErased, CaseEvent
 from perhetyo.values import ValueModel
 
 __all__ = ["AuditEntry", "apply", "entry_for", "fields_for", "initial"]
@@ -61,5 +61,7 @@ def initial() -> tuple[AuditEntry, ...]:
 
 
 def apply(state: tuple[AuditEntry, ...], event: CaseEvent) -> tuple[AuditEntry, ...]:
-    """The trail after ``event``: one row more."""
+    """The trail after ``event``: one row more (an erasure leaves only its own row)."""
+    if isinstance(event, CaseErased):
+        return (entry_for(event),)
     return (*state, entry_for(event))

@@ -17,6 +17,7 @@ from perhetyo.events import (
     AssessmentDeclined,
     AssessmentStarted,
     CaseClosed,
+    CaseErased,
     CaseEvent,
     CaseOpened,
     ChildViewRecorded,
@@ -380,10 +381,91 @@ def _assessment_declined(event: AssessmentDeclined, plan: CurrentPlan) -> dict[s
     return {"matters": _replace_assessment(plan, event.matter_id, assessment)}
 
 
+def _erased(event: CaseErased) -> CurrentPlan:
+    """An erased case's plan: only what its summary keeps (no names, no free text)."""
+    summary = event.summary
+    successor = (
+        None
+        if summary.successor_kind is None
+        else Successor.trusted(kind=summary.successor_kind, case_id=summary.successor_case_id)
+    )
+    return CurrentPlan.trusted(
+        case_id=event.originator_id,
+        version=event.originator_version,
+        status=CaseStatus.CLOSED,
+        legal_basis=summary.legal_basis,
+        service_task=summary.service_task,
+        children=(),
+        guardians=(),
+        named_worker=NamedWorker.trusted(
+            id=summary.named_worker_id, name="", profession=summary.named_worker_profession
+        ),
+        opened_on=summary.opened_on,
+        closed_on=summary.closed_on,
+        closure_reason=summary.closure_reason,
+        successor=successor,
+        previous_case_id=summary.previous_case_id,
+        plan_version=summary.plan_version,
+        plan_agreed_on=summary.plan_agreed_on,
+        review_due_on=summary.review_due_on,
+        agreements=(),
+        dissent=(),
+        goals=tuple(
+            GoalView.trusted(
+                goal_id=goal.goal_id,
+                description="",
+                child_id=goal.child_id,
+                status=goal.status,
+                progress=goal.progress,
+                set_on=goal.set_on,
+                target_date=goal.target_date,
+                last_updated_on=goal.last_updated_on,
+            )
+            for goal in summary.goals
+        ),
+        services=tuple(
+            ServiceView.trusted(
+                service_id=service.service_id,
+                kind=service.kind,
+                provider="",
+                status=service.status,
+                ordered_on=service.ordered_on,
+                started_on=service.started_on,
+                ended_on=service.ended_on,
+                goal_ids=service.goal_ids,
+            )
+            for service in summary.services
+        ),
+        meetings=tuple(
+            MeetingView.trusted(meeting_id=m.meeting_id, kind=m.kind, held_on=m.held_on)
+            for m in summary.meetings
+        ),
+        child_views={},
+        # The matters, their assessments and the plan's versions are not in the summary:
+        # an erased case has none (and so no deadlines).
+        pending_on=None,
+        initiated_by=None,
+        special_support=False,
+        urgent=False,
+        child_welfare_from=None,
+        matters=(),
+        plan_versions=(),
+    )
+
+
+@_changes.register
+def _erasure(event: CaseErased, plan: CurrentPlan) -> dict[str, object]:
+    """Every field: an erased case's plan is its summary's alone (see :func:`_erased`)."""
+    return dict(_erased(event).__dict__)
+
+
 def apply(state: CurrentPlan | None, event: CaseEvent) -> CurrentPlan | None:
-    """The plan after ``event`` (a new object; ``state`` is not changed)."""
+    """The plan after ``event`` (a new object; ``state`` is not changed). An erasure
+    replaces the plan by what its summary keeps, whatever came before."""
     if isinstance(event, CaseOpened):
         return _opened(event)
+    if isinstance(event, CaseErased):
+        return _erased(event)
     if state is None:
         return None
     changes = _changes(event, state)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from perhetyo.events import CaseEvent, GoalSet, GoalUpdated
+from perhetyo.events import CaseErased, CaseEvent, GoalSet, GoalUpdated
 from perhetyo.values import GoalStatus, ValueModel
 
 __all__ = ["GoalProgress", "GoalUpdateView", "apply", "initial", "update_view"]
@@ -59,6 +59,21 @@ def update_view(event: GoalUpdated) -> GoalUpdateView:
 
 def apply(state: tuple[GoalProgress, ...], event: CaseEvent) -> tuple[GoalProgress, ...]:
     """The goals after ``event`` (a new tuple; ``state`` is not changed)."""
+    if isinstance(event, CaseErased):  # what the summary keeps: no descriptions, no updates
+        return tuple(
+            GoalProgress.trusted(
+                case_id=event.originator_id,
+                goal_id=goal.goal_id,
+                description="",
+                child_id=goal.child_id,
+                set_on=goal.set_on,
+                target_date=goal.target_date,
+                status=goal.status,
+                progress=goal.progress,
+                updates=(),
+            )
+            for goal in event.summary.goals
+        )
     if isinstance(event, GoalSet):
         goal = GoalProgress.trusted(
             case_id=event.originator_id,

@@ -22,7 +22,8 @@ from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView
 from perhetyo.projections.deadlines import Deadline, DeadlinePolicy, deadline_facts, status_on
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 from perhetyo.projections.matter_views import AssessmentView, MatterView, PlanVersionView
-from perhetyo.values import NamedWorker, PersonRef, Successor
+from perhetyo.projections.sql.schema import blank_personal
+from perhetyo.values import NamedWorker, PersonRef, Profession, Successor
 
 __all__ = [
     "RowWriter",
@@ -252,6 +253,20 @@ def deadline_from_row(row: Any, on: date) -> Deadline:
     )
 
 
+def _worker(case: Any) -> NamedWorker:
+    if not case.named_worker_name:  # left empty: the store has a master key
+        return NamedWorker.trusted(
+            id=case.named_worker_id,
+            name="",
+            profession=Profession(case.named_worker_profession),
+        )
+    return NamedWorker(
+        id=case.named_worker_id,
+        name=case.named_worker_name,
+        profession=case.named_worker_profession,
+    )
+
+
 def plan_from_rows(
     case: Any, goals: Iterable[Any], services: Iterable[Any], matters: Iterable[Any] = ()
 ) -> CurrentPlan:
@@ -273,11 +288,7 @@ def plan_from_rows(
         service_task=case.service_task,
         children=tuple(PersonRef.model_validate(c, context=stored) for c in case.children),
         guardians=tuple(PersonRef.model_validate(g, context=stored) for g in case.guardians),
-        named_worker=NamedWorker(
-            id=case.named_worker_id,
-            name=case.named_worker_name,
-            profession=case.named_worker_profession,
-        ),
+        named_worker=_worker(case),
         opened_on=case.opened_on,
         closed_on=case.closed_on,
         closure_reason=case.closure_reason,
@@ -407,10 +418,14 @@ class RowWriter:
     On SQLite the values are converted exactly as SQLAlchemy's column types store them
     (ISO dates, its DATETIME format, JSON text), so reading back through SQLAlchemy gives
     the same values; the tests check this round trip.
+
+    ``personal=False`` (a store with a master key) leaves every column marked personal
+    empty (:func:`~perhetyo.projections.sql.schema.blank_personal`).
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, personal: bool = True) -> None:
         self.direct = engine.dialect.name == "sqlite"
+        self.personal = personal
         self._statements: dict[str, _Statement] = {}
 
     def _statement(self, table: Table) -> _Statement:
@@ -438,6 +453,8 @@ class RowWriter:
         """Insert ``rows`` (dicts keyed by column name) into ``table``."""
         if not rows:
             return
+        if not self.personal:
+            blank_personal(table, rows)
         if not self.direct:
             conn.execute(insert(table), rows)
             return

@@ -19,7 +19,10 @@ so even a writer that bypassed the locks could not apply an event twice.
 
 The runner keeps a bounded cache of case states; on a miss it reads the case's state back
 from its own tables, so memory stays flat however long the log is. A damaged stored event
-stops the batch with the codec's :class:`~perhetyo.errors.CorruptRecordError`, untouched.
+stops the batch with the codec's :class:`~perhetyo.errors.CorruptRecordError`, untouched;
+so does an event that fails the tamper-evident chain (its subclass
+:class:`~perhetyo.errors.TamperedRecordError`): each batch is checked against the chain
+(:class:`~perhetyo.persistence.chain.ChainFollower`) before any of it is decoded or folded.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import gc
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 from uuid import UUID
@@ -37,9 +40,10 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Connection, Engine, Table, delete, select
 
-from perhetyo.errors import ProjectionError
-from perhetyo.events import CaseEvent, CaseOpened, GoalSet, GoalUpdated
+from perhetyo.errors import CaseErasedError, ProjectionError
+from perhetyo.events import CaseErased, CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.persistence import storage_errors
+from perhetyo.persistence.chain import Chain, ChainFollower, Head
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.deadlines import DEFAULT_POLICY, DeadlinePolicy
@@ -134,6 +138,8 @@ class ProjectionRunner:
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
         pause_gc: bool = False,
+        chain: Chain | None = None,
+        personal: bool = True,
         deadline_policy: DeadlinePolicy = DEFAULT_POLICY,
     ) -> None:
         self.recorder = recorder
@@ -148,12 +154,21 @@ class ProjectionRunner:
         self.pause_gc = pause_gc
         self._lock = lock
         self._cache = _LRU(cache_size)
-        self._writer = RowWriter(engine)
+        self._writer = RowWriter(engine, personal=personal)
         self._cache_position: int | None = None
         self._mutex = threading.Lock()  # one batch at a time per runner
+        self._erased: set[UUID] = set()  # cases erased in this batch
         # Held around every use of the engine when its one connection is shared (memory).
         self._guard: contextlib.AbstractContextManager[Any] = guard or contextlib.nullcontext()
         self._write_engine = engine.execution_options(perhetyo_write=True)
+        # The chain (unkeyed by default: a keyed store then fails closed).
+        self._chain = ChainFollower(chain or Chain(), self._previous_event)
+
+    def _previous_event(self, case_id: UUID, version: int) -> Any:
+        """The case's newest stored event before ``version`` (a chain follower's miss)."""
+        with storage_errors("the event store"):
+            found = self.recorder.select_events(case_id, lte=version - 1, desc=True, limit=1)
+        return found[0] if found else None
 
     @property
     def cached_cases(self) -> int:
@@ -180,7 +195,9 @@ class ProjectionRunner:
             except BaseException:
                 # Nothing committed: cached states may be ahead of the rows.
                 self._cache.clear()
+                self._erased.clear()
                 self._cache_position = None
+                self._chain.forget()
                 raise
 
     def _run_batch(self) -> int:
@@ -193,7 +210,8 @@ class ProjectionRunner:
             )
         if not notifications:
             return 0
-        events = [cast(CaseEvent, self.mapper.to_domain_event(n)) for n in notifications]
+        heads: dict[UUID, Head] = self._chain.check(notifications)
+        events = self._decoded(notifications)
         new_position = notifications[-1].id
         with self._write_engine.begin() as conn:
             if self._lock is not None:
@@ -207,6 +225,7 @@ class ProjectionRunner:
             self.positions.advance(conn, self.application_name, position, new_position)
         self._cache.put_all(states)
         self._cache_position = new_position
+        self._chain.remember(heads)
         _log.debug(
             "%s: applied %d events of %d cases; position %d -> %d",
             self.view_name,
@@ -216,6 +235,17 @@ class ProjectionRunner:
             new_position,
         )
         return len(events)
+
+    def _decoded(self, notifications: Sequence[Any]) -> list[CaseEvent]:
+        """Decode a batch; an erased case's events (their key destroyed) are left out: its
+        ``CaseErased``, which stays readable, folds its summary in their place."""
+        events: list[CaseEvent] = []
+        for notification in notifications:
+            try:
+                events.append(cast(CaseEvent, self.mapper.to_domain_event(notification)))
+            except CaseErasedError:
+                continue
+        return events
 
     def _fold(
         self, conn: Connection, events: list[CaseEvent]
@@ -243,6 +273,11 @@ class ProjectionRunner:
         audit_fields = audit_trail.fields_for
         for event in events:
             case_id = event.originator_id
+            if isinstance(event, CaseErased):  # only the summary's rows remain
+                self._erased.add(case_id)
+                audit_rows = [row for row in audit_rows if row["case_id"] != str(case_id)]
+                update_rows = [row for row in update_rows if row["case_id"] != str(case_id)]
+                progresses[case_id] = apply_progress(progresses[case_id], event)
             plans[case_id] = apply_plan(plans[case_id], event)
             audit_rows.append(audit_row(audit_fields(event)))
             if isinstance(event, (GoalSet, GoalUpdated)):  # the only events it folds
@@ -311,6 +346,11 @@ class ProjectionRunner:
         if keys:
             for table in (t.cases, t.goals, t.services, t.matters, t.deadlines):
                 conn.execute(delete(table).where(table.c.case_id.in_(keys)))
+        erased = [str(case_id) for case_id in self._erased]
+        self._erased.clear()
+        if erased:
+            for table in (t.goal_updates, t.audit_entries):
+                conn.execute(delete(table).where(table.c.case_id.in_(erased)))
         writer = self._writer
         writer.insert(conn, t.cases, case_rows_)
         writer.insert(conn, t.goals, goal_rows)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -52,8 +52,10 @@ __all__ = [
     "TABLE_NAMES",
     "TRACKING_TABLE",
     "ViewTables",
+    "blank_personal",
     "create_tables",
     "outdated_tables",
+    "personal_columns",
     "tracking_table",
 ]
 
@@ -98,6 +100,9 @@ INDEXED_COLUMNS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
 time, actor and event type. Primary keys start with ``case_id`` on every table."""
 
 _JSON = JSON().with_variant(JSONB(), "postgresql")
+_PERSONAL: Final = {"personal": True}
+"""Marks a column of personal data or free text: left empty when the store has a master
+key (:func:`blank_personal`; docs/privacy.md). Every helper marks its new columns so."""
 _ID = String(36)
 _ENUM = String(40)
 
@@ -160,7 +165,7 @@ class ViewTables:
             Column("legal_basis", _ENUM, nullable=False),
             Column("service_task", _ENUM, nullable=False),
             Column("named_worker_id", String(64), nullable=False),
-            Column("named_worker_name", String(200), nullable=False),
+            Column("named_worker_name", String(200), nullable=False, info=_PERSONAL),
             Column("named_worker_profession", _ENUM, nullable=False),
             Column("opened_on", Date, nullable=False),
             Column("closed_on", Date),
@@ -172,12 +177,12 @@ class ViewTables:
             Column("plan_agreed_on", Date),
             Column("review_due_on", Date),
             Column("last_meeting_on", Date),
-            Column("children", _JSON, nullable=False),
-            Column("guardians", _JSON, nullable=False),
-            Column("agreements", _JSON, nullable=False),
-            Column("dissent", _JSON, nullable=False),
+            Column("children", _JSON, nullable=False, info=_PERSONAL),
+            Column("guardians", _JSON, nullable=False, info=_PERSONAL),
+            Column("agreements", _JSON, nullable=False, info=_PERSONAL),
+            Column("dissent", _JSON, nullable=False, info=_PERSONAL),
             Column("meetings", _JSON, nullable=False),
-            Column("child_views", _JSON, nullable=False),
+            Column("child_views", _JSON, nullable=False, info=_PERSONAL),
             Column("pending_on", Date),
             Column("initiated_by", _ENUM),
             Column("special_support", Boolean, nullable=False),
@@ -191,7 +196,7 @@ class ViewTables:
             Column("case_id", _ID, primary_key=True),
             Column("goal_id", _ID, primary_key=True),
             Column("position", Integer, nullable=False),
-            Column("description", Text, nullable=False),
+            Column("description", Text, nullable=False, info=_PERSONAL),
             Column("child_id", String(64)),
             Column("status", _ENUM, nullable=False),
             Column("progress", Integer, nullable=False),
@@ -206,7 +211,7 @@ class ViewTables:
             Column("service_id", _ID, primary_key=True),
             Column("position", Integer, nullable=False),
             Column("kind", _ENUM, nullable=False),
-            Column("provider", String(200), nullable=False),
+            Column("provider", String(200), nullable=False, info=_PERSONAL),
             Column("status", _ENUM, nullable=False),
             Column("ordered_on", Date, nullable=False),
             Column("started_on", Date),
@@ -222,7 +227,7 @@ class ViewTables:
             Column("updated_on", Date, nullable=False),
             Column("status", _ENUM, nullable=False),
             Column("progress", Integer, nullable=False),
-            Column("note", Text),
+            Column("note", Text, info=_PERSONAL),
             Column("actor_id", String(64), nullable=False),
             Column("recorded_at", DateTime(timezone=True), nullable=False),
         )
@@ -318,6 +323,28 @@ def outdated_tables(conn: Connection, tables: ViewTables) -> list[str]:
         if set(table.columns.keys()) - columns:
             outdated.append(table.name)
     return outdated
+
+
+def personal_columns(table: Table) -> tuple[Column[Any], ...]:
+    """The columns of ``table`` marked ``info={"personal": True}``."""
+    return tuple(column for column in table.columns if column.info.get("personal"))
+
+
+def blank_personal(table: Table, rows: list[dict[str, Any]]) -> None:
+    """Empty the personal columns of ``rows`` in place (the one place this is done): NULL
+    where the column allows it, else an empty JSON list or object, or an empty string."""
+    columns = personal_columns(table)
+    if not columns:
+        return
+    for row in rows:
+        for column in columns:
+            value = row[column.name]
+            if value is None:
+                continue
+            if isinstance(value, list | dict | tuple):
+                row[column.name] = type(value)()
+            else:
+                row[column.name] = None if column.nullable else ""
 
 
 def create_tables(conn: Connection, metadata: MetaData, tracking: Table) -> None:

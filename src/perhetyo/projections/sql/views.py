@@ -28,6 +28,7 @@ from sqlalchemy.pool import StaticPool
 
 from perhetyo.errors import PerhetyoError
 from perhetyo.persistence import advisory_key, storage_errors
+from perhetyo.persistence.chain import Chain
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.deadlines import DEFAULT_POLICY, Deadline, DeadlinePolicy
@@ -56,6 +57,7 @@ from perhetyo.projections.sql.schema import (
 )
 from perhetyo.projections.sql.tracking import SQLTrackingRecorder, postgres_xact_lock
 from perhetyo.projections.sql.worker import WorkerSession, run_worker
+from perhetyo.values import CaseStatus
 
 __all__ = ["WRITE", "ProjectionStatus", "StoredViews"]
 
@@ -84,7 +86,11 @@ class ProjectionStatus:
 
 
 class StoredViews:
-    """Stored views (raportointinäkymät): the five tables, kept up to date from the log."""
+    """Stored views (raportointinäkymät): the five tables, kept up to date from the log.
+
+    ``chain`` is the store's tamper-evident chain: every runner checks each batch against
+    it before folding (unkeyed when None, so a keyed store fails closed).
+    """
 
     def __init__(
         self,
@@ -97,9 +103,13 @@ class StoredViews:
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
         deadline_policy: DeadlinePolicy = DEFAULT_POLICY,
+        chain: Chain | None = None,
+        personal: bool = True,
     ) -> None:
         self.recorder = recorder
         self.deadline_policy = deadline_policy
+        self.chain = chain
+        self.personal = personal  # False with a master key: personal columns left empty
         self.mapper = mapper
         self.application_name = application_name
         self.engine = engine
@@ -152,6 +162,8 @@ class StoredViews:
             batch_size=batch_size or self.batch_size,
             cache_size=self.cache_size,
             deadline_policy=self.deadline_policy,
+            chain=self.chain,
+            personal=self.personal,
         )
 
     @contextlib.contextmanager
@@ -181,11 +193,13 @@ class StoredViews:
     ) -> int:
         """Catch the live tables up with the log; returns events applied (0 when current).
 
-        ``pause_gc`` pauses the cyclic garbage collector during each batch: faster for a
-        long catch-up, but process-wide, so only for a process of its own (the CLI).
+        Tables of an older version are rebuilt first; the events that rebuild folded are
+        counted as applied. ``pause_gc`` pauses the cyclic garbage collector during each
+        batch: faster for a long catch-up, but process-wide, so only for a process of its
+        own (the CLI).
         """
         with self._failures("update"):
-            self._start()
+            rebuilt = self._start()
             position, head = self.live.position(), self._head()
             if head > position:
                 _log.info(
@@ -194,7 +208,7 @@ class StoredViews:
                     position,
                     head,
                 )
-            applied = catch_up(self.live, on_batch, pause_gc=pause_gc)
+            applied = rebuilt + catch_up(self.live, on_batch, pause_gc=pause_gc)
         if applied:
             _log.info("stored views caught up: %d events applied", applied)
         return applied
@@ -202,12 +216,14 @@ class StoredViews:
     def run_batch(self) -> int:
         """Apply one batch to the live tables; returns events applied (0 when current)."""
         with self._failures("batch"):
-            self._start()
-            return run_one(self.live)
+            rebuilt = self._start()
+            return rebuilt or run_one(self.live)
 
-    def _start(self) -> None:
+    def _start(self) -> int:
         """At a runner's first start: remove what a killed rebuild left, and rebuild the
-        views of an older version (a table or a column missing)."""
+        views of an older version (a table or a column missing); returns the events that
+        rebuild folded (0 without one)."""
+        rebuilt = 0
         if not self._started:
             self.rebuilds.clean_up()
             if self._outdated:
@@ -216,10 +232,11 @@ class StoredViews:
                     "rebuilding them",
                     len(self._outdated),
                 )
-                self.rebuilds.run()
+                rebuilt = self.rebuilds.run()
                 self.live = self.runner(self.tables, LIVE)
             self._outdated = []
             self._started = True
+        return rebuilt
 
     def _head(self) -> int:
         with storage_errors("the event store"):
@@ -320,6 +337,19 @@ class StoredViews:
         with storage_errors(_WHAT), self.reading() as conn:
             rows = conn.execute(query).all()
         return [deadline_from_row(row, on) for row in rows]
+
+    def closed_cases(self, closed_by: date | None = None) -> list[tuple[UUID, str, date]]:
+        """``(case_id, legal_basis value, closed_on)`` of every closed case the tables hold,
+        closed on or before ``closed_by`` when given; non-personal columns only."""
+        t = self.tables.cases
+        query = select(t.c.case_id, t.c.legal_basis, t.c.closed_on).where(
+            t.c.status == CaseStatus.CLOSED.value, t.c.closed_on.is_not(None)
+        )
+        if closed_by is not None:
+            query = query.where(t.c.closed_on <= closed_by)
+        with storage_errors(_WHAT), self.reading() as conn:
+            rows = conn.execute(query.order_by(t.c.closed_on, t.c.case_id)).all()
+        return [(UUID(row.case_id), row.legal_basis, row.closed_on) for row in rows]
 
     # --- rebuilding and the worker --------------------------------------------------------
 
