@@ -13,6 +13,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from perhetyo.events import (
+    AssessmentCompleted,
+    AssessmentDeclined,
+    AssessmentStarted,
     CaseClosed,
     CaseErased,
     CaseEvent,
@@ -29,6 +32,7 @@ from perhetyo.events import (
     ErasureSummary,
     GoalSet,
     GoalUpdated,
+    MatterPending,
     MeetingCancelled,
     MeetingHeld,
     NamedWorkerAssigned,
@@ -43,6 +47,7 @@ from perhetyo.testing import actors, ids, named_workers, person_refs, texts
 from perhetyo.values import (
     ClosureReason,
     GoalStatus,
+    Initiation,
     LegalBasis,
     MeetingKind,
     Profession,
@@ -83,6 +88,10 @@ _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
         "opened_on": any_date,
         "named_worker": named_workers(qualified=None),
         "previous_case_id": st.none() | st.uuids(),
+        "pending_on": any_date,
+        "initiated_by": st.none() | st.sampled_from(Initiation),
+        "special_support": st.booleans(),
+        "urgent": st.booleans(),
     },
     NamedWorkerAssigned: {
         "worker": named_workers(qualified=None),
@@ -185,6 +194,32 @@ _FIELDS: dict[type[CaseEvent], dict[str, st.SearchStrategy[Any]]] = {
         "successor": st.none()
         | st.builds(Successor, kind=st.sampled_from(SuccessorKind), case_id=st.none() | st.uuids()),
     },
+    MatterPending: {
+        "matter_id": st.uuids(),
+        "pending_on": any_date,
+        "initiated_by": st.sampled_from(Initiation),
+        "special_support": st.booleans(),
+        "urgent": st.booleans(),
+    },
+    AssessmentStarted: {
+        "matter_id": st.uuids(),
+        "started_on": any_date,
+        "special_support": st.none() | st.booleans(),
+        "child_welfare_need_assessed": st.booleans(),
+    },
+    AssessmentCompleted: {
+        "matter_id": st.uuids(),
+        "completed_on": any_date,
+        "conclusions": any_text,
+        "relationship_continues": st.booleans(),
+        "special_support": st.booleans(),
+        "child_welfare_begins": st.booleans(),
+        "needs_named_worker": st.booleans(),
+        "plan_needed": st.booleans(),
+        "child_views": string_maps,
+        "not_heard_reasons": string_maps,
+    },
+    AssessmentDeclined: {"matter_id": st.uuids(), "decided_on": any_date, "reason": any_text},
     CaseErased: {
         "erased_on": any_date,
         "reason": some_text.filter(lambda text: text.strip() != "" and "\x00" not in text),

@@ -30,9 +30,21 @@ def test_events_import_nothing_from_aggregates_projections_or_the_application(
     assert all(module.startswith(allowed) for module in perhetyo_imports(path))
 
 
-@pytest.mark.parametrize("name", ["current_plan.py", "goal_progress.py", "audit_trail.py"])
+@pytest.mark.parametrize(
+    "name",
+    ["current_plan.py", "goal_progress.py", "audit_trail.py", "matter_views.py", "deadlines.py"],
+)
 def test_the_folds_import_only_events_and_values(name: str) -> None:
-    allowed = ("perhetyo.events", "perhetyo.values", "perhetyo.record_values")
+    """And the read model's value modules beside them; deadlines also the working days."""
+    allowed = (
+        "perhetyo.events",
+        "perhetyo.values",
+        "perhetyo.record_values",
+        "perhetyo.projections.matter_views",
+        "perhetyo.projections.plan_views",
+        "perhetyo.projections.current_plan",
+        "perhetyo.working_days",
+    )
     assert all(
         module.startswith(allowed) for module in perhetyo_imports(SRC / "projections" / name)
     )

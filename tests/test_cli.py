@@ -131,7 +131,7 @@ def test_demo_prints_goal_progress_and_the_audit_trail(demo_output: str) -> None
     assert "perhekuntoutus tilattu (palvelu P1)" in trail
     assert "Asiakkuus päättyi" in trail
     assert "Kirjaajat" in trail
-    assert "39 tapahtumaa" in demo_output
+    assert "41 tapahtumaa" in demo_output
 
 
 def test_demo_shows_finnish_labels_not_enum_values(demo_output: str) -> None:
@@ -219,11 +219,11 @@ def test_running_the_demo_again_records_nothing(demo_url: str) -> None:
     second = _run("demo", "--url", demo_url)
 
     assert first.exit_code == second.exit_code == 0
-    assert "Kirjattu nyt     39 tapahtumaa" in first.output
-    assert "Kirjattu nyt     ei mitään: tarina oli jo tallessa (39 tapahtumaa" in second.output
+    assert "Kirjattu nyt     41 tapahtumaa" in first.output
+    assert "Kirjattu nyt     ei mitään: tarina oli jo tallessa (41 tapahtumaa" in second.output
     case_id = _demo_case_in(demo_url)
     with FamilyCases(url=demo_url) as cases:
-        assert len(cases.history(case_id, actor=an_actor())) == 39
+        assert len(cases.history(case_id, actor=an_actor())) == 41
 
 
 def test_the_story_replays_without_the_command_line_and_the_store_finds_its_case() -> None:
@@ -234,7 +234,7 @@ def test_the_story_replays_without_the_command_line_and_the_store_finds_its_case
         again = record_demo_story(cases, StoryClock())
 
         assert again == first
-        assert len(cases.history(first, actor=DEMO_READER)) == recorded == 39
+        assert len(cases.history(first, actor=DEMO_READER)) == recorded == 41
         assert cases.current_plan(first, actor=DEMO_READER).status is CaseStatus.CLOSED
 
 

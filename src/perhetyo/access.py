@@ -51,6 +51,8 @@ class AccessAction(StrEnum):
     ACCESS_LOG = "access_log"
     DISCLOSURE = "disclosure"
     HOST_READ = "host_read"
+    DEADLINES = "deadlines"
+    OVERDUE = "overdue"
 
 
 FINNISH_LABELS[AccessAction] = {
@@ -62,6 +64,8 @@ FINNISH_LABELS[AccessAction] = {
     AccessAction.ACCESS_LOG: "käyttölokin luku",
     AccessAction.DISCLOSURE: "tietojen luovutus",
     AccessAction.HOST_READ: "isäntäjärjestelmän luku",
+    AccessAction.DEADLINES: "määräaikojen luku",
+    AccessAction.OVERDUE: "myöhässä olevien määräaikojen luku",
 }
 SWEDISH_LABELS[AccessAction] = {
     AccessAction.CURRENT_PLAN: "läsning av klientplanen",
@@ -72,6 +76,8 @@ SWEDISH_LABELS[AccessAction] = {
     AccessAction.ACCESS_LOG: "läsning av användningsloggen",
     AccessAction.DISCLOSURE: "utlämnande av uppgifter",
     AccessAction.HOST_READ: "värdsystemets läsning",
+    AccessAction.DEADLINES: "läsning av tidsfristerna",
+    AccessAction.OVERDUE: "läsning av försenade tidsfrister",
 }
 
 

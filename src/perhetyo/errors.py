@@ -28,7 +28,10 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   ├── DecisionNotFoundError
     │   ├── DecisionNotApplicableError
     │   ├── ChildAlreadyInCaseError
-    │   └── LastChildError
+    │   ├── LastChildError
+    │   ├── MatterNotFoundError
+    │   ├── AssessmentLifecycleError
+    │   └── ChildWelfareConflictError
     ├── ConcurrentUpdateError               the case stayed busy past lock_timeout; retry
     ├── StorageError                        the database failed or is unreachable; .reason
     │   └── StoreClosedError                the FamilyCases was closed
@@ -42,11 +45,13 @@ from __future__ import annotations
 from typing import ClassVar, TypedDict
 
 __all__ = [
+    "AssessmentLifecycleError",
     "CaseAlreadyExistsError",
     "CaseClosedError",
     "CaseErasedError",
     "CaseNotFoundError",
     "ChildAlreadyInCaseError",
+    "ChildWelfareConflictError",
     "ClosureIncompleteError",
     "ConcurrentUpdateError",
     "ConfigurationError",
@@ -63,6 +68,7 @@ __all__ = [
     "InvalidCommandError",
     "LastChildError",
     "MasterKeyError",
+    "MatterNotFoundError",
     "OutOfOrderError",
     "PerhetyoError",
     "ProjectionError",
@@ -257,6 +263,24 @@ class LastChildError(RuleViolationError):
     """The last child cannot leave the case (viimeinen lapsi): close the case instead."""
 
     code = "last_child"
+
+
+class MatterNotFoundError(RuleViolationError):
+    """No such matter in the case (asiaa ei löydy), or the case has no matter pending."""
+
+    code = "matter_not_found"
+
+
+class AssessmentLifecycleError(RuleViolationError):
+    """The assessment step does not fit (arvioinnin vaihe): twice, or not started yet."""
+
+    code = "assessment_lifecycle"
+
+
+class ChildWelfareConflictError(RuleViolationError):
+    """The case is already under the Child Welfare Act (jo lastensuojelun asiakkuus)."""
+
+    code = "child_welfare_conflict"
 
 
 class ConcurrentUpdateError(PerhetyoError):

@@ -24,7 +24,9 @@ from pydantic import (
 )
 from pydantic._internal._model_construction import ModelMetaclass
 
+from perhetyo import matter_values
 from perhetyo.errors import FieldError, InvalidCommandError
+from perhetyo.matter_values import DeadlineKind, DeadlineStatus, Initiation
 
 __all__ = [
     "FINAL_GOAL_STATUSES",
@@ -34,8 +36,11 @@ __all__ = [
     "BusinessDate",
     "CaseStatus",
     "ClosureReason",
+    "DeadlineKind",
+    "DeadlineStatus",
     "GoalStatus",
     "Id",
+    "Initiation",
     "LegalBasis",
     "LongText",
     "MeetingKind",
@@ -508,6 +513,9 @@ SWEDISH_LABELS: Final[dict[type[StrEnum], dict[StrEnum, str]]] = {
     },
 }
 """Swedish labels per enumeration (Finland is bilingual; THL's structures carry Swedish)."""
+
+FINNISH_LABELS.update(matter_values.FINNISH)  # the matter's enumerations (their own module)
+SWEDISH_LABELS.update(matter_values.SWEDISH)
 
 
 def finnish_label(member: StrEnum) -> str:

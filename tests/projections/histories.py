@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from perhetyo import Actor, FamilyCases, NamedWorker
+from perhetyo import Actor, DeadlineStatus, FamilyCases, NamedWorker
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.events import CaseEvent
@@ -254,6 +254,10 @@ def grow(
 # --- what the stored tables must hold ----------------------------------------------------------
 
 
+DEADLINE_DAYS: Final = (date(2019, 1, 15), DEFAULT_TODAY, date(2022, 6, 30))
+"""Days the deadlines are compared on: before, at and after the drawn histories' today."""
+
+
 def without_personal(plan: CurrentPlan) -> CurrentPlan:
     """The plan as an encrypted store's tables keep it: every personal field empty."""
 
@@ -286,6 +290,16 @@ def without_personal(plan: CurrentPlan) -> CurrentPlan:
         cancelled_meetings=tuple(
             meeting.evolve(reason="") for meeting in plan.cancelled_meetings
         ),
+        matters=tuple(
+            matter
+            if matter.assessment is None
+            else matter.evolve(
+                assessment=matter.assessment.evolve(
+                    conclusions=None, child_views={}, not_heard_reasons={}, decline_reason=None
+                )
+            )
+            for matter in plan.matters
+        ),
     )
 
 
@@ -301,11 +315,24 @@ def progress_without_personal(progress: Sequence[GoalProgress]) -> list[GoalProg
 
 def assert_stored_equals_live(cases: FamilyCases, case_ids: list[UUID]) -> None:
     """Row for row, the stored tables hold what the live folds give, for every case, and
-    their derived columns say what the events say."""
+    their derived columns say what the events say; the stored deadlines, on any day, are
+    the live ones, and the overdue ones across all cases are the live overdue ones."""
     views = cases.stored_views
     statutory_rows = dict.fromkeys(
         ("perhetyo_decisions", "perhetyo_child_memberships", "perhetyo_cancelled_meetings"), 0
     )
+    for on in DEADLINE_DAYS:
+        live = [
+            deadline
+            for case_id in case_ids
+            for deadline in cases.deadlines(case_id, actor=READER, on=on)
+        ]
+        for case_id in case_ids:
+            assert views.deadlines(case_id, on) == [d for d in live if d.case_id == case_id]
+        overdue = [d for d in live if d.status is DeadlineStatus.OVERDUE]
+        assert views.overdue(on) == sorted(
+            overdue, key=lambda d: (d.due_on, str(d.case_id), live.index(d))
+        )
     for case_id in case_ids:
         plan = cases.current_plan(case_id, actor=READER)
         statutory_rows["perhetyo_decisions"] += len(plan.decisions)

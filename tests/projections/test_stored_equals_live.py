@@ -111,7 +111,12 @@ def test_update_on_an_empty_log_applies_nothing(tmp_path: Path) -> None:
         assert cases.update_projections() == 0
         assert cases.rebuild_projections() == 0
         statuses = cases.projection_status()
-        assert {s.projection for s in statuses} == {"CurrentPlan", "GoalProgress", "AuditTrail"}
+        assert {s.projection for s in statuses} == {
+            "CurrentPlan",
+            "GoalProgress",
+            "AuditTrail",
+            "Deadlines",
+        }
         assert all(s.position == 0 and s.head == 0 and s.lag == 0 for s in statuses)
 
 

@@ -16,9 +16,11 @@ from datetime import date
 from uuid import UUID
 
 from perhetyo import (
+    AssessmentLifecycleError,
     CaseClosedError,
     CaseNotFoundError,
     ChildAlreadyInCaseError,
+    ChildWelfareConflictError,
     ClosureIncompleteError,
     DateOutOfRangeError,
     DecisionNotApplicableError,
@@ -32,6 +34,7 @@ from perhetyo import (
     InvalidCommandError,
     LastChildError,
     LegalBasis,
+    MatterNotFoundError,
     NamedWorker,
     OutOfOrderError,
     PerhetyoError,
@@ -43,6 +46,7 @@ from perhetyo import (
     UnknownChildError,
     WorkerNotQualifiedError,
 )
+from perhetyo.events import opening_matter_id
 
 Error = type[PerhetyoError]
 
@@ -84,6 +88,16 @@ class DecisionModel:
 
 
 @dataclass
+class MatterModel:
+    """A matter: when pending, and its assessment's steps."""
+
+    pending_on: date
+    started_on: date | None = None
+    completed_on: date | None = None
+    declined_on: date | None = None
+
+
+@dataclass
 class CaseModel:
     """What the machine expects of one case."""
 
@@ -110,6 +124,9 @@ class CaseModel:
     memberships: list[tuple[str, date, date | None]] = field(default_factory=list)
     decisions: dict[UUID, DecisionModel] = field(default_factory=dict)
     cancelled: list[UUID] = field(default_factory=list)
+    matters: dict[UUID, MatterModel] = field(default_factory=dict)
+    """The matters in the order they became pending (the opening's first)."""
+    child_welfare_from: date | None = None
 
     @classmethod
     def opened(
@@ -119,6 +136,8 @@ class CaseModel:
         opened_on: date,
         children: tuple[str, ...],
         worker: NamedWorker,
+        *,
+        pending_on: date | None = None,
     ) -> CaseModel:
         return cls(
             case_id=case_id,
@@ -130,7 +149,14 @@ class CaseModel:
             worker_on=opened_on,
             child_since=dict.fromkeys(children, opened_on),
             memberships=[(child, opened_on, None) for child in children],
+            matters={opening_matter_id(case_id): MatterModel(pending_on or opened_on)},
         )
+
+    def matter(self, matter_id: UUID | None) -> tuple[UUID, MatterModel | None]:
+        """The matter ``matter_id`` names (None: the latest), or None if it has no such."""
+        if matter_id is None:
+            matter_id = list(self.matters)[-1]
+        return matter_id, self.matters.get(matter_id)
 
     @property
     def is_open(self) -> bool:
@@ -185,9 +211,15 @@ def _children(model: CaseModel, child_ids: Iterable[str]) -> set[Error]:
 
 
 def refusals_to_open(
-    worker: NamedWorker, legal_basis: LegalBasis, opened_on: date, today: date
+    worker: NamedWorker,
+    legal_basis: LegalBasis,
+    opened_on: date,
+    today: date,
+    pending_on: date | None = None,
 ) -> set[Error]:
     refusals: set[Error] = {DateOutOfRangeError} if opened_on > today else set()
+    if pending_on is not None and pending_on > opened_on:
+        refusals.add(DateOutOfRangeError)
     if worker.profession not in QUALIFIED[legal_basis]:
         refusals.add(WorkerNotQualifiedError)
     return refusals
@@ -361,3 +393,55 @@ def refusals_to_ban(model: CaseModel, on: date, today: date, child_id: str) -> s
 def refusals_to_correct(model: CaseModel, version: int) -> set[Error]:
     """A correction points at an event already in the case."""
     return set() if 1 <= version <= model.version else {EntryNotFoundError}
+# --- the matter and its assessment ---------------------------------------------------------
+
+
+def refusals_to_pend(model: CaseModel, on: date, today: date) -> set[Error]:
+    """A later matter: a date that happened, not before the latest matter's."""
+    latest = max(matter.pending_on for matter in model.matters.values())
+    return _happened(model, on, today) | _not_before(on, latest)
+
+
+def refusals_to_start_or_decline(
+    model: CaseModel, matter_id: UUID | None, on: date, today: date
+) -> set[Error]:
+    """Start or decline: a known matter, neither started nor declined, not before pending."""
+    refusals = _happened(model, on, today)
+    _, matter = model.matter(matter_id)
+    if matter is None:
+        return refusals | {MatterNotFoundError}
+    if matter.started_on is not None or matter.declined_on is not None:
+        refusals.add(AssessmentLifecycleError)
+    return refusals | _not_before(on, matter.pending_on)
+
+
+def refusals_to_complete(
+    model: CaseModel,
+    matter_id: UUID | None,
+    on: date,
+    *,
+    answered: set[str],
+    child_welfare_begins: bool,
+    today: date,
+) -> set[Error]:
+    """Completion: a started, uncompleted assessment, not before its start, the children
+    the case's; child welfare may begin only under SHL and with a social worker named."""
+    refusals = _happened(model, on, today)
+    _, matter = model.matter(matter_id)
+    if matter is None:
+        return refusals | {MatterNotFoundError}
+    if matter.started_on is None or matter.completed_on is not None:
+        refusals.add(AssessmentLifecycleError)
+    refusals |= _not_before(on, matter.started_on) | _children(model, answered)
+    if child_welfare_begins:
+        if model.legal_basis is LegalBasis.CHILD_WELFARE_ACT:
+            refusals.add(ChildWelfareConflictError)
+        if model.named_worker.profession is not Profession.SOCIAL_WORKER:
+            refusals.add(WorkerNotQualifiedError)
+        if any(
+            worker.profession is not Profession.SOCIAL_WORKER
+            for child_id, worker in model.child_workers.items()
+            if child_id in model.children
+        ):
+            refusals.add(WorkerNotQualifiedError)
+    return refusals

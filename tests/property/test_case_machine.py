@@ -66,6 +66,7 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
+from matter_machine import MatterRules
 
 from perhetyo import (
     Actor,
@@ -233,7 +234,7 @@ class Refused:
 REFUSED = Refused()
 
 
-class FamilyCasesMachine(RuleBasedStateMachine):
+class FamilyCasesMachine(MatterRules, RuleBasedStateMachine):
     case_ids = Bundle("case_ids")
     goal_refs = Bundle("goal_refs")
     service_refs = Bundle("service_refs")
@@ -548,6 +549,8 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         recent = st.dates(today - timedelta(days=120), today)
         future = st.dates(today + timedelta(days=1), today + timedelta(days=10))
         opened_on = data.draw(future if mistake == FUTURE else recent, label="opened_on")
+        pending_days = data.draw(st.none() | st.integers(-3, 20), label="pending days before")
+        pending_on = None if pending_days is None else opened_on - timedelta(days=pending_days)
         kwargs: dict[str, Any] = {
             "children": [PersonRef(id=child, display_name="Lapsi") for child in children],
             "guardians": [
@@ -556,6 +559,8 @@ class FamilyCasesMachine(RuleBasedStateMachine):
             "legal_basis": legal_basis,
             "named_worker": worker,
             "opened_on": opened_on,
+            "pending_on": pending_on,
+            "special_support": data.draw(st.booleans(), label="special support"),
             **self.common(data),
         }
         shape = self.shape(
@@ -576,7 +581,7 @@ class FamilyCasesMachine(RuleBasedStateMachine):
             expected: set[Error] = {InvalidCommandError}
             kwargs |= shape
         else:
-            expected = refusals_to_open(worker, legal_basis, opened_on, today)
+            expected = refusals_to_open(worker, legal_basis, opened_on, today, pending_on)
         request_id = kwargs["request_id"]
         if expected:
             with pytest.raises(PerhetyoError) as info:
@@ -596,7 +601,7 @@ class FamilyCasesMachine(RuleBasedStateMachine):
         assert isinstance(history[0], CaseOpened)
         assert MAPPER.to_domain_event(MAPPER.to_stored_event(history[0])) == history[0]
         self.models[case_id] = CaseModel.opened(
-            case_id, legal_basis, opened_on, tuple(children), worker
+            case_id, legal_basis, opened_on, tuple(children), worker, pending_on=pending_on
         )
         self.touched.add(case_id)
         event("accepted: CaseOpened")
@@ -1549,6 +1554,21 @@ def assert_reads_match_the_model(
     assert plan.child_workers == model.child_workers
     assert [d.decision_id for d in plan.decisions] == list(model.decisions)
     assert [m.meeting_id for m in plan.cancelled_meetings] == model.cancelled
+    assert plan.legal_basis is model.legal_basis
+    assert plan.child_welfare_from == model.child_welfare_from
+    assert [
+        (
+            m.matter_id,
+            m.pending_on,
+            m.assessment.started_on if m.assessment else None,
+            m.assessment.completed_on if m.assessment else None,
+            m.assessment.declined_on if m.assessment else None,
+        )
+        for m in plan.matters
+    ] == [
+        (matter_id, m.pending_on, m.started_on, m.completed_on, m.declined_on)
+        for matter_id, m in model.matters.items()
+    ]
     assert [(p.goal_id, p.status, p.progress, len(p.updates)) for p in progress] == [
         (goal_id, g.status, g.progress, g.updates) for goal_id, g in model.goals.items()
     ]

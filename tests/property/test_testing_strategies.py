@@ -31,6 +31,7 @@ from perhetyo.commands import (
     OrderService,
     RecordDisclosure,
     RecordMeeting,
+    RecordPending,
     SetGoal,
 )
 from perhetyo.testing import (
@@ -163,6 +164,7 @@ def test_a_sequence_names_the_case_and_what_its_commands_create_by_numbered_plac
         RecordDisclosure,
         DecideService,
         CancelMeeting,
+        RecordPending,
     )
     assert [isinstance(command, creating) for command in sequence.commands] == [
         placeholder is not None for placeholder in sequence.results
@@ -216,6 +218,10 @@ _EVENT_NAMES = {
     "AddChild": "ChildJoined",
     "RemoveChild": "ChildLeft",
     "CancelMeeting": "MeetingCancelled",
+    "RecordPending": "MatterPending",
+    "StartAssessment": "AssessmentStarted",
+    "CompleteAssessment": "AssessmentCompleted",
+    "DeclineAssessment": "AssessmentDeclined",
 }
 
 

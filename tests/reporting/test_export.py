@@ -63,7 +63,7 @@ def test_the_reporting_package_imports_neither_typer_nor_rich() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_export_tables_writes_five_files_from_the_store_or_its_views(
+def test_export_tables_writes_a_file_per_table_from_the_store_or_its_views(
     cases: FamilyCases, tmp_path: Path
 ) -> None:
     from_store = export_tables(cases, tmp_path / "a", actor=EXPORTER)

@@ -15,6 +15,7 @@ from perhetyo import (
     ClosureReason,
     FamilyCases,
     GoalStatus,
+    Initiation,
     MeetingKind,
     Recipient,
     ServiceKind,
@@ -140,6 +141,7 @@ def record_every_kind_of_event(cases: FamilyCases, case_id: UUID, actor: Actor) 
         reason="Tavoite saavutettu",
         actor=actor,
     )
+    record_matter_events(cases, case_id, actor)
     close(cases, case_id, closed_on=date(2020, 12, 15), actor=actor)
 
 
@@ -198,3 +200,28 @@ def record_the_record_keeping_events(cases: FamilyCases, case_id: UUID, actor: A
         case_id, version=2, correction=PERSONAL_TEXT, reason="Väärä päivämäärä", actor=actor
     )
     disclose(cases, case_id, actor=actor)
+def record_matter_events(cases: FamilyCases, case_id: UUID, actor: Actor) -> None:
+    """The opening matter's assessment declined; a new matter pending, assessed (December)."""
+    cases.decline_assessment(
+        case_id, decided_on=date(2020, 12, 2), reason=PERSONAL_TEXT, actor=actor
+    )
+    cases.record_pending(
+        case_id,
+        pending_on=date(2020, 12, 3),
+        initiated_by=Initiation.NOTIFICATION,
+        special_support=True,
+        actor=actor,
+    )
+    cases.start_assessment(case_id, started_on=date(2020, 12, 4), actor=actor)
+    cases.complete_assessment(
+        case_id,
+        completed_on=date(2020, 12, 10),
+        conclusions=PERSONAL_TEXT,
+        relationship_continues=False,
+        special_support=True,
+        child_welfare_begins=False,
+        needs_named_worker=True,
+        plan_needed=False,
+        child_views={"child-1": PERSONAL_TEXT},
+        actor=actor,
+    )

@@ -43,7 +43,7 @@ def test_every_event_becomes_one_row_in_recorded_order(
 
     trail = cases.audit_trail(case_id, actor=actor)
 
-    assert len(trail) == len(events) == 11
+    assert len(trail) == len(events) == 15
     for entry, event in zip(trail, events, strict=True):
         assert isinstance(entry, AuditEntry)
         assert entry.case_id == case_id
@@ -54,7 +54,7 @@ def test_every_event_becomes_one_row_in_recorded_order(
         assert entry.event_type == type(event).__name__
         assert entry.label_fi == type(event).LABEL_FI
         assert entry.label_en == type(event).LABEL_EN
-    assert [entry.version for entry in trail] == list(range(1, 12))
+    assert [entry.version for entry in trail] == list(range(1, 16))
     assert [entry.event_type for entry in trail] == [
         "CaseOpened",
         "NamedWorkerAssigned",
@@ -66,6 +66,10 @@ def test_every_event_becomes_one_row_in_recorded_order(
         "ServiceOrdered",
         "ServiceStarted",
         "ServiceEnded",
+        "AssessmentDeclined",
+        "MatterPending",
+        "AssessmentStarted",
+        "AssessmentCompleted",
         "CaseClosed",
     ]
     assert (trail[0].label_fi, trail[0].label_en) == ("Asiakkuus alkoi", "Case opened")

@@ -21,6 +21,7 @@ from perhetyo import (
     GoalView,
     InvalidCommandError,
     LegalBasis,
+    MatterView,
     MeetingKind,
     MeetingView,
     ServiceKind,
@@ -28,6 +29,7 @@ from perhetyo import (
     ServiceTask,
     ServiceView,
 )
+from perhetyo.events import opening_matter_id
 from perhetyo.testing import FakeClock, a_child, a_guardian, a_worker, an_actor
 
 from .helpers import OPENED_ON, TODAY, close, history, record_every_kind_of_event, set_a_goal
@@ -47,6 +49,8 @@ def test_the_plan_of_a_newly_opened_case(cases: FamilyCases, actor: Actor, case_
         named_worker=a_worker(),
         opened_on=OPENED_ON,
         memberships=(ChildMembership(child=a_child(), joined_on=OPENED_ON),),
+        pending_on=OPENED_ON,
+        matters=(MatterView(matter_id=opening_matter_id(case_id), pending_on=OPENED_ON),),
     )
     assert plan.plan_version == 0
     assert plan.plan_agreed_on is None
@@ -329,7 +333,7 @@ def test_reading_twice_gives_equal_answers_however_much_later(
     second = getattr(cases, read)(case_id, actor=an_actor("auditor-1"))
 
     assert first == second
-    assert len(history(cases, case_id)) == 11
+    assert len(history(cases, case_id)) == 15
 
 
 def test_reading_records_nothing(cases: FamilyCases, actor: Actor, case_id: UUID) -> None:

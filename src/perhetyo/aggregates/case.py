@@ -16,6 +16,7 @@ from perhetyo.aggregates.children import ChildRules
 from perhetyo.aggregates.encounters import EncounterRules
 from perhetyo.aggregates.erasure import ErasureRules
 from perhetyo.aggregates.lifecycle import CaseLifecycle
+from perhetyo.aggregates.matters import MatterRules
 from perhetyo.aggregates.plan import PlanRules
 from perhetyo.aggregates.records import RecordRules
 from perhetyo.aggregates.services import ServiceRules
@@ -32,12 +33,13 @@ class FamilyCase(
     EncounterRules,
     PlanRules,
     ServiceRules,
+    MatterRules,
     ErasureRules,
     RecordRules,
 ):
     """Family case (perhesosiaalityön asiakkuus): the decision state of one case.
 
-    ``new_id`` makes the ids of new meetings, goals and services (``uuid4`` by default;
+    ``new_id`` makes the ids of new meetings, goals, services and matters (``uuid4`` by default;
     the testing kit passes a counter so that drawn histories are reproducible).
     """
 

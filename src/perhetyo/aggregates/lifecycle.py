@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Self
 from uuid import UUID
 
-from perhetyo.aggregates.state import CaseState, applies, check_worker, decides
+from perhetyo.aggregates.state import CaseState, Matter, applies, check_worker, decides
 from perhetyo.commands import CloseCase, OpenCase
 from perhetyo.errors import ClosureIncompleteError, DateOutOfRangeError, OutOfOrderError
-from perhetyo.events import CaseClosed, CaseOpened
+from perhetyo.events import CaseClosed, CaseOpened, opening_matter_id
 from perhetyo.time import today_in
 from perhetyo.values import CaseStatus, ServiceStatus, ServiceTask
 
@@ -29,6 +29,9 @@ class CaseLifecycle(CaseState):
         check_worker(command.named_worker, command.legal_basis)
         if command.opened_on > today_in(now):
             raise DateOutOfRangeError("opened_on is in the future")
+        pending_on = command.opened_on if command.pending_on is None else command.pending_on
+        if pending_on > command.opened_on:
+            raise DateOutOfRangeError("pending_on is after opened_on")
         case = cls(id=case_id)
         case._record(
             CaseOpened,
@@ -41,6 +44,10 @@ class CaseLifecycle(CaseState):
             opened_on=command.opened_on,
             named_worker=command.named_worker,
             previous_case_id=command.previous_case_id,
+            pending_on=pending_on,
+            initiated_by=command.initiated_by,
+            special_support=command.special_support,
+            urgent=command.urgent,
         )
         return case
 
@@ -51,6 +58,8 @@ class CaseLifecycle(CaseState):
         self.worker_assigned_on = event.opened_on
         self.children = frozenset(child.id for child in event.children)
         self.child_since = dict.fromkeys(self.children, event.opened_on)
+        self.worker_profession = event.named_worker.profession
+        self.matters[opening_matter_id(event.originator_id)] = Matter(event.pending_on)
 
     # --- closing ------------------------------------------------------------------------
 

@@ -38,12 +38,22 @@ from perhetyo.values import (
     GoalStatus,
     LegalBasis,
     NamedWorker,
+    Profession,
     ServiceKind,
     ServiceStatus,
     named_worker_professions,
 )
 
-__all__ = ["CaseState", "Decision", "Goal", "Service", "applies", "check_worker", "decides"]
+__all__ = [
+    "CaseState",
+    "Decision",
+    "Goal",
+    "Matter",
+    "Service",
+    "applies",
+    "check_worker",
+    "decides",
+]
 
 E = TypeVar("E", bound=CaseEvent)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,6 +117,16 @@ class Decision:
     valid_until: date | None
 
 
+@dataclass(frozen=True, slots=True)
+class Matter:
+    """A matter as the rules see it (asia): when pending, and where its assessment stands."""
+
+    pending_on: date
+    started_on: date | None = None
+    completed: bool = False
+    declined: bool = False
+
+
 @dataclass(slots=True)
 class _Request:
     digest: str | None
@@ -135,7 +155,7 @@ class CaseState:
     joins them. A subclass collects the ``@applies`` and ``@decides`` marks of its whole
     class hierarchy when it is defined.
 
-    ``new_id`` makes the ids of new meetings, goals and services (``uuid4`` by default;
+    ``new_id`` makes the ids of new meetings, goals, services and matters (``uuid4`` by default;
     the testing kit passes a counter so that drawn histories are reproducible).
     """
 
@@ -147,6 +167,7 @@ class CaseState:
     latest_on: date = date.min
     recorded_at: datetime | None = None
     worker_assigned_on: date = date.min
+    worker_profession: Profession = Profession.SOCIAL_WORKER
     children: frozenset[str] = frozenset()
     """The children in the case now (a child who left is not)."""
     child_since: dict[str, date] = field(default_factory=dict)
@@ -160,6 +181,8 @@ class CaseState:
     bans: dict[str, date] = field(default_factory=dict)
     """Each person a minor's ban covers, and the earliest date a ban on them was decided."""
     decisions: dict[UUID, Decision] = field(default_factory=dict)
+    matters: dict[UUID, Matter] = field(default_factory=dict)
+    """The case's matters in the order they became pending; the opening's first."""
     requests: dict[str, _Request] = field(default_factory=dict)
     pending: list[CaseEvent] = field(default_factory=list)
     new_id: Callable[[], UUID] = uuid4

@@ -52,6 +52,7 @@ class WorkerRules(CaseState):
     def _worker_assigned(self, event: NamedWorkerAssigned) -> None:
         if event.child_id is None:
             self.worker_assigned_on = event.assigned_on
+            self.worker_profession = event.worker.profession
             return
         self.child_workers[event.child_id] = event.worker
         self.child_since[event.child_id] = event.assigned_on

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from perhetyo.application.children import ChildCalls
 from perhetyo.application.core import CasesCore
+from perhetyo.application.deadlines import DeadlineReads
 from perhetyo.application.decisions import DecisionCalls
 from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.integrity import IntegrityCalls
 from perhetyo.application.lifecycle import CaseCalls
+from perhetyo.application.matters import MatterCalls
 from perhetyo.application.plan import PlanCalls
 from perhetyo.application.privacy import PrivacyCalls
 from perhetyo.application.reads import CaseReads
@@ -43,7 +45,9 @@ class FamilyCases(
     DecisionCalls,
     ServiceCalls,
     RecordCalls,
+    MatterCalls,
     CaseReads,
+    DeadlineReads,
     RecordsKeepingCalls,
     StoredProjectionCalls,
     IntegrityCalls,
@@ -58,4 +62,6 @@ class FamilyCases(
     A command on a busy case waits its turn (see :mod:`perhetyo.persistence.locks`) for
     up to ``lock_timeout`` seconds, then raises :class:`ConcurrentUpdateError`.
     ``master_key`` (or ``PERHETYO_MASTER_KEY``) encrypts the store (docs/privacy.md).
+    ``deadline_policy`` says which matters have statutory deadlines (the statute's by
+    default; see :class:`~perhetyo.projections.DeadlinePolicy`).
     """

@@ -46,6 +46,7 @@ from perhetyo.persistence.identity import store_key
 from perhetyo.persistence.keyring import KeyRing, master_key_from
 from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
 from perhetyo.projections import (
+    DeadlinePolicy,
     events_to_fold,
 )
 from perhetyo.projections.sql import (
@@ -91,7 +92,11 @@ class CasesCore:
         master_key: str | None = None,
         chain_key: bytes | None = None,
         retention_policy: RetentionPolicy | None = None,
+        deadline_policy: DeadlinePolicy | None = None,
     ) -> None:
+        if deadline_policy is not None and not isinstance(deadline_policy, DeadlinePolicy):
+            raise ConfigurationError("deadline_policy must be a DeadlinePolicy")
+        self._deadline_policy = deadline_policy or DeadlinePolicy()
         self._settings = settings_for_url(DEFAULT_URL if url is None else url)
         master = master_key_from(master_key)  # checked before anything is opened
         if master is not None and chain_key is not None:

@@ -12,6 +12,7 @@ from perhetyo.application.core import CasesCore
 from perhetyo.values import (
     Actor,
     ClosureReason,
+    Initiation,
     LegalBasis,
     NamedWorker,
     PersonRef,
@@ -37,8 +38,17 @@ class CaseCalls(CasesCore):
         service_task: ServiceTask | None = None,
         previous_case_id: UUID | None = None,
         request_id: str | None = None,
+        pending_on: date | None = None,
+        initiated_by: Initiation | None = None,
+        special_support: bool = False,
+        urgent: bool = False,
     ) -> UUID:
-        """Open a client relationship (asiakkuus alkoi); returns the new case id."""
+        """Open a client relationship (asiakkuus alkoi); returns the new case id.
+
+        The opening is the case's first matter: ``pending_on`` (vireilletulopäivä, default
+        ``opened_on``, never after it), how it became pending, whether a child needs
+        special support and whether it is urgent.
+        """
         command = c.OpenCase(
             children=children,
             guardians=guardians,
@@ -47,6 +57,10 @@ class CaseCalls(CasesCore):
             opened_on=opened_on,
             service_task=service_task,
             previous_case_id=previous_case_id,
+            pending_on=pending_on,
+            initiated_by=initiated_by,
+            special_support=special_support,
+            urgent=urgent,
             actor=actor,
             request_id=request_id,
         )

@@ -37,6 +37,7 @@ class StoredProjectionCalls(CasesCore):
                     engine=views_engine(self._settings, self._views_url),
                     schema=self._settings.postgres_schema if self._views_url is None else None,
                     batch_size=self._batch_size,
+                    deadline_policy=self._deadline_policy,
                     chain=self._store.chain,
                     personal=not self._keyring.encrypted,
                 )

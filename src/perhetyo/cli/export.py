@@ -1,4 +1,4 @@
-"""The export command (vienti): the five stored tables as files, for reporting tools.
+"""The export command (vienti): the stored tables as files, for reporting tools.
 
 ::
 

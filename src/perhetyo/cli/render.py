@@ -193,6 +193,22 @@ def titled_table(title: str, *columns: str) -> Table:
     return table
 
 
+def _pending(plan: CurrentPlan) -> str:
+    how = f" ({fi(plan.initiated_by)})" if plan.initiated_by is not None else ""
+    return f"{fi_date(plan.pending_on)}{how}"
+
+
+def _assessment(plan: CurrentPlan) -> str:
+    """The latest matter's assessment (palvelutarpeen arviointi), in one line."""
+    assessment = plan.matters[-1].assessment if plan.matters else None
+    if assessment is None:
+        return "ei aloitettu"
+    if assessment.declined_on is not None:
+        return f"ei tarpeen ({fi_date(assessment.declined_on)})"
+    done = f", valmis {fi_date(assessment.completed_on)}" if assessment.completed_on else ""
+    return f"aloitettu {fi_date(assessment.started_on)}{done}"
+
+
 def render_plan(
     plan: CurrentPlan, names: Names, versions: Sequence[PlanAgreed] = ()
 ) -> RenderableType:
@@ -216,6 +232,8 @@ def render_plan(
         ("Palvelutehtävä", plain(fi(plan.service_task))),
         (worker_role, plain(f"{worker.name} ({fi(worker.profession)})")),
         ("Asiakkuus alkoi", plain(fi_date(plan.opened_on))),
+        ("Asia tuli vireille", plain(_pending(plan))),
+        ("Palvelutarpeen arviointi", plain(_assessment(plan))),
         ("Lapset", plain(", ".join(_person(child) for child in plan.children))),
         ("Huoltajat", plain(", ".join(_person(g) for g in plan.guardians) or "–")),
         ("Suunnitelman versio", plain(

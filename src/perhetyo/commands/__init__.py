@@ -12,6 +12,13 @@ from perhetyo.commands.case import AssignNamedWorker, CloseCase, OpenCase
 from perhetyo.commands.children import AddChild, RemoveChild
 from perhetyo.commands.decisions import DecideService
 from perhetyo.commands.encounters import CancelMeeting, RecordChildView, RecordMeeting
+from perhetyo.commands.matters import (
+    CompleteAssessment,
+    DeclineAssessment,
+    ReadDeadlines,
+    RecordPending,
+    StartAssessment,
+)
 from perhetyo.commands.plan import AgreePlan, SetGoal, UpdateGoal
 from perhetyo.commands.privacy import EraseCase
 from perhetyo.commands.records import (
@@ -31,22 +38,27 @@ __all__ = [
     "CaseCommand",
     "CloseCase",
     "Command",
+    "CompleteAssessment",
     "CorrectEntry",
     "DecideService",
+    "DeclineAssessment",
     "EndService",
     "EraseCase",
     "OpenCase",
     "OrderService",
     "ReadAccessLog",
     "ReadCase",
+    "ReadDeadlines",
     "ReadRequest",
     "RecordAccess",
     "RecordChildView",
     "RecordDisclosure",
     "RecordDisclosureBan",
     "RecordMeeting",
+    "RecordPending",
     "RemoveChild",
     "SetGoal",
+    "StartAssessment",
     "StartService",
     "UpdateGoal",
 ]

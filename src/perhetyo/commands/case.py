@@ -12,6 +12,7 @@ from perhetyo.values import (
     BusinessDate,
     ClosureReason,
     Id,
+    Initiation,
     LegalBasis,
     LongText,
     NamedWorker,
@@ -34,6 +35,13 @@ class OpenCase(Command[UUID]):
     opened_on: BusinessDate
     service_task: ServiceTask | None = None
     previous_case_id: UUID | None = None
+    pending_on: BusinessDate | None = None
+    """When the matter became pending (vireilletulopäivä); None: on ``opened_on``."""
+    initiated_by: Initiation | None = None
+    special_support: bool = False
+    urgent: bool = False
+
+    FIELDS_SINCE_0_1 = frozenset({"pending_on", "initiated_by", "special_support", "urgent"})
 
     @model_validator(mode="after")
     def _people_are_unique(self) -> Self:

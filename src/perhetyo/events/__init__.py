@@ -9,6 +9,13 @@ from perhetyo.events.case import CaseClosed, CaseOpened, NamedWorkerAssigned
 from perhetyo.events.children import ChildJoined, ChildLeft
 from perhetyo.events.decisions import ServiceDecided
 from perhetyo.events.encounters import ChildViewRecorded, MeetingCancelled, MeetingHeld
+from perhetyo.events.matters import (
+    AssessmentCompleted,
+    AssessmentDeclined,
+    AssessmentStarted,
+    MatterPending,
+    opening_matter_id,
+)
 from perhetyo.events.plan import GoalSet, GoalUpdated, PlanAgreed
 from perhetyo.events.privacy import (
     CaseErased,
@@ -22,6 +29,9 @@ from perhetyo.events.services import ServiceEnded, ServiceOrdered, ServiceStarte
 
 __all__ = [
     "EVENT_CLASSES",
+    "AssessmentCompleted",
+    "AssessmentDeclined",
+    "AssessmentStarted",
     "CaseClosed",
     "CaseErased",
     "CaseEvent",
@@ -38,6 +48,7 @@ __all__ = [
     "ErasureSummary",
     "GoalSet",
     "GoalUpdated",
+    "MatterPending",
     "MeetingCancelled",
     "MeetingHeld",
     "NamedWorkerAssigned",
@@ -47,4 +58,5 @@ __all__ = [
     "ServiceOrdered",
     "ServiceStarted",
     "event_class_for_topic",
+    "opening_matter_id",
 ]

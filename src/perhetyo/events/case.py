@@ -9,6 +9,7 @@ from perhetyo.events.base import CaseEvent, Summary
 from perhetyo.values import (
     BusinessDate,
     ClosureReason,
+    Initiation,
     LegalBasis,
     NamedWorker,
     PersonRef,
@@ -23,13 +24,19 @@ __all__ = ["CaseClosed", "CaseOpened", "NamedWorkerAssigned"]
 
 
 class CaseOpened(CaseEvent):
-    """Client relationship began (asiakkuus alkoi)."""
+    """Client relationship began (asiakkuus alkoi), and with it the case's first matter.
+
+    Version 2 added the matter: ``pending_on`` (vireilletulopäivä, on or before
+    ``opened_on``), ``initiated_by``, ``special_support`` and ``urgent``. A version 1 event
+    reads as pending on its opening date, the rest at their defaults.
+    """
 
     TOPIC = "perhetyo.CaseOpened.v1"
     LABEL_FI = "Asiakkuus alkoi"
     LABEL_EN = "Case opened"
     LABEL_SV = "Klientrelationen inleddes"
     DATE_FIELD = "opened_on"
+    class_version = 2
 
     children: tuple[PersonRef, ...]
     guardians: tuple[PersonRef, ...]
@@ -38,6 +45,15 @@ class CaseOpened(CaseEvent):
     opened_on: BusinessDate
     named_worker: NamedWorker
     previous_case_id: UUID | None = None
+    pending_on: BusinessDate
+    initiated_by: Initiation | None = None
+    special_support: bool = False
+    urgent: bool = False
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        """Release 0.1's opening: pending on its opening date, the rest at the defaults."""
+        state["pending_on"] = state["opened_on"]
 
     def describe(self) -> Summary:
         """Legal basis, service task, how many children and guardians, the worker's id."""

@@ -24,20 +24,27 @@ from perhetyo.projections.current_plan import (
     PlanContent,
     ServiceView,
 )
+from perhetyo.projections.deadlines import Deadline, DeadlinePolicy
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
+from perhetyo.projections.matter_views import AssessmentView, MatterView, PlanVersionView
 
 __all__ = [
+    "AssessmentView",
     "AuditEntry",
     "CancelledMeetingView",
     "ChildMembership",
     "CurrentPlan",
+    "Deadline",
+    "DeadlinePolicy",
     "DecisionView",
     "DisclosureBanView",
     "GoalProgress",
     "GoalUpdateView",
     "GoalView",
+    "MatterView",
     "MeetingView",
     "PlanContent",
+    "PlanVersionView",
     "Projection",
     "ServiceView",
     "audit_trail",

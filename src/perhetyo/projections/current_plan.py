@@ -13,6 +13,9 @@ from uuid import UUID
 from pydantic import Field
 
 from perhetyo.events import (
+    AssessmentCompleted,
+    AssessmentDeclined,
+    AssessmentStarted,
     CaseClosed,
     CaseErased,
     CaseEvent,
@@ -25,6 +28,7 @@ from perhetyo.events import (
     EntryCorrected,
     GoalSet,
     GoalUpdated,
+    MatterPending,
     MeetingCancelled,
     MeetingHeld,
     NamedWorkerAssigned,
@@ -33,17 +37,27 @@ from perhetyo.events import (
     ServiceEnded,
     ServiceOrdered,
     ServiceStarted,
+    opening_matter_id,
 )
-from perhetyo.record_values import ContactChannel, DecisionOutcome, PlannedService
+from perhetyo.projections.matter_views import AssessmentView, MatterView, PlanVersionView
+from perhetyo.projections.plan_views import (
+    CancelledMeetingView,
+    ChildMembership,
+    DecisionView,
+    DisclosureBanView,
+    GoalView,
+    MeetingView,
+    PlanContent,
+    ServiceView,
+)
 from perhetyo.values import (
     CaseStatus,
     ClosureReason,
     GoalStatus,
+    Initiation,
     LegalBasis,
-    MeetingKind,
     NamedWorker,
     PersonRef,
-    ServiceKind,
     ServiceStatus,
     ServiceTask,
     Successor,
@@ -51,119 +65,21 @@ from perhetyo.values import (
 )
 
 __all__ = [
+    "AssessmentView",
     "CancelledMeetingView",
     "ChildMembership",
     "CurrentPlan",
     "DecisionView",
     "DisclosureBanView",
     "GoalView",
+    "MatterView",
     "MeetingView",
     "PlanContent",
+    "PlanVersionView",
     "ServiceView",
     "apply",
     "initial",
 ]
-
-
-class GoalView(ValueModel):
-    """Goal in the plan (tavoite): its latest status and progress."""
-
-    goal_id: UUID
-    description: str
-    child_id: str | None
-    status: GoalStatus
-    progress: int
-    set_on: date
-    target_date: date | None
-    last_updated_on: date | None
-
-
-class ServiceView(ValueModel):
-    """Service in the plan (palvelu): who produces it and where it stands."""
-
-    service_id: UUID
-    kind: ServiceKind
-    provider: str
-    status: ServiceStatus
-    ordered_on: date
-    started_on: date | None
-    ended_on: date | None
-    goal_ids: tuple[UUID, ...]
-    decision_id: UUID | None = None
-
-
-class MeetingView(ValueModel):
-    """Meeting held (tapaaminen), and how it took place when that was recorded."""
-
-    meeting_id: UUID
-    kind: MeetingKind
-    held_on: date
-    channel: ContactChannel | None = None
-
-
-class CancelledMeetingView(ValueModel):
-    """Cancelled meeting (peruuntunut tapaaminen): when it was planned and cancelled, why."""
-
-    meeting_id: UUID
-    kind: MeetingKind
-    planned_on: date
-    cancelled_on: date
-    reason: str
-
-
-class DecisionView(ValueModel):
-    """Service decision (palvelupäätös): what it decided, on what grounds, for how long."""
-
-    decision_id: UUID
-    kind: ServiceKind
-    outcome: DecisionOutcome
-    decided_on: date
-    legal_sections: tuple[str, ...]
-    reasoning: str
-    decision_maker: NamedWorker
-    valid_from: date | None
-    valid_until: date | None
-    hours_per_month: int | None
-
-
-class ChildMembership(ValueModel):
-    """One child's period in the case (lapsen asiakkuus): from joining (or the opening) to
-    leaving (or still in it), the child's view of leaving, and the child's own worker."""
-
-    child: PersonRef
-    joined_on: date
-    left_on: date | None = None
-    left_reason: ClosureReason | None = None
-    view: str | None = None
-    not_heard_reason: str | None = None
-    worker: NamedWorker | None = None
-
-
-class PlanContent(ValueModel):
-    """The content of the latest client plan (suunnitelman sisältö, Kanta's LPS).
-
-    Empty before a plan, and for a plan recorded before the content was kept.
-    """
-
-    situation: str | None = None
-    client_assessment: str | None = None
-    professional_assessment: str | None = None
-    strengths: str | None = None
-    planned_services: tuple[PlannedService, ...] = ()
-    rights_explained: bool = False
-    follow_up: str | None = None
-    estimated_duration: str | None = None
-    place: str | None = None
-    participants: tuple[str, ...] = ()
-    delivered_to: tuple[str, ...] = ()
-
-
-class DisclosureBanView(ValueModel):
-    """A minor's disclosure ban (luovutuskielto): whose, covering whom, decided when."""
-
-    child_id: str
-    banned_person_ids: tuple[str, ...]
-    decided_on: date
 
 
 class CurrentPlan(ValueModel):
@@ -171,6 +87,12 @@ class CurrentPlan(ValueModel):
 
     ``children`` are the children in the case now; ``memberships`` every child's period
     in it, in the order they joined (the opening's children first).
+    ``pending_on``, ``initiated_by`` and ``urgent`` are the opening matter's;
+    ``special_support`` is the latest word on it (a matter, an assessment's start or
+    completion). ``matters`` are in the order they became pending, the opening's first;
+    ``child_welfare_from`` is the date an assessment began child welfare (the legal basis
+    and the service task change with it). ``plan_versions`` are every plan version's
+    agreement and review dates (the deadlines read them).
     """
 
     case_id: UUID
@@ -209,6 +131,13 @@ class CurrentPlan(ValueModel):
             for membership in self.memberships
             if membership.left_on is None and membership.worker is not None
         }
+    pending_on: date | None = None
+    initiated_by: Initiation | None = None
+    special_support: bool = False
+    urgent: bool = False
+    child_welfare_from: date | None = None
+    matters: tuple[MatterView, ...] = ()
+    plan_versions: tuple[PlanVersionView, ...] = ()
 
     @property
     def last_meeting(self) -> MeetingView | None:
@@ -264,6 +193,20 @@ def _opened(event: CaseOpened) -> CurrentPlan:
         previous_case_id=event.previous_case_id,
         memberships=tuple(
             ChildMembership(child=child, joined_on=event.opened_on) for child in event.children
+        ),
+        pending_on=event.pending_on,
+        initiated_by=event.initiated_by,
+        special_support=event.special_support,
+        urgent=event.urgent,
+        matters=(
+            MatterView(
+                matter_id=opening_matter_id(event.originator_id),
+                pending_on=event.pending_on,
+                initiated_by=event.initiated_by,
+                special_support=event.special_support,
+                urgent=event.urgent,
+                under_child_welfare=event.legal_basis is LegalBasis.CHILD_WELFARE_ACT,
+            ),
         ),
     )
 
@@ -381,6 +324,14 @@ def _plan(event: PlanAgreed, plan: CurrentPlan) -> dict[str, object]:
             participants=event.participants,
             delivered_to=event.delivered_to,
         ),
+        "plan_versions": (
+            *plan.plan_versions,
+            PlanVersionView.trusted(
+                version=event.plan_version,
+                agreed_on=event.agreed_on,
+                review_due_on=event.review_due_on,
+            ),
+        ),
     }
 
 
@@ -485,6 +436,80 @@ def _closed(event: CaseClosed, plan: CurrentPlan) -> dict[str, object]:
     }
 
 
+def _replace_assessment(
+    plan: CurrentPlan, matter_id: UUID, assessment: AssessmentView
+) -> tuple[MatterView, ...]:
+    return tuple(
+        matter.evolve(assessment=assessment) if matter.matter_id == matter_id else matter
+        for matter in plan.matters
+    )
+
+
+def _assessment_of(plan: CurrentPlan, matter_id: UUID) -> AssessmentView:
+    for matter in plan.matters:
+        if matter.matter_id == matter_id and matter.assessment is not None:
+            return matter.assessment
+    return AssessmentView()
+
+
+@_changes.register
+def _matter_pending(event: MatterPending, plan: CurrentPlan) -> dict[str, object]:
+    matter = MatterView(
+        matter_id=event.matter_id,
+        pending_on=event.pending_on,
+        initiated_by=event.initiated_by,
+        special_support=event.special_support,
+        urgent=event.urgent,
+        under_child_welfare=plan.legal_basis is LegalBasis.CHILD_WELFARE_ACT,
+    )
+    return {"matters": (*plan.matters, matter), "special_support": event.special_support}
+
+
+@_changes.register
+def _assessment_started(event: AssessmentStarted, plan: CurrentPlan) -> dict[str, object]:
+    assessment = AssessmentView(
+        started_on=event.started_on,
+        special_support=event.special_support,
+        child_welfare_need_assessed=event.child_welfare_need_assessed,
+    )
+    changes: dict[str, object] = {
+        "matters": _replace_assessment(plan, event.matter_id, assessment)
+    }
+    if event.special_support is not None:
+        changes["special_support"] = event.special_support
+    return changes
+
+
+@_changes.register
+def _assessment_completed(event: AssessmentCompleted, plan: CurrentPlan) -> dict[str, object]:
+    assessment = _assessment_of(plan, event.matter_id).evolve(
+        completed_on=event.completed_on,
+        conclusions=event.conclusions,
+        relationship_continues=event.relationship_continues,
+        special_support_found=event.special_support,
+        child_welfare_begins=event.child_welfare_begins,
+        needs_named_worker=event.needs_named_worker,
+        plan_needed=event.plan_needed,
+        child_views=dict(event.child_views),
+        not_heard_reasons=dict(event.not_heard_reasons),
+    )
+    changes: dict[str, object] = {
+        "matters": _replace_assessment(plan, event.matter_id, assessment),
+        "special_support": event.special_support,
+    }
+    if event.child_welfare_begins:
+        changes["legal_basis"] = LegalBasis.CHILD_WELFARE_ACT
+        changes["service_task"] = ServiceTask.CHILD_WELFARE
+        changes["child_welfare_from"] = event.completed_on
+    return changes
+
+
+@_changes.register
+def _assessment_declined(event: AssessmentDeclined, plan: CurrentPlan) -> dict[str, object]:
+    assessment = AssessmentView(declined_on=event.decided_on, decline_reason=event.reason)
+    return {"matters": _replace_assessment(plan, event.matter_id, assessment)}
+
+
 def _erased(event: CaseErased) -> CurrentPlan:
     """An erased case's plan: only what its summary keeps (no names, no free text)."""
     summary = event.summary
@@ -545,6 +570,15 @@ def _erased(event: CaseErased) -> CurrentPlan:
             for m in summary.meetings
         ),
         child_views={},
+        # The matters, their assessments and the plan's versions are not in the summary:
+        # an erased case has none (and so no deadlines).
+        pending_on=None,
+        initiated_by=None,
+        special_support=False,
+        urgent=False,
+        child_welfare_from=None,
+        matters=(),
+        plan_versions=(),
     )
 
 

@@ -1,6 +1,6 @@
 """Reporting (raportointi): what leaves the store for reporting tools, without a command line.
 
-- :mod:`~perhetyo.reporting.export`: the five stored tables as CSV, JSONL or parquet files,
+- :mod:`~perhetyo.reporting.export`: the stored tables as CSV, JSONL or parquet files,
   from one read snapshot (:func:`export_tables`);
 - :mod:`~perhetyo.reporting.formats`: the writers of each format, and the escaping of CSV
   cells a spreadsheet would run as formulas;

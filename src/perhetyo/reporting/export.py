@@ -1,4 +1,4 @@
-"""Export (vienti): the five stored tables as files, for reporting tools.
+"""Export (vienti): the stored tables as files, for reporting tools.
 
 ::
 
@@ -18,7 +18,7 @@ can write (created 0700), each file created exclusively with mode 0600, never th
 link. A file already under one of the temporary names (``.perhetyo_cases.csv.partial``,
 left by an interrupted or a concurrent export, or planted) is never removed or reused: the
 export is refused with :class:`~perhetyo.errors.ConfigurationError` before any file is
-written. All five files are written under their temporary names and renamed into place
+written. All the files are written under their temporary names and renamed into place
 together when complete, so a failed export leaves the previous files as they were.
 
 An export from a :class:`~perhetyo.application.FamilyCases` is a read of every case in it
@@ -227,7 +227,7 @@ def export_tables(
     actor: Actor | None = None,
     purpose: str | None = None,
 ) -> list[ExportedFile]:
-    """Write the five stored tables into ``out``, one file each, from one snapshot.
+    """Write the stored tables into ``out``, one file each, from one snapshot.
 
     ``source`` is a :class:`~perhetyo.application.FamilyCases` (its stored views; the
     export is then logged as a read of each case by ``actor``, which it requires) or the

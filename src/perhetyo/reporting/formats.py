@@ -3,7 +3,7 @@
 Values keep their stored form: ids and enumerations as text, dates ISO (``2020-08-12``),
 record times UTC ISO (``2020-08-12T08:40:00+00:00``). JSON columns are JSON text in CSV and
 parquet and nested objects in JSONL; parquet has typed columns (``date32``,
-``timestamp[us, UTC]``, ``int64``) and needs pyarrow (the ``reporting`` extra), imported
+``timestamp[us, UTC]``, ``int64``, ``bool``) and needs pyarrow (the ``reporting`` extra), imported
 only for a parquet export.
 
 In CSV only, a text cell that a spreadsheet would read as a formula (starting with ``=``,

@@ -23,6 +23,16 @@ from perhetyo.aggregates.case import FamilyCase
 from perhetyo.application import FamilyCases
 from perhetyo.events import CaseEvent, CaseOpened
 from perhetyo.testing import statutory_strategies as statutory
+from perhetyo.testing.matter_strategies import (
+    draw_completion,
+    draw_decline,
+    draw_pending,
+    draw_start,
+    latest_pending_on,
+    matter_ids_in_real,
+    started_matters,
+    unstarted_matters,
+)
 from perhetyo.testing.samples import FakeClock
 from perhetyo.testing.value_strategies import (
     DEFAULT_TODAY,
@@ -38,6 +48,7 @@ from perhetyo.values import (
     Actor,
     ClosureReason,
     GoalStatus,
+    Initiation,
     LegalBasis,
     MeetingKind,
     PersonRef,
@@ -82,15 +93,20 @@ def open_case_commands(
     def draw_opening(draw: DrawFn) -> c.OpenCase:
         basis = draw(st.sampled_from(LegalBasis)) if legal_basis is None else legal_basis
         people = person_refs(today=today)
+        opened_on = draw(st.dates(_days_before(today, 730), today))
         return c.OpenCase(
             children=draw(st.lists(people, min_size=1, max_size=3, unique_by=_person_id)),
             guardians=draw(st.lists(people, max_size=2, unique_by=_person_id)),
             legal_basis=basis,
             named_worker=draw(named_workers(legal_basis=basis)),
-            opened_on=draw(st.dates(_days_before(today, 730), today)),
+            opened_on=opened_on,
             service_task=draw(st.none() | st.sampled_from(ServiceTask)),
             previous_case_id=draw(st.none() | st.uuids()),
             actor=draw(actors() if actor is None else actor),
+            pending_on=draw(st.none() | st.dates(_days_before(opened_on, 30), opened_on)),
+            initiated_by=draw(st.none() | st.sampled_from(Initiation)),
+            special_support=draw(st.booleans()),
+            urgent=draw(st.booleans()),
         )
 
     return st.composite(draw_opening)()
@@ -352,6 +368,11 @@ def _draw_command(
         kinds[statutory.remove_child] = opened_on
     if statutory.orderable_decisions(case, today):
         kinds[statutory.order_citing_a_decision] = opened_on
+    kinds[draw_pending] = max(latest_pending_on(case), opened_on)
+    if unstarted_matters(case):
+        kinds[draw_start] = kinds[draw_decline] = opened_on
+    if started_matters(case):
+        kinds[draw_completion] = opened_on
     if case.open_goals():
         kinds[_update] = opened_on
     if case.services_in(ServiceStatus.ORDERED):
@@ -406,6 +427,8 @@ def with_real_ids(command: CommandT, real: Mapping[UUID, UUID]) -> CommandT:
     The ids a drawn command refers to (its case, goal, service and decision ids) may be
     placeholders for what earlier commands create when they run; ids not in ``real`` are
     kept.
+    The ids a drawn command refers to (its case, goal, service and matter ids) may be placeholders
+    for what earlier commands create when they run; ids not in ``real`` are kept.
     """
     if not isinstance(command, c.CaseCommand):
         return command
@@ -419,6 +442,9 @@ def with_real_ids(command: CommandT, real: Mapping[UUID, UUID]) -> CommandT:
         update["goal_ids"] = tuple(real.get(goal_id, goal_id) for goal_id in command.goal_ids)
         if command.decision_id is not None:
             update["decision_id"] = real.get(command.decision_id, command.decision_id)
+    matter_id = getattr(command, "matter_id", None)
+    if isinstance(matter_id, UUID):
+        update["matter_id"] = matter_ids_in_real(matter_id, real)
     return command.model_copy(update=update)
 
 

@@ -29,6 +29,7 @@ from perhetyo.values import (
     Actor,
     ClosureReason,
     GoalStatus,
+    Initiation,
     LegalBasis,
     MeetingKind,
     NamedWorker,
@@ -131,6 +132,7 @@ class _Story:
             named_worker=NamedWorker(id=_PURCHASER.id, name=_PURCHASER.name,
                                      profession=Profession.SOCIAL_WORKER),
             opened_on=date(2020, 8, 12), actor=_PURCHASER, request_id=_rid("open"),
+            pending_on=date(2020, 8, 6), initiated_by=Initiation.CHILD_WELFARE_NOTIFICATION,
         )
         return cls(cases, clock, case_id)
 
@@ -161,6 +163,27 @@ class _Story:
                 case_id, child_id=child.id, view=view, recorded_on=date(2020, 8, 17),
                 actor=_PURCHASER, request_id=_rid(f"view-{child.id}"),
             )
+
+    def assessment(self) -> None:
+        """6.8.2020 the school's notification made the matter pending; the assessment
+        starts at the opening, 12.8., and is completed on 19.8., before the plan."""
+        self.clock.at(date(2020, 8, 12), 11, 45)
+        self.cases.start_assessment(
+            self.case_id, started_on=date(2020, 8, 12), child_welfare_need_assessed=True,
+            actor=_PURCHASER, request_id=_rid("assessment-start"),
+        )
+        self.clock.at(date(2020, 8, 19), 12, 30)
+        self.cases.complete_assessment(
+            self.case_id, completed_on=date(2020, 8, 19),
+            conclusions="Perhe tarvitsee tukea arjen rytmiin ja vanhempien yhteisiin "
+            "kasvatuskäytäntöihin; Eetun koulunkäynti on tuettava. Ehdotetaan "
+            "perhekuntoutusta syyslukukaudeksi.",
+            relationship_continues=True, special_support=False, child_welfare_begins=False,
+            needs_named_worker=True, plan_needed=True,
+            child_views={_EETU.id: "Haluan, että kotona riidellään vähemmän.",
+                         _IIDA.id: "Haluan, että joku leikkii kanssani."},
+            actor=_PURCHASER, request_id=_rid("assessment-done"),
+        )
 
     def plan(self) -> None:
         """19.8.2020: goals for the family and for each child; plan version 1, with dissent."""
@@ -379,7 +402,8 @@ class _Story:
 def record_demo_story(cases: FamilyCases, clock: StoryClock) -> UUID:
     """Demo story (esittelytarina): family rehabilitation in a child-welfare family, 2020.
 
-    Follows the blog post of ``seeds/``: the case opens on 12.8.2020, goals and a plan are
+    Follows the blog post of ``seeds/``: a child-welfare notification on 6.8.2020, the case
+    opens on 12.8. and its needs assessment is made by 19.8.; goals and a plan are
     agreed, family rehabilitation (perhekuntoutus) is bought from a producer, goals are
     reviewed weekly and at the intermediate review, and the case closes in December with each
     child's view of the ending. Every step carries a request id, so recording the story again
@@ -389,6 +413,7 @@ def record_demo_story(cases: FamilyCases, clock: StoryClock) -> UUID:
     """
     story = _Story.open(cases, clock)
     story.beginning()
+    story.assessment()
     story.plan()
     story.rehabilitation()
     story.weekly_goals()

@@ -272,6 +272,10 @@ class Rebuilds:
         return True
 
     def _run(self, on_batch: Callable[[int], None] | None) -> int:
+        # Fresh table objects each run: the previous run's indexes are attached to its own.
+        self._fresh = ViewTables.build(
+            MetaData(schema=self.views.schema), suffix=REBUILD_SUFFIX, indexed=False
+        )
         views, fresh = self.views, self._fresh
         with views.writing() as conn:
             found = self._drop(conn)

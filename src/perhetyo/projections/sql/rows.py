@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
@@ -25,7 +25,9 @@ from perhetyo.projections.current_plan import (
     MeetingView,
     ServiceView,
 )
+from perhetyo.projections.deadlines import Deadline, DeadlinePolicy, deadline_facts, status_on
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
+from perhetyo.projections.matter_views import AssessmentView, MatterView, PlanVersionView
 from perhetyo.projections.sql.schema import blank_personal
 from perhetyo.projections.sql.statutory_rows import StatutoryRows, statutory_fields
 from perhetyo.values import NamedWorker, PersonRef, Profession, Successor
@@ -35,7 +37,10 @@ __all__ = [
     "audit_entry_from_row",
     "audit_row",
     "case_rows",
+    "deadline_from_row",
+    "deadline_rows",
     "goal_update_row",
+    "matter_rows",
     "plan_from_rows",
     "progress_from_rows",
 ]
@@ -89,6 +94,12 @@ def case_rows(
         "meetings": [meeting.model_dump(mode="json") for meeting in plan.meetings],
         "child_views": dict(plan.child_views),
         "disclosure_bans": [ban.model_dump(mode="json") for ban in plan.disclosure_bans],
+        "pending_on": plan.pending_on,
+        "initiated_by": None if plan.initiated_by is None else plan.initiated_by.value,
+        "special_support": plan.special_support,
+        "urgent": plan.urgent,
+        "child_welfare_from": plan.child_welfare_from,
+        "plan_versions": [version.model_dump(mode="json") for version in plan.plan_versions],
     }
     goals = [
         {
@@ -124,6 +135,57 @@ def case_rows(
     return case, goals, services
 
 
+def matter_rows(plan: CurrentPlan) -> list[dict[str, Any]]:
+    """One row per matter, its assessment flattened into columns (None: no assessment)."""
+    rows = []
+    for position, matter in enumerate(plan.matters):
+        a = matter.assessment or AssessmentView()
+        rows.append(
+            {
+                "case_id": str(plan.case_id),
+                "matter_id": str(matter.matter_id),
+                "position": position,
+                "pending_on": matter.pending_on,
+                "initiated_by": None if matter.initiated_by is None else matter.initiated_by.value,
+                "special_support": matter.special_support,
+                "urgent": matter.urgent,
+                "under_child_welfare": matter.under_child_welfare,
+                "assessment_started_on": a.started_on,
+                "start_special_support": a.special_support,
+                "child_welfare_need_assessed": a.child_welfare_need_assessed,
+                "assessment_completed_on": a.completed_on,
+                "conclusions": a.conclusions,
+                "relationship_continues": a.relationship_continues,
+                "special_support_found": a.special_support_found,
+                "child_welfare_begins": a.child_welfare_begins,
+                "needs_named_worker": a.needs_named_worker,
+                "plan_needed": a.plan_needed,
+                "assessment_child_views": dict(a.child_views),
+                "assessment_not_heard_reasons": dict(a.not_heard_reasons),
+                "assessment_declined_on": a.declined_on,
+                "decline_reason": a.decline_reason,
+            }
+        )
+    return rows
+
+
+def deadline_rows(plan: CurrentPlan, policy: DeadlinePolicy) -> list[dict[str, Any]]:
+    """One row per deadline: its due, met and void dates (the status is computed on read)."""
+    return [
+        {
+            "case_id": str(plan.case_id),
+            "seq": seq,
+            "matter_id": _id(fact.matter_id),
+            "plan_version": fact.plan_version,
+            "kind": fact.kind.value,
+            "due_on": fact.due_on,
+            "met_on": fact.met_on,
+            "voided_on": fact.voided_on,
+        }
+        for seq, fact in enumerate(deadline_facts(plan, policy))
+    ]
+
+
 def goal_update_row(
     case_id: UUID, goal_id: UUID, seq: int, point: GoalUpdateView
 ) -> dict[str, Any]:
@@ -156,6 +218,50 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def _matter_from_row(row: Any) -> MatterView:
+    assessment = None
+    if row.assessment_started_on is not None or row.assessment_declined_on is not None:
+        assessment = AssessmentView(
+            started_on=row.assessment_started_on,
+            special_support=row.start_special_support,
+            child_welfare_need_assessed=bool(row.child_welfare_need_assessed),
+            completed_on=row.assessment_completed_on,
+            conclusions=row.conclusions,
+            relationship_continues=row.relationship_continues,
+            special_support_found=row.special_support_found,
+            child_welfare_begins=bool(row.child_welfare_begins),
+            needs_named_worker=row.needs_named_worker,
+            plan_needed=row.plan_needed,
+            child_views=dict(row.assessment_child_views or {}),
+            not_heard_reasons=dict(row.assessment_not_heard_reasons or {}),
+            declined_on=row.assessment_declined_on,
+            decline_reason=row.decline_reason,
+        )
+    return MatterView(
+        matter_id=UUID(row.matter_id),
+        pending_on=row.pending_on,
+        initiated_by=row.initiated_by,
+        special_support=row.special_support,
+        urgent=row.urgent,
+        under_child_welfare=row.under_child_welfare,
+        assessment=assessment,
+    )
+
+
+def deadline_from_row(row: Any, on: date) -> Deadline:
+    """A Deadline from its stored row, with its status on ``on``."""
+    return Deadline(
+        case_id=UUID(row.case_id),
+        matter_id=None if row.matter_id is None else UUID(row.matter_id),
+        kind=row.kind,
+        due_on=row.due_on,
+        met_on=row.met_on,
+        status=status_on(row.due_on, row.met_on, row.voided_on, on),
+        plan_version=row.plan_version,
+        voided_on=row.voided_on,
+    )
+
+
 def _worker(case: Any) -> NamedWorker:
     if not case.named_worker_name:  # left empty: the store has a master key
         return NamedWorker.trusted(
@@ -175,6 +281,7 @@ def plan_from_rows(
     goals: Iterable[Any],
     services: Iterable[Any],
     statutory: StatutoryRows | None = None,
+    matters: Iterable[Any] = (),
 ) -> CurrentPlan:
     """Rebuild a case's CurrentPlan from its rows (mappings or SQLAlchemy rows), the rows
     of the statutory steps' tables included."""
@@ -241,6 +348,15 @@ def plan_from_rows(
             for ban in case.disclosure_bans or ()
         ),
         **statutory_fields(statutory or StatutoryRows(), children, case.opened_on),
+        pending_on=case.pending_on,
+        initiated_by=case.initiated_by,
+        special_support=case.special_support,
+        urgent=case.urgent,
+        child_welfare_from=case.child_welfare_from,
+        matters=tuple(
+            _matter_from_row(row) for row in sorted(matters, key=lambda row: row.position)
+        ),
+        plan_versions=tuple(PlanVersionView.model_validate(v) for v in case.plan_versions),
     )
 
 

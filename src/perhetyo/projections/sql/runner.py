@@ -46,12 +46,15 @@ from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Chain, ChainFollower, Head
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.current_plan import CurrentPlan
+from perhetyo.projections.deadlines import DEFAULT_POLICY, DeadlinePolicy
 from perhetyo.projections.goal_progress import GoalProgress
 from perhetyo.projections.sql.rows import (
     RowWriter,
     audit_row,
     case_rows,
+    deadline_rows,
     goal_update_row,
+    matter_rows,
     plan_from_rows,
     progress_from_rows,
 )
@@ -113,6 +116,9 @@ class _LRU:
 class ProjectionRunner:
     """Projection runner (näkymien päivittäjä): one generation of the read-model tables.
 
+    ``deadline_policy`` decides the rows of ``perhetyo_deadlines`` (a store whose policy
+    changes rebuilds its views to apply it to the past).
+
     ``pause_gc`` pauses Python's cyclic garbage collector during each batch, which makes
     a rebuild about a third faster; it is process-wide, so only a rebuild (or a command
     line tool that owns its process) asks for it.
@@ -135,8 +141,10 @@ class ProjectionRunner:
         pause_gc: bool = False,
         chain: Chain | None = None,
         personal: bool = True,
+        deadline_policy: DeadlinePolicy = DEFAULT_POLICY,
     ) -> None:
         self.recorder = recorder
+        self.deadline_policy = deadline_policy
         self.mapper = mapper
         self.application_name = application_name
         self.engine = engine
@@ -301,6 +309,7 @@ class ProjectionRunner:
             _group(conn.execute(select(table).where(table.c.case_id.in_(keys))))
             for table in t.statutory
         )
+        matters = _group(conn.execute(select(t.matters).where(t.matters.c.case_id.in_(keys))))
         states: dict[UUID, CaseState] = {}
         for case_id, key in zip(case_ids, keys, strict=True):
             row = cases.get(key)
@@ -315,7 +324,9 @@ class ProjectionRunner:
                 cancelled.get(key, []),
             )
             states[case_id] = CaseState(
-                plan_from_rows(row, case_goals, services.get(key, []), statutory),
+                plan_from_rows(
+                    row, case_goals, services.get(key, []), statutory, matters.get(key, [])
+                ),
                 progress_from_rows(case_id, case_goals, updates.get(key, [])),
             )
         return states
@@ -332,6 +343,8 @@ class ProjectionRunner:
         goal_rows: list[dict[str, Any]] = []
         service_rows: list[dict[str, Any]] = []
         statutory: tuple[list[dict[str, Any]], ...] = tuple([] for _ in t.statutory)
+        matter_rows_: list[dict[str, Any]] = []
+        deadline_rows_: list[dict[str, Any]] = []
         for state in states.values():
             if state.plan is None:
                 continue
@@ -341,9 +354,11 @@ class ProjectionRunner:
             service_rows.extend(services)
             for rows, more in zip(statutory, statutory_rows(state.plan), strict=True):
                 rows.extend(more)
+            matter_rows_.extend(matter_rows(state.plan))
+            deadline_rows_.extend(deadline_rows(state.plan, self.deadline_policy))
         keys = [row["case_id"] for row in case_rows_]
         if keys:
-            for table in (t.cases, t.goals, t.services, *t.statutory):
+            for table in (t.cases, t.goals, t.services, *t.statutory, t.matters, t.deadlines):
                 conn.execute(delete(table).where(table.c.case_id.in_(keys)))
         erased = [str(case_id) for case_id in self._erased]
         self._erased.clear()
@@ -354,6 +369,8 @@ class ProjectionRunner:
         writer.insert(conn, t.cases, case_rows_)
         writer.insert(conn, t.goals, goal_rows)
         writer.insert(conn, t.services, service_rows)
+        writer.insert(conn, t.matters, matter_rows_)
+        writer.insert(conn, t.deadlines, deadline_rows_)
         writer.insert(conn, t.goal_updates, update_rows)
         writer.insert(conn, t.audit_entries, audit_rows)
         for table, rows in zip(t.statutory, statutory, strict=True):

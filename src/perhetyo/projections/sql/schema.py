@@ -13,7 +13,13 @@ meetings) have four tables more, defined in :mod:`.statutory_tables`.
 ``perhetyo_tracking`` holds how far each view has folded the notification log. Its
 position is a ``BIGINT``: notification ids are 64-bit. :func:`create_tables` creates what
 is missing, adds the (nullable) columns a newer version defines to tables an older one
-created, and widens a position column that an older version created as 32-bit.
+created, and widens a position column that an older version created as 32-bit; it
+also tells whether the live tables are an older version's (a table or a column missing
+that cannot be added), which the stored views then rebuild (:meth:`StoredViews.update`).
+
+``perhetyo_matters`` holds each matter with its assessment (one row per matter);
+``perhetyo_deadlines`` each statutory deadline's due, met and void dates (its status
+depends on the day asked about, so it is computed when read).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Any, Final
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Connection,
     Date,
@@ -38,6 +45,7 @@ from sqlalchemy import (
     inspect,
     text,
 )
+from sqlalchemy import inspect as inspect_database
 from sqlalchemy.dialects.postgresql import JSONB
 
 from perhetyo.projections.sql.statutory_tables import (
@@ -58,6 +66,7 @@ __all__ = [
     "add_missing_columns",
     "blank_personal",
     "create_tables",
+    "outdated_tables",
     "personal_columns",
     "tracking_table",
 ]
@@ -71,6 +80,8 @@ TABLE_NAMES: Final = (
     "perhetyo_goal_updates",
     "perhetyo_audit_entries",
     *STATUTORY_TABLE_NAMES,
+    "perhetyo_matters",
+    "perhetyo_deadlines",
 )
 TRACKING_TABLE: Final = "perhetyo_tracking"
 
@@ -80,11 +91,13 @@ PROJECTIONS: Final = {
         "perhetyo_goals",
         "perhetyo_services",
         *STATUTORY_TABLE_NAMES,
+        "perhetyo_matters",
     ),
     "GoalProgress": ("perhetyo_goal_updates",),
     "AuditTrail": ("perhetyo_audit_entries",),
+    "Deadlines": ("perhetyo_deadlines",),
 }
-"""Each projection and its tables. All three are folded in one pass over the log."""
+"""Each projection and its tables. All are folded in one pass over the log."""
 
 LIVE: Final = "live"
 """The tracking row (``view_name``) of the tables readers use."""
@@ -100,6 +113,8 @@ INDEXED_COLUMNS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
     "perhetyo_goal_updates": (("updated_on",),),
     "perhetyo_audit_entries": (("recorded_at",), ("actor_id",), ("event_type",)),
     **STATUTORY_INDEXES,
+    "perhetyo_matters": (("pending_on",),),
+    "perhetyo_deadlines": (("due_on",), ("kind",)),
 }
 """The reporting indexes: cases by status, worker and dates; services by kind; audit by
 time, actor and event type. Primary keys start with ``case_id`` on every table."""
@@ -136,6 +151,8 @@ class ViewTables:
     memberships: Table
     plan_contents: Table
     cancelled_meetings: Table
+    matters: Table
+    deadlines: Table
 
     @property
     def all(self) -> tuple[Table, ...]:
@@ -147,6 +164,8 @@ class ViewTables:
             self.goal_updates,
             self.audit_entries,
             *self.statutory,
+            self.matters,
+            self.deadlines,
         )
 
     @property
@@ -197,6 +216,12 @@ class ViewTables:
             # Added after release 0.1 (nullable, so create_tables can add it to old tables;
             # NULL reads as no bans): ids and dates only, nothing personal.
             Column("disclosure_bans", _JSON),
+            Column("pending_on", Date),
+            Column("initiated_by", _ENUM),
+            Column("special_support", Boolean, nullable=False),
+            Column("urgent", Boolean, nullable=False),
+            Column("child_welfare_from", Date),
+            Column("plan_versions", _JSON, nullable=False),
         )
         goals = Table(
             name("perhetyo_goals"),
@@ -255,8 +280,59 @@ class ViewTables:
             Column("summary_en", Text, nullable=False),
             Column("corrects_version", Integer),  # added after release 0.1
         )
+        decisions, memberships, plan_contents, cancelled_meetings = statutory_tables(
+            metadata, name
+        )
+        matters = Table(
+            name("perhetyo_matters"),
+            metadata,
+            Column("case_id", _ID, primary_key=True),
+            Column("matter_id", _ID, primary_key=True),
+            Column("position", Integer, nullable=False),
+            Column("pending_on", Date, nullable=False),
+            Column("initiated_by", _ENUM),
+            Column("special_support", Boolean, nullable=False),
+            Column("urgent", Boolean, nullable=False),
+            Column("under_child_welfare", Boolean, nullable=False),
+            Column("assessment_started_on", Date),
+            Column("start_special_support", Boolean),
+            Column("child_welfare_need_assessed", Boolean),
+            Column("assessment_completed_on", Date),
+            Column("conclusions", Text, info={"personal": True}),
+            Column("relationship_continues", Boolean),
+            Column("special_support_found", Boolean),
+            Column("child_welfare_begins", Boolean),
+            Column("needs_named_worker", Boolean),
+            Column("plan_needed", Boolean),
+            Column("assessment_child_views", _JSON, info={"personal": True}),
+            Column("assessment_not_heard_reasons", _JSON, info={"personal": True}),
+            Column("assessment_declined_on", Date),
+            Column("decline_reason", Text, info={"personal": True}),
+        )
+        deadlines = Table(
+            name("perhetyo_deadlines"),
+            metadata,
+            Column("case_id", _ID, primary_key=True),
+            Column("seq", Integer, primary_key=True),
+            Column("matter_id", _ID),
+            Column("plan_version", Integer),
+            Column("kind", _ENUM, nullable=False),
+            Column("due_on", Date, nullable=False),
+            Column("met_on", Date),
+            Column("voided_on", Date),
+        )
         tables = cls(
-            cases, goals, services, goal_updates, audit_entries, *statutory_tables(metadata, name)
+            cases,
+            goals,
+            services,
+            goal_updates,
+            audit_entries,
+            decisions,
+            memberships,
+            plan_contents,
+            cancelled_meetings,
+            matters,
+            deadlines,
         )
         if indexed:
             tables.add_indexes(index_token)
@@ -273,6 +349,28 @@ class ViewTables:
                 name = f"ix_{base}_{'_'.join(columns)}{suffix}"
                 indexes.append(Index(name, *(table.c[column] for column in columns)))
         return indexes
+
+
+def outdated_tables(conn: Connection, tables: ViewTables) -> list[str]:
+    """The live tables an older version made: missing, or missing a column of ours.
+
+    Empty when none of them exists yet (a new store) or all are today's.
+    """
+    existing = set(inspect_database(conn).get_table_names(schema=tables.cases.schema))
+    if not existing & {table.name for table in tables.all}:
+        return []
+    outdated = []
+    for table in tables.all:
+        if table.name not in existing:
+            outdated.append(table.name)
+            continue
+        columns = {
+            column["name"]
+            for column in inspect_database(conn).get_columns(table.name, schema=table.schema)
+        }
+        if set(table.columns.keys()) - columns:
+            outdated.append(table.name)
+    return outdated
 
 
 def personal_columns(table: Table) -> tuple[Column[Any], ...]:
@@ -327,7 +425,8 @@ def create_tables(conn: Connection, metadata: MetaData, tracking: Table) -> None
 
     Older versions created ``notification_id`` as ``INTEGER``, which is 32-bit on
     PostgreSQL while notification ids are 64-bit; it is altered to ``BIGINT`` once, here.
-    SQLite's integers are 64-bit whatever the declared type.
+    SQLite's integers are 64-bit whatever the declared type. (Tables an older version made
+    with fewer columns are left as they are: see :func:`outdated_tables`.)
     """
     metadata.create_all(conn, checkfirst=True)
     add_missing_columns(conn, metadata)
@@ -347,10 +446,6 @@ def create_tables(conn: Connection, metadata: MetaData, tracking: Table) -> None
     # Identifiers come from our own table definition (the schema name is checked when the
     # URL is parsed); nothing here is a value.
     conn.execute(
-        text(
-            f'ALTER TABLE {prefix}"{tracking.name}" '
-            "ALTER COLUMN notification_id TYPE BIGINT"
-        )
+        text(f'ALTER TABLE {prefix}"{tracking.name}" ALTER COLUMN notification_id TYPE BIGINT')
     )
     _log.info("widened %s.notification_id from %s to bigint", tracking.name, data_type)
-

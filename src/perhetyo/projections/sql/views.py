@@ -23,7 +23,7 @@ from typing import Any, Final
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import Connection, Engine, MetaData, func, select
+from sqlalchemy import Connection, Engine, MetaData, func, or_, select
 from sqlalchemy.pool import StaticPool
 
 from perhetyo.errors import PerhetyoError
@@ -31,10 +31,12 @@ from perhetyo.persistence import advisory_key, storage_errors
 from perhetyo.persistence.chain import Chain
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan
+from perhetyo.projections.deadlines import DEFAULT_POLICY, Deadline, DeadlinePolicy
 from perhetyo.projections.goal_progress import GoalProgress
 from perhetyo.projections.sql.rebuild import REBUILD_BATCH_SIZE, Rebuilds, RebuildStatus
 from perhetyo.projections.sql.rows import (
     audit_entry_from_row,
+    deadline_from_row,
     plan_from_rows,
     progress_from_rows,
 )
@@ -50,6 +52,7 @@ from perhetyo.projections.sql.schema import (
     PROJECTIONS,
     ViewTables,
     create_tables,
+    outdated_tables,
     tracking_table,
 )
 from perhetyo.projections.sql.statutory_rows import StatutoryRows
@@ -100,10 +103,12 @@ class StoredViews:
         schema: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        deadline_policy: DeadlinePolicy = DEFAULT_POLICY,
         chain: Chain | None = None,
         personal: bool = True,
     ) -> None:
         self.recorder = recorder
+        self.deadline_policy = deadline_policy
         self.chain = chain
         self.personal = personal  # False with a master key: personal columns left empty
         self.mapper = mapper
@@ -128,6 +133,7 @@ class StoredViews:
         self._worker_key = advisory_key("perhetyo.views.worker", schema or "", application_name)
         self._lock = postgres_xact_lock(batch_key) if self.is_postgres else None
         with storage_errors(_WHAT), self.writing() as conn:
+            self._outdated = outdated_tables(conn, self.tables)
             create_tables(conn, self.metadata, self.tracking)
         self.live = self.runner(self.tables, LIVE)
         self.rebuilds = Rebuilds(self)
@@ -156,6 +162,7 @@ class StoredViews:
             guard=self._guard,
             batch_size=batch_size or self.batch_size,
             cache_size=self.cache_size,
+            deadline_policy=self.deadline_policy,
             chain=self.chain,
             personal=self.personal,
         )
@@ -187,11 +194,13 @@ class StoredViews:
     ) -> int:
         """Catch the live tables up with the log; returns events applied (0 when current).
 
-        ``pause_gc`` pauses the cyclic garbage collector during each batch: faster for a
-        long catch-up, but process-wide, so only for a process of its own (the CLI).
+        Tables of an older version are rebuilt first; the events that rebuild folded are
+        counted as applied. ``pause_gc`` pauses the cyclic garbage collector during each
+        batch: faster for a long catch-up, but process-wide, so only for a process of its
+        own (the CLI).
         """
         with self._failures("update"):
-            self._start()
+            rebuilt = self._start()
             position, head = self.live.position(), self._head()
             if head > position:
                 _log.info(
@@ -200,7 +209,7 @@ class StoredViews:
                     position,
                     head,
                 )
-            applied = catch_up(self.live, on_batch, pause_gc=pause_gc)
+            applied = rebuilt + catch_up(self.live, on_batch, pause_gc=pause_gc)
         if applied:
             _log.info("stored views caught up: %d events applied", applied)
         return applied
@@ -208,14 +217,27 @@ class StoredViews:
     def run_batch(self) -> int:
         """Apply one batch to the live tables; returns events applied (0 when current)."""
         with self._failures("batch"):
-            self._start()
-            return run_one(self.live)
+            rebuilt = self._start()
+            return rebuilt or run_one(self.live)
 
-    def _start(self) -> None:
-        """At a runner's first start: remove what a killed rebuild left."""
+    def _start(self) -> int:
+        """At a runner's first start: remove what a killed rebuild left, and rebuild the
+        views of an older version (a table or a column missing); returns the events that
+        rebuild folded (0 without one)."""
+        rebuilt = 0
         if not self._started:
             self.rebuilds.clean_up()
+            if self._outdated:
+                _log.warning(
+                    "stored views were made by an older version (%d tables to upgrade): "
+                    "rebuilding them",
+                    len(self._outdated),
+                )
+                rebuilt = self.rebuilds.run()
+                self.live = self.runner(self.tables, LIVE)
+            self._outdated = []
             self._started = True
+        return rebuilt
 
     def _head(self) -> int:
         with storage_errors("the event store"):
@@ -274,7 +296,8 @@ class StoredViews:
                     for table in t.statutory
                 )
             )
-        return plan_from_rows(case, goals, services, statutory)
+            matters = conn.execute(select(t.matters).where(t.matters.c.case_id == key)).all()
+        return plan_from_rows(case, goals, services, statutory, matters)
 
     def goal_progress(self, case_id: UUID) -> list[GoalProgress]:
         """The case's goal timelines as the stored tables hold them."""
@@ -295,6 +318,32 @@ class StoredViews:
                 select(t).where(t.c.case_id == str(case_id)).order_by(t.c.version)
             ).all()
         return [audit_entry_from_row(row) for row in rows]
+
+    def deadlines(self, case_id: UUID, on: date) -> list[Deadline]:
+        """The case's deadlines as the stored table holds them, with their status on ``on``."""
+        t = self.tables.deadlines
+        with storage_errors(_WHAT), self.reading() as conn:
+            rows = conn.execute(
+                select(t).where(t.c.case_id == str(case_id)).order_by(t.c.seq)
+            ).all()
+        return [deadline_from_row(row, on) for row in rows]
+
+    def overdue(self, on: date) -> list[Deadline]:
+        """Every case's deadlines overdue on ``on``: due before it, neither met nor void by
+        then. Ordered by due date, then case and position."""
+        t = self.tables.deadlines
+        query = (
+            select(t)
+            .where(
+                t.c.due_on < on,
+                or_(t.c.met_on.is_(None), t.c.met_on > on),
+                or_(t.c.voided_on.is_(None), t.c.voided_on > on),
+            )
+            .order_by(t.c.due_on, t.c.case_id, t.c.seq)
+        )
+        with storage_errors(_WHAT), self.reading() as conn:
+            rows = conn.execute(query).all()
+        return [deadline_from_row(row, on) for row in rows]
 
     def closed_cases(self, closed_by: date | None = None) -> list[tuple[UUID, str, date]]:
         """``(case_id, legal_basis value, closed_on)`` of every closed case the tables hold,
