@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto  # pytest-xdist: every core (tests isolate their stores)
 
 test: lint typecheck pytest
 
