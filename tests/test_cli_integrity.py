@@ -1,4 +1,4 @@
-"""``perhetyo verify`` and ``perhetyo retention erase-due --dry-run`` (eheys ja säilytysajat)."""
+"""``perhetyo verify`` and ``perhetyo retention erase-due`` (eheys ja säilytysajat)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
+import pytest
 from typer.testing import CliRunner, Result
 
-from perhetyo import ClosureReason, FamilyCases
+from perhetyo import CaseErasedError, ClosureReason, FamilyCases, MasterKeyError, generate_key
 from perhetyo.cli import ERROR_EXIT_CODE, app
 from perhetyo.cli.integrity import BROKEN_EXIT_CODE
 from perhetyo.testing import FakeClock, a_child, an_actor, open_sample_case
@@ -24,13 +26,13 @@ _ENV: Mapping[str, str | None] = {
 _NAME = "Tiina-Testilapsi"
 
 
-def _run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args), env=dict(_ENV))
+def _run(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
+    return CliRunner().invoke(app, list(args), env={**_ENV, **(env or {})})
 
 
-def _store(tmp_path: Path) -> tuple[str, list[str]]:
+def _store(tmp_path: Path, master_key: str | None = None) -> tuple[str, list[str]]:
     url = f"sqlite:///{tmp_path / 'cases.db'}"
-    with FamilyCases(url, clock=FakeClock()) as cases:
+    with FamilyCases(url, clock=FakeClock(), master_key=master_key) as cases:
         ids = [
             open_sample_case(
                 cases, children=(a_child("child-1").model_copy(update={"display_name": _NAME}),)
@@ -86,7 +88,7 @@ def test_verify_refuses_a_bad_case_id_and_a_file_that_is_not_heads(tmp_path: Pat
     assert "[configuration_error]" in bad.output
 
 
-def test_retention_dry_run_lists_due_cases_and_erasing_is_refused_for_now(
+def test_retention_dry_run_lists_due_cases_and_erasing_needs_the_master_key(
     tmp_path: Path,
 ) -> None:
     url, (closed, still_open) = _store(tmp_path)
@@ -104,3 +106,36 @@ def test_retention_dry_run_lists_due_cases_and_erasing_is_refused_for_now(
     assert still_open not in due.output
     assert _NAME not in due.output
     assert refused.exit_code == ERROR_EXIT_CODE
+
+
+def test_retention_erase_due_erases_the_due_cases_then_rotates_the_master_key(
+    tmp_path: Path,
+) -> None:
+    old, new = generate_key(), generate_key()
+    url, (closed, still_open) = _store(tmp_path, master_key=old)
+    keys = {"PERHETYO_MASTER_KEY": old, "PERHETYO_NEW_MASTER_KEY": new}
+
+    erased = _run("retention", "erase-due", "--url", url, "--on", "2050-12-01", env=keys)
+
+    assert erased.exit_code == 0, erased.output
+    assert closed in erased.output
+    assert "hävitetty 1; pääavain vaihdettu" in erased.output
+    with pytest.raises(MasterKeyError):
+        FamilyCases(url, master_key=old)
+    with FamilyCases(url, master_key=new) as cases:
+        with pytest.raises(CaseErasedError):
+            cases.current_plan(UUID(closed), actor=an_actor())
+        assert cases.current_plan(UUID(still_open), actor=an_actor()).status.value == "open"
+        assert cases.retention_due(actor=an_actor(), on=date(2050, 12, 1)) == []
+    again = _run(
+        "retention",
+        "erase-due",
+        "--url",
+        url,
+        "--on",
+        "2050-12-01",
+        "--dry-run",
+        env={"PERHETYO_MASTER_KEY": new},
+    )
+    assert again.exit_code == 0, again.output
+    assert closed not in again.output

@@ -27,12 +27,13 @@ from perhetyo.errors import MasterKeyError
 from perhetyo.persistence import DEFAULT_URL
 from perhetyo.persistence.keyring import MASTER_KEY_VARIABLE, generate_key
 
-__all__ = ["NEW_MASTER_KEY_VARIABLE", "rotate_key"]
+__all__ = ["NEW_MASTER_KEY_VARIABLE", "key_from", "rotate_key"]
 
 NEW_MASTER_KEY_VARIABLE: Final = "PERHETYO_NEW_MASTER_KEY"
 
 
-def _key(variable: str, what: str) -> str:
+def key_from(variable: str, what: str) -> str:
+    """A key from its environment variable, else a line of standard input."""
     value = os.environ.get(variable)
     if value:
         return value
@@ -61,8 +62,8 @@ def rotate_key(
     prosessit ensin.
     """
     require_existing_store(url)
-    old = _key(MASTER_KEY_VARIABLE, "current master key")
-    new = generate_key() if generate else _key(NEW_MASTER_KEY_VARIABLE, "new master key")
+    old = key_from(MASTER_KEY_VARIABLE, "current master key")
+    new = generate_key() if generate else key_from(NEW_MASTER_KEY_VARIABLE, "new master key")
     with FamilyCases(url=url, master_key=old) as cases:
         count = cases.rotate_master_key(new)
     if generate:

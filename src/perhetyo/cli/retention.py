@@ -4,11 +4,16 @@
 
     perhetyo retention erase-due --url URL --on DATE [--dry-run]
 
-``--dry-run`` lists the closed cases whose retention has ended by ``--on`` (case id, legal
-basis, closing date, due date: no personal data), by
-:meth:`FamilyCases.retention_due` under the default policy (docs/retention.md).
-Erasing them needs ``erase_case`` (crypto-shredding), which this version does not have
-yet: without ``--dry-run`` the command refuses, before doing anything.
+It lists the closed cases whose retention has ended by ``--on`` (case id, legal basis,
+closing date, due date: no personal data), by :meth:`FamilyCases.retention_due` under the
+default policy (docs/retention.md). ``--dry-run`` stops there. Otherwise each listed case
+is erased (:meth:`FamilyCases.erase_case`, crypto-shredding), and the run ends with a
+master-key rotation: on PostgreSQL and in backups a copy of a destroyed wrapped key can
+remain, and only retiring the master key that wrapped it makes the erasure final
+(docs/privacy.md). The keys come as for ``perhetyo rotate-key``: the current one from
+``PERHETYO_MASTER_KEY`` (or a line of standard input), the new one from
+``PERHETYO_NEW_MASTER_KEY`` (or the next line), or ``--generate`` makes the new key and
+prints it, alone, on standard output. Keys are never command-line arguments.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import typer
 
 from perhetyo.application import FamilyCases
 from perhetyo.cli.app import StoreUrl, make_console, require_existing_store
+from perhetyo.cli.keys import NEW_MASTER_KEY_VARIABLE, key_from
 from perhetyo.cli.render import plain, titled_table
-from perhetyo.errors import ConfigurationError
 from perhetyo.persistence import DEFAULT_URL
+from perhetyo.persistence.keyring import MASTER_KEY_VARIABLE, generate_key
 from perhetyo.values import Actor
 
 __all__ = ["RETENTION_ACTOR", "erase_due", "retention_app"]
@@ -47,19 +53,35 @@ def erase_due(
         bool,
         typer.Option("--dry-run", help="Vain luettele erääntyneet, älä hävitä mitään."),
     ] = False,
+    generate: Annotated[
+        bool,
+        typer.Option(
+            "--generate",
+            help="Luo lopuksi uusi pääavain ja tulosta se (vain se) vakiotulosteeseen.",
+        ),
+    ] = False,
 ) -> None:
     """Luettele (--dry-run) asiakkuudet, joiden säilytysaika on päättynyt päivään --on mennessä.
 
     Tulostaa asiakkuuden tunnisteen, lakiperusteen, päättymispäivän ja eräpäivän (ei
-    asiakastietoja). Hävittäminen (ilman --dry-run) ei ole vielä tässä versiossa.
+    asiakastietoja). Ilman --dry-run ne hävitetään (asiakkuuden avain tuhotaan) ja lopuksi
+    pääavain vaihdetaan: avaimet kuten komennossa rotate-key, ei koskaan komentorivillä.
     """
-    if not dry_run:
-        raise ConfigurationError(
-            "erasing is not in this version (it needs erase_case): use --dry-run to list"
-        )
     require_existing_store(url)
-    with FamilyCases(url) as cases:
+    old = None if dry_run else key_from(MASTER_KEY_VARIABLE, "current master key")
+    new = None
+    if not dry_run:
+        new = generate_key() if generate else key_from(NEW_MASTER_KEY_VARIABLE, "new master key")
+    with FamilyCases(url, master_key=old) as cases:
         due = cases.retention_due(actor=RETENTION_ACTOR, on=on.date())
+        if new is not None:
+            for row in due:
+                cases.erase_case(
+                    row.case_id,
+                    reason=f"säilytysaika päättyi {row.due_on.isoformat()}",
+                    actor=RETENTION_ACTOR,
+                )
+            rewrapped = cases.rotate_master_key(new)
     table = titled_table(
         f"Säilytysaika päättynyt {on.date().isoformat()} mennessä: {len(due)}",
         "Asiakkuus",
@@ -74,4 +96,11 @@ def erase_due(
             row.closed_on.isoformat(),
             row.due_on.isoformat(),
         )
-    make_console().print(table)
+    console = make_console(stderr=generate)
+    console.print(table)
+    if new is not None:
+        console.print(
+            f"hävitetty {len(due)}; pääavain vaihdettu: {rewrapped} avainta kääritty uudelleen"
+        )
+        if generate:
+            typer.echo(new)

@@ -106,6 +106,7 @@ class CurrentPlan(ValueModel):
     opened_on: date
     closed_on: date | None = None
     closure_reason: ClosureReason | None = None
+    erased_on: date | None = None
     successor: Successor | None = None
     previous_case_id: UUID | None = None
     plan_version: int = 0
@@ -532,6 +533,7 @@ def _erased(event: CaseErased) -> CurrentPlan:
         opened_on=summary.opened_on,
         closed_on=summary.closed_on,
         closure_reason=summary.closure_reason,
+        erased_on=event.erased_on,
         successor=successor,
         previous_case_id=summary.previous_case_id,
         plan_version=summary.plan_version,

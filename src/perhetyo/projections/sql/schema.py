@@ -200,6 +200,7 @@ class ViewTables:
             Column("opened_on", Date, nullable=False),
             Column("closed_on", Date),
             Column("closure_reason", _ENUM),
+            Column("erased_on", Date),  # added with erasure (nullable: NULL, not erased)
             Column("successor_kind", _ENUM),
             Column("successor_case_id", _ID),
             Column("previous_case_id", _ID),

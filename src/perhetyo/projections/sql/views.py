@@ -346,11 +346,14 @@ class StoredViews:
         return [deadline_from_row(row, on) for row in rows]
 
     def closed_cases(self, closed_by: date | None = None) -> list[tuple[UUID, str, date]]:
-        """``(case_id, legal_basis value, closed_on)`` of every closed case the tables hold,
-        closed on or before ``closed_by`` when given; non-personal columns only."""
+        """``(case_id, legal_basis value, closed_on)`` of every closed case the tables hold
+        that is not erased, closed on or before ``closed_by`` when given; non-personal
+        columns only."""
         t = self.tables.cases
         query = select(t.c.case_id, t.c.legal_basis, t.c.closed_on).where(
-            t.c.status == CaseStatus.CLOSED.value, t.c.closed_on.is_not(None)
+            t.c.status == CaseStatus.CLOSED.value,
+            t.c.closed_on.is_not(None),
+            t.c.erased_on.is_(None),
         )
         if closed_by is not None:
             query = query.where(t.c.closed_on <= closed_by)
