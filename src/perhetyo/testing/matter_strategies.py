@@ -123,13 +123,19 @@ def draw_decline(draw: DrawFn, turn: _TurnLike) -> c.DeclineAssessment:
 
 def draw_completion(draw: DrawFn, turn: _TurnLike) -> c.CompleteAssessment:
     """The completion of a started assessment, some children heard; child welfare may
-    begin only in a social welfare act case whose named worker is a social worker."""
+    begin only in a social welfare act case whose named worker, and every child's own
+    worker, is a social worker."""
     case = turn.case
     matter_id = draw(st.sampled_from(started_matters(case)))
     started_on = case.matters[matter_id].started_on or case.opened_on  # started: never None
     may_begin = (
         case.legal_basis is LegalBasis.SOCIAL_WELFARE_ACT
         and case.worker_profession is Profession.SOCIAL_WORKER
+        and all(
+            worker.profession is Profession.SOCIAL_WORKER
+            for child_id, worker in case.child_workers.items()
+            if child_id in case.children
+        )
     )
     heard = {child: draw(st.none() | st.booleans()) for child in sorted(case.children)}
     return c.CompleteAssessment(
