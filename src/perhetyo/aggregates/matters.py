@@ -179,21 +179,27 @@ class MatterRules(CaseState):
                 f"matter {matter_id} is not a matter of case {self.id}"
             ) from None
 
+    def unqualified_for_child_welfare(self) -> tuple[bool, list[str]]:
+        """Who could not stay on if child welfare began (LsL 13 b §): whether the named
+        worker is not a social worker, and the children whose own worker is not."""
+        qualified = named_worker_professions(LegalBasis.CHILD_WELFARE_ACT)
+        children = sorted(
+            child_id
+            for child_id, worker in self.child_workers.items()
+            if child_id in self.children and worker.profession not in qualified
+        )
+        return self.worker_profession not in qualified, children
+
     def _check_workers_for_child_welfare(self) -> None:
         """Before child welfare begins: the case's workers are qualified under LsL.
 
         The named worker and every child's own worker must be social workers (LsL 13 b §).
         """
-        qualified = named_worker_professions(LegalBasis.CHILD_WELFARE_ACT)
-        if self.worker_profession not in qualified:
+        named_worker_unqualified, unqualified = self.unqualified_for_child_welfare()
+        if named_worker_unqualified:
             raise WorkerNotQualifiedError(
                 "child welfare needs a social worker as the named worker: assign one first"
             )
-        unqualified = sorted(
-            child_id
-            for child_id, worker in self.child_workers.items()
-            if child_id in self.children and worker.profession not in qualified
-        )
         if unqualified:
             raise WorkerNotQualifiedError(
                 "child welfare needs a social worker as each child's own worker: assign one "

@@ -18,7 +18,7 @@ from perhetyo.aggregates.case import FamilyCase
 from perhetyo.aggregates.state import Matter
 from perhetyo.events import opening_matter_id
 from perhetyo.testing.value_strategies import texts
-from perhetyo.values import Initiation, LegalBasis, Profession
+from perhetyo.values import Initiation, LegalBasis
 
 if TYPE_CHECKING:
     from hypothesis import strategies as st
@@ -128,14 +128,8 @@ def draw_completion(draw: DrawFn, turn: _TurnLike) -> c.CompleteAssessment:
     case = turn.case
     matter_id = draw(st.sampled_from(started_matters(case)))
     started_on = case.matters[matter_id].started_on or case.opened_on  # started: never None
-    may_begin = (
-        case.legal_basis is LegalBasis.SOCIAL_WELFARE_ACT
-        and case.worker_profession is Profession.SOCIAL_WORKER
-        and all(
-            worker.profession is Profession.SOCIAL_WORKER
-            for child_id, worker in case.child_workers.items()
-            if child_id in case.children
-        )
+    may_begin = case.legal_basis is LegalBasis.SOCIAL_WELFARE_ACT and (
+        case.unqualified_for_child_welfare() == (False, [])
     )
     heard = {child: draw(st.none() | st.booleans()) for child in sorted(case.children)}
     return c.CompleteAssessment(

@@ -29,8 +29,12 @@ from perhetyo.projections.deadlines import Deadline, DeadlinePolicy, deadline_fa
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 from perhetyo.projections.matter_views import AssessmentView, MatterView, PlanVersionView
 from perhetyo.projections.sql.schema import blank_personal
-from perhetyo.projections.sql.statutory_rows import StatutoryRows, statutory_fields
-from perhetyo.values import NamedWorker, PersonRef, Profession, Successor
+from perhetyo.projections.sql.statutory_rows import (
+    StatutoryRows,
+    statutory_fields,
+    stored_worker,
+)
+from perhetyo.values import PersonRef, Successor
 
 __all__ = [
     "RowWriter",
@@ -263,20 +267,6 @@ def deadline_from_row(row: Any, on: date) -> Deadline:
     )
 
 
-def _worker(case: Any) -> NamedWorker:
-    if not case.named_worker_name:  # left empty: the store has a master key
-        return NamedWorker.trusted(
-            id=case.named_worker_id,
-            name="",
-            profession=Profession(case.named_worker_profession),
-        )
-    return NamedWorker(
-        id=case.named_worker_id,
-        name=case.named_worker_name,
-        profession=case.named_worker_profession,
-    )
-
-
 def plan_from_rows(
     case: Any,
     goals: Iterable[Any],
@@ -304,7 +294,9 @@ def plan_from_rows(
         service_task=case.service_task,
         children=children,
         guardians=tuple(PersonRef.model_validate(g, context=stored) for g in case.guardians),
-        named_worker=_worker(case),
+        named_worker=stored_worker(
+            case.named_worker_id, case.named_worker_name, case.named_worker_profession
+        ),
         opened_on=case.opened_on,
         closed_on=case.closed_on,
         closure_reason=case.closure_reason,

@@ -24,7 +24,7 @@ from perhetyo.projections.current_plan import (
 from perhetyo.record_values import PlannedService
 from perhetyo.values import NamedWorker, PersonRef, Profession
 
-__all__ = ["StatutoryRows", "statutory_fields", "statutory_rows"]
+__all__ = ["StatutoryRows", "statutory_fields", "statutory_rows", "stored_worker"]
 
 _STORED = {"stored": True}
 
@@ -137,15 +137,20 @@ def _by_position(rows: Iterable[Any]) -> list[Any]:
 # docs/read-models.md), built with ``trusted`` because "" is no valid name.
 
 
+def stored_worker(worker_id: str, name: str | None, profession: str) -> NamedWorker:
+    """A named worker from its three columns; a name left empty (a master key) reads as ""."""
+    if not name:
+        return NamedWorker.trusted(id=worker_id, name="", profession=Profession(profession))
+    return NamedWorker(id=worker_id, name=name, profession=profession)
+
+
 def _worker(row: Any, prefix: str) -> NamedWorker | None:
     worker_id = getattr(row, f"{prefix}_id")
     if worker_id is None:
         return None
-    name = getattr(row, f"{prefix}_name")
-    profession = getattr(row, f"{prefix}_profession")
-    if not name:  # left empty: the store has a master key
-        return NamedWorker.trusted(id=worker_id, name="", profession=Profession(profession))
-    return NamedWorker(id=worker_id, name=name, profession=profession)
+    return stored_worker(
+        worker_id, getattr(row, f"{prefix}_name"), getattr(row, f"{prefix}_profession")
+    )
 
 
 def _membership(row: Any) -> ChildMembership:
