@@ -21,11 +21,13 @@ from pathlib import Path
 import orjson
 
 from perhetyo import FamilyCases
+from perhetyo.persistence.chain import body_of
 from perhetyo.projections.sql import REBUILD_BATCH_SIZE
 
 
 def floor(db: Path) -> int:
-    """Read, decode with orjson, insert one row per event: the storage engine's own pace."""
+    """Read, drop the chain header, decode with orjson, insert one row per event: the
+    storage engine's own pace."""
     cases = FamilyCases(f"sqlite:///{db}")
     recorder = cases._store.recorder
     conn = sqlite3.connect(db, isolation_level=None, timeout=30)
@@ -43,7 +45,7 @@ def floor(db: Path) -> int:
             break
         rows = []
         for notification in page:
-            state = orjson.loads(notification.state)
+            state = orjson.loads(body_of(notification.state))
             rows.append(
                 (
                     str(notification.originator_id),
