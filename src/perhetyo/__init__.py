@@ -104,9 +104,11 @@ from perhetyo.events import (
 from perhetyo.persistence.integrity import IntegrityReport
 from perhetyo.persistence.keyring import generate_key
 from perhetyo.projections import (
+    AssessmentDeadlines,
     AssessmentView,
     AuditEntry,
     CancelledMeetingView,
+    Caseload,
     ChildMembership,
     CurrentPlan,
     Deadline,
@@ -120,7 +122,9 @@ from perhetyo.projections import (
     MeetingView,
     PlanContent,
     PlanVersionView,
+    ServiceFigures,
     ServiceView,
+    YearStatistics,
 )
 from perhetyo.projections.sql import ProjectionStatus
 from perhetyo.record_values import ContactChannel, DecisionOutcome, PlannedService
@@ -156,6 +160,7 @@ __all__ = [
     "AddChild",
     "AgreePlan",
     "AssessmentCompleted",
+    "AssessmentDeadlines",
     "AssessmentDeclined",
     "AssessmentLifecycleError",
     "AssessmentStarted",
@@ -173,6 +178,7 @@ __all__ = [
     "CaseNotFoundError",
     "CaseOpened",
     "CaseStatus",
+    "Caseload",
     "ChildAlreadyInCaseError",
     "ChildJoined",
     "ChildLeft",
@@ -263,6 +269,7 @@ __all__ = [
     "RuleViolationError",
     "ServiceDecided",
     "ServiceEnded",
+    "ServiceFigures",
     "ServiceKind",
     "ServiceLifecycleError",
     "ServiceNotFoundError",
@@ -282,6 +289,7 @@ __all__ = [
     "UnknownChildError",
     "UpdateGoal",
     "WorkerNotQualifiedError",
+    "YearStatistics",
     "__version__",
     "finnish_label",
     "generate_key",

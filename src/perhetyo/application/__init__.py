@@ -21,6 +21,7 @@ from perhetyo.application.core import CasesCore
 from perhetyo.application.deadlines import DeadlineReads
 from perhetyo.application.decisions import DecisionCalls
 from perhetyo.application.encounters import EncounterCalls
+from perhetyo.application.figures import FigureReads
 from perhetyo.application.integrity import IntegrityCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.matters import MatterCalls
@@ -48,6 +49,7 @@ class FamilyCases(
     MatterCalls,
     CaseReads,
     DeadlineReads,
+    FigureReads,
     RecordsKeepingCalls,
     StoredProjectionCalls,
     IntegrityCalls,

@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 from perhetyo.events import CaseEvent
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.audit_trail import AuditEntry
+from perhetyo.projections.caseload import Caseload, caseload_from_events
 from perhetyo.projections.current_plan import (
     CancelledMeetingView,
     ChildMembership,
@@ -27,11 +28,19 @@ from perhetyo.projections.current_plan import (
 from perhetyo.projections.deadlines import Deadline, DeadlinePolicy
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 from perhetyo.projections.matter_views import AssessmentView, MatterView, PlanVersionView
+from perhetyo.projections.statistics import (
+    AssessmentDeadlines,
+    ServiceFigures,
+    YearStatistics,
+    statistics_from_events,
+)
 
 __all__ = [
+    "AssessmentDeadlines",
     "AssessmentView",
     "AuditEntry",
     "CancelledMeetingView",
+    "Caseload",
     "ChildMembership",
     "CurrentPlan",
     "Deadline",
@@ -46,12 +55,16 @@ __all__ = [
     "PlanContent",
     "PlanVersionView",
     "Projection",
+    "ServiceFigures",
     "ServiceView",
+    "YearStatistics",
     "audit_trail",
+    "caseload_from_events",
     "current_plan",
     "events_to_fold",
     "fold",
     "goal_progress",
+    "statistics_from_events",
 ]
 
 S = TypeVar("S")
