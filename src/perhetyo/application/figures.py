@@ -18,9 +18,11 @@ from datetime import date
 
 from perhetyo.access import Purpose
 from perhetyo.application.stored import StoredProjectionCalls
+from perhetyo.errors import InvalidCommandError
 from perhetyo.projections.caseload import DEFAULT_CASELOAD_LIMIT, Caseload, CaseloadLimit
 from perhetyo.projections.sql.figures import stored_caseload, stored_statistics
 from perhetyo.projections.statistics import StatisticsYear, YearStatistics
+from perhetyo.time import today_in
 from perhetyo.values import Actor, BusinessDate, ValueModel
 
 __all__ = ["FigureReads", "ReadCaseload", "ReadStatistics"]
@@ -51,9 +53,16 @@ class FigureReads(StoredProjectionCalls):
     ) -> YearStatistics:
         """The year's THL-style figures (docs/statistics.md); zeros for a year with no cases.
 
-        A bad ``year`` (not an int from 1900 to 2999) raises InvalidCommandError.
+        A bad ``year`` (not an int from 1900 to 2999, or a year not yet begun: its
+        figures would count relationships open today as open then) raises
+        InvalidCommandError; the current year gives its figures so far.
         """
         read = ReadStatistics(actor=actor, year=year, purpose=purpose)
+        if read.year > today_in(self.now()).year:
+            raise InvalidCommandError(
+                "ReadStatistics",
+                [{"type": "future_year", "loc": ("year",), "msg": "the year has not begun"}],
+            )
         self.update_projections()
         return stored_statistics(self.stored_views, read.year)
 

@@ -9,6 +9,8 @@
     perhetyo verify [--url URL] [--case ID] [--heads FILE] [--write-heads FILE]
     perhetyo retention erase-due --on DATE --dry-run [--url URL]
     perhetyo rotate-key [--url URL] [--generate]   (keys from the environment or stdin)
+    perhetyo stats --year YYYY [--format table|csv|json] [--url URL]
+    perhetyo caseload --on YYYY-MM-DD [--limit 30] [--format table|csv|json] [--url URL]
 
 The package has one module per part, so that a new command knows where its pieces go:
 
@@ -31,7 +33,7 @@ The commands are wired to ``app`` here, and only here.
 
 from __future__ import annotations
 
-from perhetyo.cli import demo, export, integrity, keys, projections, retention
+from perhetyo.cli import demo, export, integrity, keys, projections, retention, stats
 from perhetyo.cli.app import (
     ERROR_EXIT_CODE,
     CommandGroup,
@@ -77,3 +79,5 @@ app.command()(export.export)
 app.command()(integrity.verify)
 app.add_typer(retention.retention_app, name="retention")
 app.command(name="rotate-key")(keys.rotate_key)
+app.command(name="stats")(stats.stats)
+app.command(name="caseload")(stats.caseload)
