@@ -21,6 +21,7 @@ from perhetyo import (
     LegalBasis,
     PersonRef,
     ServiceKind,
+    generate_key,
     month_deadline,
     working_day_deadline,
 )
@@ -238,3 +239,27 @@ def test_statistics_and_caseloads_leave_no_access_log_entry(cases: FamilyCases) 
     logged = cases.access_log(case_id, actor=an_actor("auditor-1"))
     assert [entry.action for entry in logged] == [AccessAction.ACCESS_LOG]
 
+
+
+def test_an_erased_case_keeps_its_dates_and_services_in_the_figures_not_its_children(
+    clock: FakeClock,
+) -> None:
+    with FamilyCases("memory://", clock=clock, master_key=generate_key()) as cases:
+        case_id = open_case(cases, opened_on=date(2020, 3, 2))
+        service = cases.order_service(
+            case_id, kind=ServiceKind.SUPPORT_FAMILY, provider="Tukiperhe",
+            ordered_on=date(2020, 3, 9), actor=ME,
+        )
+        cases.end_service(case_id, service, ended_on=date(2020, 3, 10), reason="Ei.", actor=ME)
+        cases.close_case(
+            case_id, closed_on=date(2020, 4, 1), reason=ClosureReason.OTHER,
+            child_views={"child-1": "Selvä."}, not_heard_reasons={}, actor=ME,
+        )
+        before = assert_stored_equals_fold(cases, [case_id], 2020)
+        cases.erase_case(case_id, reason="Säilytysaika päättyi.", actor=ME)
+        after = cases.statistics(year=2020, actor=READER)
+    assert (before.children, before.ended_relationships) == (1, 1)
+    assert (after.children, after.ended_relationships) == (0, 0)
+    assert (after.cases_opened, after.cases_closed) == (1, 1)
+    support = {s.kind: s for s in after.services}[ServiceKind.SUPPORT_FAMILY]
+    assert (support.ordered, support.cancelled) == (1, 1)

@@ -21,7 +21,7 @@ The package has one module per part, so that a new command knows where its piece
 - one module per command or sub-app: :mod:`~perhetyo.cli.demo`,
   :mod:`~perhetyo.cli.projections`, :mod:`~perhetyo.cli.export`,
   :mod:`~perhetyo.cli.integrity` (verify), :mod:`~perhetyo.cli.retention`,
-  :mod:`~perhetyo.cli.keys` (rotate-key).
+  :mod:`~perhetyo.cli.keys` (rotate-key), :mod:`~perhetyo.cli.stats` (stats, caseload).
 
 Every command is a thin shell over library functions: the demo story is
 :mod:`perhetyo.testing.story`, the export :mod:`perhetyo.reporting.export`, the stored
