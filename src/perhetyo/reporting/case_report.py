@@ -59,6 +59,7 @@ th, td { border-bottom: 1px solid #ccc; padding: 4px 6px; text-align: left; vert
 th { background: #eef3f8; font-weight: bold; }
 td.num { text-align: right; white-space: nowrap; }
 td.date, td.key { white-space: nowrap; }
+td.key { padding-right: 12px; }
 .text { white-space: pre-line; }
 ul { margin: 4px 0 8px 20px; padding: 0; }
 .meter { display: inline-block; width: 80px; height: 9px; background: #e6e6e6;
