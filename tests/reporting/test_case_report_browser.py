@@ -41,6 +41,7 @@ def screenshot(page: Path, out: Path, profile: Path) -> Image.Image:
     subprocess.run(
         [
             chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+            "--disable-dev-shm-usage",  # small /dev/shm in containers
             f"--user-data-dir={profile}", f"--screenshot={out}",
             f"--window-size={WIDTH},{HEIGHT}", page.as_uri(),
         ],

@@ -430,7 +430,8 @@ def _services(report: CaseReport, names: _Names) -> str:
             _td(_fi(d.kind)),
             _td(_fi(d.outcome)),
             _td(_date(d.decided_on), "date"),
-            _td(f"{_date(d.valid_from)}–{_date(d.valid_until)}"),
+            _td(f"{_date(d.valid_from)}–{_date(d.valid_until)}"
+                if d.valid_from or d.valid_until else _NOT_RECORDED),
             _td(", ".join(d.legal_sections)),
             _td(d.reasoning, "text"),
             _td(d.decision_maker.name),
