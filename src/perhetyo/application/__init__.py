@@ -29,6 +29,7 @@ from perhetyo.application.privacy import PrivacyCalls
 from perhetyo.application.reads import CaseReads
 from perhetyo.application.records import RecordCalls
 from perhetyo.application.records_keeping import RecordsKeepingCalls
+from perhetyo.application.report import ReportReads
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
 from perhetyo.handling import MAX_ATTEMPTS
@@ -48,6 +49,7 @@ class FamilyCases(
     MatterCalls,
     CaseReads,
     DeadlineReads,
+    ReportReads,
     RecordsKeepingCalls,
     StoredProjectionCalls,
     IntegrityCalls,
