@@ -53,6 +53,7 @@ class AccessAction(StrEnum):
     HOST_READ = "host_read"
     DEADLINES = "deadlines"
     OVERDUE = "overdue"
+    KANTA = "kanta"
 
 
 FINNISH_LABELS[AccessAction] = {
@@ -66,6 +67,7 @@ FINNISH_LABELS[AccessAction] = {
     AccessAction.HOST_READ: "isäntäjärjestelmän luku",
     AccessAction.DEADLINES: "määräaikojen luku",
     AccessAction.OVERDUE: "myöhässä olevien määräaikojen luku",
+    AccessAction.KANTA: "Kanta-asiakirjojen muodostaminen",
 }
 SWEDISH_LABELS[AccessAction] = {
     AccessAction.CURRENT_PLAN: "läsning av klientplanen",
@@ -78,6 +80,7 @@ SWEDISH_LABELS[AccessAction] = {
     AccessAction.HOST_READ: "värdsystemets läsning",
     AccessAction.DEADLINES: "läsning av tidsfristerna",
     AccessAction.OVERDUE: "läsning av försenade tidsfrister",
+    AccessAction.KANTA: "framställning av Kanta-dokument",
 }
 
 
