@@ -75,7 +75,9 @@ def test_each_plan_document_names_every_goal_of_its_version(
     plans = [d for d in documents if d.short_name == "LPS"]
     agreed = [e for e in events if isinstance(e, PlanAgreed)]
     for document, event in zip(plans, agreed, strict=True):
-        goals = fold(current_plan, events[: event.originator_version]).goals  # type: ignore[union-attr]
+        state = fold(current_plan, events[: event.originator_version])
+        assert state is not None
+        goals = state.goals
         named = [
             goal["nimi"]
             for goal in document.body["lapsiperheiden_palvelujen_asiakassuunnitelma"][
