@@ -393,10 +393,7 @@ class ClientIdentityError(KantaError, ValueError):
 
 
 class InvalidKantaDocumentError(KantaError, ValueError):
-    """A document fails its structure's schema (asiakirja ei ole rakenteen mukainen).
-
-    ``problems`` are JSON paths and the failing schema keyword, never the values.
-    """
+    """A document fails its structure's schema (ei rakenteen mukainen): paths, no values."""
 
     code = "kanta_invalid_document"
 

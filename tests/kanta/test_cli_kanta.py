@@ -69,14 +69,21 @@ def demo(tmp_path: Path) -> tuple[str, UUID, list[str]]:
 def test_kanta_writes_one_valid_file_per_document_with_mode_0600(
     demo: tuple[str, UUID, list[str]], tmp_path: Path
 ) -> None:
-    _url, case_id, options = demo
+    url, case_id, options = demo
     out = tmp_path / "out"
 
     result = _run("kanta", str(case_id), *options, "--out", str(out))
 
     assert result.exit_code == 0, result.output
     files = sorted(out.iterdir())
-    assert len(files) == 20
+    with FamilyCases(url) as cases:
+        expected = cases.kanta_documents(
+            case_id, actor=DEMO_READER, people=Everyone(), codes=CODES, context=CONTEXT
+        )
+    assert [file.name for file in files] == [
+        f"{n:03d}-{d.short_name}-{d.occurred_on.isoformat()}.json"
+        for n, d in enumerate(expected, 1)
+    ]
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     for file in files:
         assert stat.S_IMODE(file.stat().st_mode) == 0o600
