@@ -9,14 +9,16 @@ from uuid import UUID
 from perhetyo import (
     ClosureReason,
     ContactChannel,
+    DecisionOutcome,
     FamilyCases,
     Initiation,
     KantaDocument,
     MeetingKind,
     Recipient,
+    ServiceKind,
 )
 from perhetyo.kanta import validate
-from perhetyo.testing import a_child, an_actor, open_sample_case
+from perhetyo.testing import a_child, a_worker, an_actor, open_sample_case
 
 from .support import CODES, CONTEXT, IDENTITY_CODE, Everyone, short_names
 
@@ -115,3 +117,41 @@ def test_a_temporary_id_serves_structures_that_do_not_require_the_identity_code(
     client = documents[0].body["merkinta_asian_vireilletulosta"]["asiakas"][0]
     assert client["tilapainen_yksilointitunnus"] == {"value": "tmp-child-1"}
     assert "henkilotunnus" not in client
+
+
+def test_a_service_that_ran_has_a_start_and_an_end_and_a_cancelled_one_neither(
+    cases: FamilyCases,
+) -> None:
+    case_id = open_sample_case(cases)
+    actor = an_actor()
+    decision_id = cases.decide_service(
+        case_id, kind=ServiceKind.FAMILY_WORK, outcome=DecisionOutcome.GRANTED,
+        decided_on=date(2020, 8, 14), legal_sections=["SHL 18 §"], reasoning="Tarve.",
+        decision_maker=a_worker("sw-99"), valid_from=date(2020, 8, 14), hours_per_month=12,
+        actor=actor,
+    )
+    ran = cases.order_service(
+        case_id, kind=ServiceKind.FAMILY_WORK, provider="Tuottaja Oy",
+        ordered_on=date(2020, 8, 15), decision_id=decision_id, actor=actor,
+    )
+    never = cases.order_service(
+        case_id, kind=ServiceKind.SUPPORT_PERSON, provider="Tukihenkilö",
+        ordered_on=date(2020, 8, 15), actor=actor,
+    )
+    cases.start_service(case_id, ran, started_on=date(2020, 8, 17), actor=actor)
+    cases.end_service(case_id, ran, ended_on=date(2020, 9, 30), reason="Valmis.", actor=actor)
+    cases.end_service(case_id, never, ended_on=date(2020, 8, 20), reason="Ei tarvetta.",
+                      actor=actor)
+
+    documents = _documents(cases, case_id)
+
+    assert short_names(documents) == ["VT", "PP", "SA", "SP"]
+    decision = documents[1].body["lapsiperheiden_palvelupaatos"]["paatos"]
+    assert decision["paatostunnus"] == {"value": str(decision_id)}
+    assert decision["sosiaalipalvelu_jota_paatos_koskee"]["palvelun_maara_tunteina"] == 12
+    assert decision["valmistelija"][0]["sukunimi"]  # the actor prepared, sw-99 decided
+    assert decision["lisatietojen_antaja"][0]["yhteystiedot"]["postiosoite"]["postinumero"]
+    assert documents[2].source_versions == (3, 5)  # the order and the start
+    ended = documents[3].body["merkinta_sosiaalipalvelun_paattymisesta"]
+    assert ended["sosiaalipalvelun_paattymispaiva"] == "2020-09-30"
+    assert ended["sosiaalipalvelun_paattymisen_perustelut"] == "Valmis."
