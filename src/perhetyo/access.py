@@ -54,6 +54,7 @@ class AccessAction(StrEnum):
     DEADLINES = "deadlines"
     OVERDUE = "overdue"
     REPORT = "report"
+    KANTA = "kanta"
 
 
 FINNISH_LABELS[AccessAction] = {
@@ -68,6 +69,7 @@ FINNISH_LABELS[AccessAction] = {
     AccessAction.DEADLINES: "määräaikojen luku",
     AccessAction.OVERDUE: "myöhässä olevien määräaikojen luku",
     AccessAction.REPORT: "asiakasraportin luku",
+    AccessAction.KANTA: "Kanta-asiakirjojen muodostaminen",
 }
 SWEDISH_LABELS[AccessAction] = {
     AccessAction.CURRENT_PLAN: "läsning av klientplanen",
@@ -81,6 +83,7 @@ SWEDISH_LABELS[AccessAction] = {
     AccessAction.DEADLINES: "läsning av tidsfristerna",
     AccessAction.OVERDUE: "läsning av försenade tidsfrister",
     AccessAction.REPORT: "läsning av klientrapporten",
+    AccessAction.KANTA: "framställning av Kanta-dokument",
 }
 
 

@@ -22,6 +22,7 @@ from perhetyo.application.deadlines import DeadlineReads
 from perhetyo.application.decisions import DecisionCalls
 from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.integrity import IntegrityCalls
+from perhetyo.application.kanta import KantaCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.matters import MatterCalls
 from perhetyo.application.plan import PlanCalls
@@ -50,6 +51,7 @@ class FamilyCases(
     CaseReads,
     DeadlineReads,
     ReportReads,
+    KantaCalls,
     RecordsKeepingCalls,
     StoredProjectionCalls,
     IntegrityCalls,
