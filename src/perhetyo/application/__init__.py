@@ -23,6 +23,7 @@ from perhetyo.application.decisions import DecisionCalls
 from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.figures import FigureReads
 from perhetyo.application.integrity import IntegrityCalls
+from perhetyo.application.kanta import KantaCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.matters import MatterCalls
 from perhetyo.application.plan import PlanCalls
@@ -30,6 +31,7 @@ from perhetyo.application.privacy import PrivacyCalls
 from perhetyo.application.reads import CaseReads
 from perhetyo.application.records import RecordCalls
 from perhetyo.application.records_keeping import RecordsKeepingCalls
+from perhetyo.application.report import ReportReads
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
 from perhetyo.handling import MAX_ATTEMPTS
@@ -49,6 +51,8 @@ class FamilyCases(
     MatterCalls,
     CaseReads,
     DeadlineReads,
+    ReportReads,
+    KantaCalls,
     FigureReads,
     RecordsKeepingCalls,
     StoredProjectionCalls,

@@ -6,6 +6,8 @@
     perhetyo demo [--url sqlite:///perhetyo-demo.db]
     perhetyo projections update|rebuild|status|run [--url URL] [--views-url URL]
     perhetyo export --out DIR [--format csv|jsonl|parquet] [--no-update] [--url URL]
+    perhetyo report CASE_ID --out FILE.html --actor ID [--purpose TEXT] [--on DATE] [--url URL]
+    perhetyo kanta CASE_ID --actor ID --people FILE --codes FILE --context FILE --out DIR
     perhetyo verify [--url URL] [--case ID] [--heads FILE] [--write-heads FILE]
     perhetyo retention erase-due --on DATE --dry-run [--url URL]
     perhetyo rotate-key [--url URL] [--generate]   (keys from the environment or stdin)
@@ -19,9 +21,10 @@ The package has one module per part, so that a new command knows where its piece
   and the shared options (``StoreUrl``: ``--url``, default ``$PERHETYO_URL``);
 - :mod:`~perhetyo.cli.render`: pure functions from read models to Rich renderables;
 - one module per command or sub-app: :mod:`~perhetyo.cli.demo`,
-  :mod:`~perhetyo.cli.projections`, :mod:`~perhetyo.cli.export`,
+  :mod:`~perhetyo.cli.projections`, :mod:`~perhetyo.cli.export`, :mod:`~perhetyo.cli.kanta`,
   :mod:`~perhetyo.cli.integrity` (verify), :mod:`~perhetyo.cli.retention`,
-  :mod:`~perhetyo.cli.keys` (rotate-key), :mod:`~perhetyo.cli.stats` (stats, caseload).
+  :mod:`~perhetyo.cli.keys` (rotate-key), :mod:`~perhetyo.cli.report` (the case report),
+  :mod:`~perhetyo.cli.stats` (stats, caseload).
 
 Every command is a thin shell over library functions: the demo story is
 :mod:`perhetyo.testing.story`, the export :mod:`perhetyo.reporting.export`, the stored
@@ -33,7 +36,17 @@ The commands are wired to ``app`` here, and only here.
 
 from __future__ import annotations
 
-from perhetyo.cli import demo, export, integrity, keys, projections, retention, stats
+from perhetyo.cli import (
+    demo,
+    export,
+    integrity,
+    kanta,
+    keys,
+    projections,
+    report,
+    retention,
+    stats,
+)
 from perhetyo.cli.app import (
     ERROR_EXIT_CODE,
     CommandGroup,
@@ -76,7 +89,9 @@ __all__ = [
 app.command()(demo.demo)
 app.add_typer(projections.projections_app, name="projections")
 app.command()(export.export)
+app.command()(kanta.kanta)
 app.command()(integrity.verify)
+app.command()(report.report)
 app.add_typer(retention.retention_app, name="retention")
 app.command(name="rotate-key")(keys.rotate_key)
 app.command(name="stats")(stats.stats)

@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 from perhetyo.events import CaseEvent
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.audit_trail import AuditEntry
+from perhetyo.projections.case_report import CaseReport
 from perhetyo.projections.caseload import Caseload, caseload_from_events
 from perhetyo.projections.current_plan import (
     CancelledMeetingView,
@@ -40,6 +41,7 @@ __all__ = [
     "AssessmentView",
     "AuditEntry",
     "CancelledMeetingView",
+    "CaseReport",
     "Caseload",
     "ChildMembership",
     "CurrentPlan",
