@@ -71,6 +71,7 @@ from perhetyo.errors import (
     ServiceNotFoundError,
     StorageError,
     StoreClosedError,
+    SubscriberError,
     TamperedRecordError,
     UnknownChildError,
     UnknownPersonError,
@@ -130,6 +131,7 @@ from perhetyo.projections import (
     ServiceView,
 )
 from perhetyo.projections.sql import ProjectionStatus
+from perhetyo.projections.sql.lookup import CaseFilter, CaseSummary
 from perhetyo.record_values import ContactChannel, DecisionOutcome, PlannedService
 from perhetyo.retention import RetentionDue, RetentionPolicy
 from perhetyo.values import (
@@ -177,10 +179,12 @@ __all__ = [
     "CaseErased",
     "CaseErasedError",
     "CaseEvent",
+    "CaseFilter",
     "CaseNotFoundError",
     "CaseOpened",
     "CaseReport",
     "CaseStatus",
+    "CaseSummary",
     "ChildAlreadyInCaseError",
     "ChildJoined",
     "ChildLeft",
@@ -292,6 +296,7 @@ __all__ = [
     "StartService",
     "StorageError",
     "StoreClosedError",
+    "SubscriberError",
     "Successor",
     "SuccessorKind",
     "TamperedRecordError",

@@ -24,6 +24,7 @@ from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.integrity import IntegrityCalls
 from perhetyo.application.kanta import KantaCalls
 from perhetyo.application.lifecycle import CaseCalls
+from perhetyo.application.lookup import LookupCalls
 from perhetyo.application.matters import MatterCalls
 from perhetyo.application.plan import PlanCalls
 from perhetyo.application.privacy import PrivacyCalls
@@ -33,6 +34,7 @@ from perhetyo.application.records_keeping import RecordsKeepingCalls
 from perhetyo.application.report import ReportReads
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
+from perhetyo.application.subscribers import SubscriberCalls
 from perhetyo.handling import MAX_ATTEMPTS
 from perhetyo.time import Clock
 
@@ -52,6 +54,8 @@ class FamilyCases(
     DeadlineReads,
     ReportReads,
     KantaCalls,
+    LookupCalls,
+    SubscriberCalls,
     RecordsKeepingCalls,
     StoredProjectionCalls,
     IntegrityCalls,
