@@ -171,18 +171,18 @@ def _span(kind: str, name: str, case_id: UUID | None) -> Iterator[SpanRecord]:
             )
 
 
-def command_span(name: str, case_id: UUID | None = None) -> contextlib.AbstractContextManager[
-    SpanRecord
-]:
+def command_span(
+    name: str, case_id: UUID | None = None
+) -> contextlib.AbstractContextManager[SpanRecord]:
     """A span and a duration for one command (``name``: the command model's class name)."""
     if not _OTEL:
         return contextlib.nullcontext(_NO_SPAN)
     return _span("command", name, case_id)
 
 
-def read_span(action: str, case_id: UUID | None = None) -> contextlib.AbstractContextManager[
-    SpanRecord
-]:
+def read_span(
+    action: str, case_id: UUID | None = None
+) -> contextlib.AbstractContextManager[SpanRecord]:
     """A span and a duration for one read (``action``: its access-log action's value)."""
     if not _OTEL:
         return contextlib.nullcontext(_NO_SPAN)

@@ -149,9 +149,7 @@ def find_case_summaries(
             opened_on=row.opened_on,
             closed_on=row.closed_on,
             child_ids=tuple(children.get(row.case_id, ())),
-            worker_ids=tuple(
-                dict.fromkeys([row.named_worker_id, *workers.get(row.case_id, ())])
-            ),
+            worker_ids=tuple(dict.fromkeys([row.named_worker_id, *workers.get(row.case_id, ())])),
         )
         for row in rows
     ]
