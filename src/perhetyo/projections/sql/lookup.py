@@ -19,7 +19,7 @@ from typing import Self
 from uuid import UUID
 
 from pydantic import model_validator
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, or_, select
+from sqlalchemy import Column, ColumnElement, Connection, Select, or_, select
 
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.sql.schema import ViewTables
@@ -91,21 +91,30 @@ class CaseFilter(ValueModel):
 
 
 def _matching_cases(tables: ViewTables, wanted: CaseFilter) -> Select[tuple[str]]:
-    """The ids of the cases that meet ``wanted`` (never an erased one), as a query."""
+    """The ids of the cases that meet ``wanted`` (never an erased one), as a query.
+
+    A child or a worker is looked up through ``IN (subquery)`` on the memberships' own
+    indexes (child_id, worker_id), so a lookup does not scan every case.
+    """
     cases, members = tables.cases, tables.memberships
-    current = and_(members.c.case_id == cases.c.case_id, members.c.left_on.is_(None))
+
+    def current_members(column: Column[str], value: str) -> Select[tuple[str]]:
+        return select(members.c.case_id).where(column == value, members.c.left_on.is_(None))
+
     conditions: list[ColumnElement[bool]] = [cases.c.erased_on.is_(None)]
     if wanted.status is not None:
         conditions.append(cases.c.status == wanted.status.value)
     if wanted.opened_between is not None:
         conditions.append(cases.c.opened_on.between(*wanted.opened_between))
     if wanted.child_id is not None:
-        conditions.append(exists().where(current, members.c.child_id == wanted.child_id))
+        conditions.append(
+            cases.c.case_id.in_(current_members(members.c.child_id, wanted.child_id))
+        )
     if wanted.worker_id is not None:
         conditions.append(
             or_(
                 cases.c.named_worker_id == wanted.worker_id,
-                exists().where(current, members.c.worker_id == wanted.worker_id),
+                cases.c.case_id.in_(current_members(members.c.worker_id, wanted.worker_id)),
             )
         )
     return select(cases.c.case_id).where(*conditions)
