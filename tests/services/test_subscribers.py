@@ -25,11 +25,13 @@ from perhetyo import (
     FamilyCases,
     MeetingKind,
     SubscriberError,
+    generate_key,
 )
 from perhetyo.projections.sql.schema import tracking_table
 from perhetyo.testing import FakeClock, an_actor, open_sample_case
 from projections.histories import expensive_examples, grow
 from services.host import emptying, handled, host_table, recording_handler, replay
+from unit.helpers import close
 
 ME = an_actor("subscriber-test")
 PROCESS = Path(__file__).resolve().parent / "subscriber_process.py"
@@ -264,3 +266,20 @@ def _run_the_contract(url: str, case: type, recorder_type: type) -> None:
             result = AgainstASubscriber(name).run()
             assert result is not None
             assert result.wasSuccessful(), result.failures + result.errors
+
+
+def test_a_case_erased_before_the_subscriber_reached_it_gives_only_its_erasure(
+    clock: FakeClock,
+) -> None:
+    with FamilyCases("memory://", clock=clock, master_key=generate_key()) as cases:
+        erased = open_sample_case(cases)
+        kept = open_sample_case(cases)
+        close(cases, erased, actor=ME)
+        cases.erase_case(erased, reason="säilytysaika päättyi", actor=ME)
+        seen: list[tuple[UUID, str]] = []
+        cases.subscribe(
+            "late", lambda event, conn: seen.append((event.originator_id, type(event).__name__))
+        )
+        cases.catch_up_subscribers()
+        assert seen == [(kept, "CaseOpened"), (erased, "CaseErased")]
+        assert cases.subscriber_status()[0].lag == 0
