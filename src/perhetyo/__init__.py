@@ -71,6 +71,7 @@ from perhetyo.errors import (
     ServiceNotFoundError,
     StorageError,
     StoreClosedError,
+    SubscriberError,
     TamperedRecordError,
     UnknownChildError,
     UnknownPersonError,
@@ -134,6 +135,7 @@ from perhetyo.projections import (
     YearStatistics,
 )
 from perhetyo.projections.sql import ProjectionStatus
+from perhetyo.projections.sql.lookup import CaseFilter, CaseSummary
 from perhetyo.record_values import ContactChannel, DecisionOutcome, PlannedService
 from perhetyo.retention import RetentionDue, RetentionPolicy
 from perhetyo.values import (
@@ -182,10 +184,12 @@ __all__ = [
     "CaseErased",
     "CaseErasedError",
     "CaseEvent",
+    "CaseFilter",
     "CaseNotFoundError",
     "CaseOpened",
     "CaseReport",
     "CaseStatus",
+    "CaseSummary",
     "Caseload",
     "ChildAlreadyInCaseError",
     "ChildJoined",
@@ -299,6 +303,7 @@ __all__ = [
     "StartService",
     "StorageError",
     "StoreClosedError",
+    "SubscriberError",
     "Successor",
     "SuccessorKind",
     "TamperedRecordError",

@@ -55,6 +55,7 @@ class AccessAction(StrEnum):
     OVERDUE = "overdue"
     REPORT = "report"
     KANTA = "kanta"
+    FIND = "find"
 
 
 FINNISH_LABELS[AccessAction] = {
@@ -70,6 +71,7 @@ FINNISH_LABELS[AccessAction] = {
     AccessAction.OVERDUE: "myöhässä olevien määräaikojen luku",
     AccessAction.REPORT: "asiakasraportin luku",
     AccessAction.KANTA: "Kanta-asiakirjojen muodostaminen",
+    AccessAction.FIND: "asiakkuuksien haku",
 }
 SWEDISH_LABELS[AccessAction] = {
     AccessAction.CURRENT_PLAN: "läsning av klientplanen",
@@ -84,6 +86,7 @@ SWEDISH_LABELS[AccessAction] = {
     AccessAction.OVERDUE: "läsning av försenade tidsfrister",
     AccessAction.REPORT: "läsning av klientrapporten",
     AccessAction.KANTA: "framställning av Kanta-dokument",
+    AccessAction.FIND: "sökning av klientrelationer",
 }
 
 

@@ -38,6 +38,7 @@ Messages carry field names, ids and codes, never a client's personal data::
     ├── CorruptRecordError                  a stored event cannot be read; .case_id, .version
     │   └── TamperedRecordError             a stored event fails the tamper-evident chain
     ├── ProjectionError                     a stored projection could not be updated
+    │   └── SubscriberError                 a subscriber's handler failed; its batch rolled back
     └── KantaError                          a Kanta document cannot be made (perhetyo.kanta)
         ├── UnknownPersonError(LookupError)     the people resolver does not know an id
         ├── MissingKantaCodeError(LookupError)  no code value for an enum member
@@ -87,6 +88,7 @@ __all__ = [
     "ServiceNotFoundError",
     "StorageError",
     "StoreClosedError",
+    "SubscriberError",
     "TamperedRecordError",
     "UnknownChildError",
     "UnknownPersonError",
@@ -403,4 +405,19 @@ class InvalidKantaDocumentError(KantaError, ValueError):
         super().__init__(
             f"the document does not validate against structure {structure_oid}: "
             + "; ".join(problems)
+        )
+
+
+class SubscriberError(ProjectionError):
+    """A subscriber's handler failed (tilaajan virhe); its batch rolled back, nothing moved."""
+
+    code = "subscriber_failed"
+
+    def __init__(self, subscriber: str, notification_id: int) -> None:
+        # The subscriber's name, the event it failed on; the handler's exception is the cause.
+        self.subscriber = subscriber
+        self.notification_id = notification_id
+        super().__init__(
+            f"subscriber {subscriber} failed on notification {notification_id}; "
+            "its batch was rolled back"
         )

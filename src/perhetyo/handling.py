@@ -24,6 +24,7 @@ from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from perhetyo import commands as c
+from perhetyo import telemetry
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.errors import (
     CaseAlreadyExistsError,
@@ -85,11 +86,12 @@ class CommandHandler:
         """The id an ``open_case`` with this request id opens in this store."""
         return case_id_for_request(self._key, request_id)
 
+    @telemetry.traced_command
     def decide(self, command: C, decide: Callable[[FamilyCase, C, datetime], R]) -> R:
         """Load the case, answer a repeated request, or decide and save one event."""
 
         def attempt() -> R:
-            with self._locks.hold(command.case_id):
+            with telemetry.timed_lock(self._locks.hold(command.case_id)):
                 case, head = self._load(command.case_id)
                 if case is None:
                     raise CaseNotFoundError(command.case_id)
@@ -103,6 +105,7 @@ class CommandHandler:
 
         return self._retrying(attempt)
 
+    @telemetry.traced_command
     def open(self, command: c.OpenCase) -> UUID:
         """Open a case, or find the one an earlier attempt with this request id opened."""
         if command.request_id is None:
@@ -114,7 +117,7 @@ class CommandHandler:
             case_id = self.case_id_for_request(command.request_id)
 
         def attempt() -> UUID:
-            with self._locks.hold(case_id):
+            with telemetry.timed_lock(self._locks.hold(case_id)):
                 existing, head = self._load(case_id)
                 if existing is not None:
                     return self._repeat_of_opening(existing, command)
@@ -154,6 +157,7 @@ class CommandHandler:
             try:
                 return attempt()
             except AppendConflictError:
+                telemetry.conflict("append")
                 # Lost a race: back off a little (jittered, doubling) so that writers
                 # contending for one case stop colliding in lockstep.
                 logger.info("a command lost a race to another writer; deciding again")

@@ -25,6 +25,7 @@ from perhetyo.application.figures import FigureReads
 from perhetyo.application.integrity import IntegrityCalls
 from perhetyo.application.kanta import KantaCalls
 from perhetyo.application.lifecycle import CaseCalls
+from perhetyo.application.lookup import LookupCalls
 from perhetyo.application.matters import MatterCalls
 from perhetyo.application.plan import PlanCalls
 from perhetyo.application.privacy import PrivacyCalls
@@ -34,6 +35,7 @@ from perhetyo.application.records_keeping import RecordsKeepingCalls
 from perhetyo.application.report import ReportReads
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
+from perhetyo.application.subscribers import SubscriberCalls
 from perhetyo.handling import MAX_ATTEMPTS
 from perhetyo.time import Clock
 
@@ -54,6 +56,8 @@ class FamilyCases(
     ReportReads,
     KantaCalls,
     FigureReads,
+    LookupCalls,
+    SubscriberCalls,
     RecordsKeepingCalls,
     StoredProjectionCalls,
     IntegrityCalls,

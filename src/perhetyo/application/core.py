@@ -26,6 +26,7 @@ from typing import Any, Self, TypeVar, cast
 from uuid import UUID
 
 from perhetyo import commands as c
+from perhetyo import telemetry
 from perhetyo.access import AccessAction, AccessEntry
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.errors import (
@@ -213,6 +214,7 @@ class CasesCore:
         self._check_not_closed()
         return self._commands.open(command)
 
+    @telemetry.traced_read
     def _read(
         self,
         case_id: UUID,

@@ -40,6 +40,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import Connection, Engine, Table, delete, select
 
+from perhetyo import telemetry
 from perhetyo.errors import CaseErasedError, ProjectionError
 from perhetyo.events import CaseErased, CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.persistence import storage_errors
@@ -227,6 +228,9 @@ class ProjectionRunner:
         self._cache.put_all(states)
         self._cache_position = new_position
         self._chain.remember(heads)
+        telemetry.projection_batch(
+            self.view_name, len(notifications), events[-1].timestamp if events else None
+        )
         _log.debug(
             "%s: applied %d events of %d cases; position %d -> %d",
             self.view_name,
