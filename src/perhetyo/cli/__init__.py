@@ -35,6 +35,7 @@ from perhetyo.cli import demo, export, integrity, keys, projections, retention
 from perhetyo.cli.app import (
     ERROR_EXIT_CODE,
     CommandGroup,
+    FinnishCommand,
     StoreUrl,
     ViewsUrl,
     app,
@@ -56,6 +57,7 @@ __all__ = [
     "DEMO_URL",
     "ERROR_EXIT_CODE",
     "CommandGroup",
+    "FinnishCommand",
     "Names",
     "StoreUrl",
     "ViewsUrl",
@@ -71,9 +73,9 @@ __all__ = [
 ]
 
 # The submodules stay reachable as perhetyo.cli.demo, ...: no command function shadows them.
-app.command()(demo.demo)
+app.command(cls=FinnishCommand)(demo.demo)
 app.add_typer(projections.projections_app, name="projections")
-app.command()(export.export)
-app.command()(integrity.verify)
+app.command(cls=FinnishCommand)(export.export)
+app.command(cls=FinnishCommand)(integrity.verify)
 app.add_typer(retention.retention_app, name="retention")
-app.command(name="rotate-key")(keys.rotate_key)
+app.command(name="rotate-key", cls=FinnishCommand)(keys.rotate_key)
