@@ -66,6 +66,8 @@ def _source_words(command: object) -> list[str]:
     """Every word the page's own help texts, placeholders and variables hold."""
     words = _words(getattr(command, "help", None) or "")
     for param in getattr(command, "params", []):
+        if getattr(param, "hidden", False):
+            continue
         words += _words(getattr(param, "help", None) or "")
         words += _words(getattr(param, "metavar", None) or "")
         envvar = getattr(param, "envvar", None)

@@ -93,6 +93,10 @@ def export(  # noqa: PLR0917 (typer reads the options from the signature)
             help="Vie taulut sellaisinaan, päivittämättä niitä ensin tapahtumalokin tasalle.",
         ),
     ] = False,
+    update: Annotated[
+        bool,
+        typer.Option("--update", hidden=True, help="Oletus (aiemmin --update/--no-update)."),
+    ] = False,
     views_url: ViewsUrl = None,
 ) -> None:
     r"""Vie raportointinäkymien taulut tiedostoiksi (csv, jsonl tai parquet).
@@ -111,7 +115,7 @@ def export(  # noqa: PLR0917 (typer reads the options from the signature)
     require_existing_store(url)
     output_directory(out, chosen)
     with FamilyCases(url, views_url=views_url) as cases:
-        if not no_update:
+        if update or not no_update:  # --update is the default, kept for old scripts
             catch_up(cases)
         files = export_tables(cases, out, chosen, actor=reader, purpose=purpose)
     console = make_console()
