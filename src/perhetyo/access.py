@@ -53,6 +53,8 @@ class AccessAction(StrEnum):
     HOST_READ = "host_read"
     DEADLINES = "deadlines"
     OVERDUE = "overdue"
+    REPORT = "report"
+    KANTA = "kanta"
 
 
 FINNISH_LABELS[AccessAction] = {
@@ -66,6 +68,8 @@ FINNISH_LABELS[AccessAction] = {
     AccessAction.HOST_READ: "isäntäjärjestelmän luku",
     AccessAction.DEADLINES: "määräaikojen luku",
     AccessAction.OVERDUE: "myöhässä olevien määräaikojen luku",
+    AccessAction.REPORT: "asiakasraportin luku",
+    AccessAction.KANTA: "Kanta-asiakirjojen muodostaminen",
 }
 SWEDISH_LABELS[AccessAction] = {
     AccessAction.CURRENT_PLAN: "läsning av klientplanen",
@@ -78,6 +82,8 @@ SWEDISH_LABELS[AccessAction] = {
     AccessAction.HOST_READ: "värdsystemets läsning",
     AccessAction.DEADLINES: "läsning av tidsfristerna",
     AccessAction.OVERDUE: "läsning av försenade tidsfrister",
+    AccessAction.REPORT: "läsning av klientrapporten",
+    AccessAction.KANTA: "framställning av Kanta-dokument",
 }
 
 

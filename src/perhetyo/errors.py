@@ -37,7 +37,12 @@ Messages carry field names, ids and codes, never a client's personal data::
     │   └── StoreClosedError                the FamilyCases was closed
     ├── CorruptRecordError                  a stored event cannot be read; .case_id, .version
     │   └── TamperedRecordError             a stored event fails the tamper-evident chain
-    └── ProjectionError                     a stored projection could not be updated
+    ├── ProjectionError                     a stored projection could not be updated
+    └── KantaError                          a Kanta document cannot be made (perhetyo.kanta)
+        ├── UnknownPersonError(LookupError)     the people resolver does not know an id
+        ├── MissingKantaCodeError(LookupError)  no code value for an enum member
+        ├── ClientIdentityError(ValueError)     a client's identity code or temporary id
+        └── InvalidKantaDocumentError(ValueError)  a body fails its structure's schema
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ __all__ = [
     "CaseNotFoundError",
     "ChildAlreadyInCaseError",
     "ChildWelfareConflictError",
+    "ClientIdentityError",
     "ClosureIncompleteError",
     "ConcurrentUpdateError",
     "ConfigurationError",
@@ -66,9 +72,12 @@ __all__ = [
     "GoalAlreadyFinalError",
     "GoalNotFoundError",
     "InvalidCommandError",
+    "InvalidKantaDocumentError",
+    "KantaError",
     "LastChildError",
     "MasterKeyError",
     "MatterNotFoundError",
+    "MissingKantaCodeError",
     "OutOfOrderError",
     "PerhetyoError",
     "ProjectionError",
@@ -80,6 +89,7 @@ __all__ = [
     "StoreClosedError",
     "TamperedRecordError",
     "UnknownChildError",
+    "UnknownPersonError",
     "WorkerNotQualifiedError",
 ]
 
@@ -337,3 +347,60 @@ class ProjectionError(PerhetyoError):
     """A stored projection could not be updated or rebuilt (näkymävirhe)."""
 
     code = "projection_error"
+
+
+class KantaError(PerhetyoError):
+    """A Kanta document cannot be made (Kanta-asiakirjaa ei voi muodostaa); ids only."""
+
+    code = "kanta_error"
+
+
+class UnknownPersonError(KantaError, LookupError):
+    """The people resolver does not know this person (tuntematon henkilö): ``person_id``."""
+
+    code = "kanta_unknown_person"
+
+    def __init__(self, person_id: str) -> None:
+        self.person_id = person_id
+        super().__init__(
+            f"the people resolver does not know person {person_id}: give their surname, "
+            "first names and (for a client) a personal identity code or a temporary id"
+        )
+
+
+class MissingKantaCodeError(KantaError, LookupError):
+    """No code value for an enum member (koodiarvo puuttuu): ``member`` and ``code_set``."""
+
+    code = "kanta_code_missing"
+
+    def __init__(self, member: str, code_set: str, code_set_name: str) -> None:
+        self.member = member
+        self.code_set = code_set
+        super().__init__(
+            f"no code value for {member} in the national code set {code_set} "
+            f"({code_set_name}): add it to the KantaCodes, from the national code server"
+        )
+
+
+class ClientIdentityError(KantaError, ValueError):
+    """A client's identity is not enough for the structure (asiakkaan tunniste puuttuu)."""
+
+    code = "kanta_client_identity"
+
+    def __init__(self, person_id: str, problem: str) -> None:
+        self.person_id = person_id
+        super().__init__(f"client {person_id}: {problem}")
+
+
+class InvalidKantaDocumentError(KantaError, ValueError):
+    """A document fails its structure's schema (ei rakenteen mukainen): paths, no values."""
+
+    code = "kanta_invalid_document"
+
+    def __init__(self, structure_oid: str, problems: list[str]) -> None:
+        self.structure_oid = structure_oid
+        self.problems = problems
+        super().__init__(
+            f"the document does not validate against structure {structure_oid}: "
+            + "; ".join(problems)
+        )

@@ -22,6 +22,7 @@ from perhetyo.application.deadlines import DeadlineReads
 from perhetyo.application.decisions import DecisionCalls
 from perhetyo.application.encounters import EncounterCalls
 from perhetyo.application.integrity import IntegrityCalls
+from perhetyo.application.kanta import KantaCalls
 from perhetyo.application.lifecycle import CaseCalls
 from perhetyo.application.matters import MatterCalls
 from perhetyo.application.plan import PlanCalls
@@ -29,6 +30,7 @@ from perhetyo.application.privacy import PrivacyCalls
 from perhetyo.application.reads import CaseReads
 from perhetyo.application.records import RecordCalls
 from perhetyo.application.records_keeping import RecordsKeepingCalls
+from perhetyo.application.report import ReportReads
 from perhetyo.application.services import ServiceCalls
 from perhetyo.application.stored import StoredProjectionCalls
 from perhetyo.handling import MAX_ATTEMPTS
@@ -48,6 +50,8 @@ class FamilyCases(
     MatterCalls,
     CaseReads,
     DeadlineReads,
+    ReportReads,
+    KantaCalls,
     RecordsKeepingCalls,
     StoredProjectionCalls,
     IntegrityCalls,

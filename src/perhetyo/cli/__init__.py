@@ -6,6 +6,8 @@
     perhetyo demo [--url sqlite:///perhetyo-demo.db]
     perhetyo projections update|rebuild|status|run [--url URL] [--views-url URL]
     perhetyo export --out DIR [--format csv|jsonl|parquet] [--no-update] [--url URL]
+    perhetyo report CASE_ID --out FILE.html --actor ID [--purpose TEXT] [--on DATE] [--url URL]
+    perhetyo kanta CASE_ID --actor ID --people FILE --codes FILE --context FILE --out DIR
     perhetyo verify [--url URL] [--case ID] [--heads FILE] [--write-heads FILE]
     perhetyo retention erase-due --on DATE --dry-run [--url URL]
     perhetyo rotate-key [--url URL] [--generate]   (keys from the environment or stdin)
@@ -17,9 +19,9 @@ The package has one module per part, so that a new command knows where its piece
   and the shared options (``StoreUrl``: ``--url``, default ``$PERHETYO_URL``);
 - :mod:`~perhetyo.cli.render`: pure functions from read models to Rich renderables;
 - one module per command or sub-app: :mod:`~perhetyo.cli.demo`,
-  :mod:`~perhetyo.cli.projections`, :mod:`~perhetyo.cli.export`,
+  :mod:`~perhetyo.cli.projections`, :mod:`~perhetyo.cli.export`, :mod:`~perhetyo.cli.kanta`,
   :mod:`~perhetyo.cli.integrity` (verify), :mod:`~perhetyo.cli.retention`,
-  :mod:`~perhetyo.cli.keys` (rotate-key).
+  :mod:`~perhetyo.cli.keys` (rotate-key), :mod:`~perhetyo.cli.report` (the case report).
 
 Every command is a thin shell over library functions: the demo story is
 :mod:`perhetyo.testing.story`, the export :mod:`perhetyo.reporting.export`, the stored
@@ -31,7 +33,7 @@ The commands are wired to ``app`` here, and only here.
 
 from __future__ import annotations
 
-from perhetyo.cli import demo, export, integrity, keys, projections, retention
+from perhetyo.cli import demo, export, integrity, kanta, keys, projections, report, retention
 from perhetyo.cli.app import (
     ERROR_EXIT_CODE,
     CommandGroup,
@@ -76,6 +78,8 @@ __all__ = [
 app.command(cls=FinnishCommand)(demo.demo)
 app.add_typer(projections.projections_app, name="projections")
 app.command(cls=FinnishCommand)(export.export)
+app.command(cls=FinnishCommand)(kanta.kanta)
 app.command(cls=FinnishCommand)(integrity.verify)
+app.command(cls=FinnishCommand)(report.report)
 app.add_typer(retention.retention_app, name="retention")
 app.command(name="rotate-key", cls=FinnishCommand)(keys.rotate_key)

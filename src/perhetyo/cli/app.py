@@ -20,12 +20,13 @@ The commands live in their own modules and are wired to ``app`` in
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Annotated, Any, Final
 
 import typer
 import typer.rich_utils
 from rich.console import Console
-from typer.core import TyperCommand, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from perhetyo import __version__
 from perhetyo.errors import ConfigurationError, PerhetyoError
@@ -33,6 +34,7 @@ from perhetyo.persistence import settings_for_url
 
 __all__ = [
     "ERROR_EXIT_CODE",
+    "PLACEHOLDERS",
     "CommandGroup",
     "FinnishCommand",
     "FinnishHelp",
@@ -71,6 +73,17 @@ _TYPER_WORDS: Final = {
 ``typer.rich_utils`` (no per-app setting), so the program sets them when it starts."""
 
 
+PLACEHOLDERS: Final = {
+    "<str>": "TEKSTI",
+    "<path>": "POLKU",
+    "<UUID>": "TUNNISTE",
+    "<int>": "LUKU",
+    "<float>": "LUKU",
+    "<%Y-%m-%d>": "VVVV-KK-PP",
+}
+"""Finnish placeholders for Typer's type labels, for an option that names none itself."""
+
+
 def reflow(text: str | None) -> str | None:
     """``text`` with each paragraph on one line, for the terminal to wrap at its width.
 
@@ -89,9 +102,10 @@ class FinnishHelp:
     """Suomenkielinen ohje (Finnish help): the mixin of every command and command group.
 
     Re-flows the help's paragraphs, says "Käyttö:" for "Usage:" (and "[VALINNAT]" for
-    "[OPTIONS]"), gives ``--help`` a Finnish text and a flag no placeholder; an option that
-    takes a value names its own in Finnish (``metavar="URL"``, ``"HAKEMISTO"``, ...), since
-    Typer's default is the Python type.
+    "[OPTIONS]"), gives ``--help`` a Finnish text and a flag no placeholder. An option that
+    takes a value may name its own placeholder (``metavar="URL"``, ``"HAKEMISTO"``, ...);
+    otherwise Typer's type label (``<str>``, ``<path>``) becomes a Finnish one
+    (:data:`PLACEHOLDERS`).
     """
 
     help: str | None
@@ -102,8 +116,11 @@ class FinnishHelp:
         self.help = reflow(self.help)
         self.options_metavar = "[VALINNAT]"
         for param in self.params:
-            if isinstance(param, TyperOption) and param.metavar is None and param.is_flag:
-                param.metavar = ""
+            if isinstance(param, TyperOption) and param.metavar is None:
+                param.metavar = "" if param.is_flag else _placeholder(param)
+            elif isinstance(param, TyperArgument) and (label := _placeholder(param)):
+                # An argument's metavar is its name; Typer asks this method for its type label.
+                param.display_type_rich = _constant(label)  # type: ignore[method-assign]
 
     def get_usage(self, ctx: Any) -> str:
         """The usage line, in Finnish."""
@@ -117,6 +134,27 @@ class FinnishHelp:
             option.help = HELP_OPTION_TEXT
             option.metavar = ""
         return option
+
+
+def _constant(label: str) -> Callable[..., str]:
+    """A ``display_type_rich`` that shows ``label``, whatever it is asked."""
+
+    def shown(*args: Any, **kwargs: Any) -> str:
+        return label
+
+    return shown
+
+
+def _placeholder(param: TyperOption | TyperArgument) -> str | None:
+    """The Finnish placeholder for a parameter's type label (None: Typer's own is kept)."""
+    shown = getattr(param, "display_type_rich", None)
+    if shown is None:  # an older Typer shows no type label
+        return None
+    try:
+        label = shown(ctx=None)  # the label of a choice needs a context: none here
+    except (AttributeError, TypeError):
+        return None
+    return PLACEHOLDERS.get(label) if isinstance(label, str) else None
 
 
 class FinnishCommand(FinnishHelp, TyperCommand):

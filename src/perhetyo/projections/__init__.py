@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 from perhetyo.events import CaseEvent
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.audit_trail import AuditEntry
+from perhetyo.projections.case_report import CaseReport
 from perhetyo.projections.current_plan import (
     CancelledMeetingView,
     ChildMembership,
@@ -32,6 +33,7 @@ __all__ = [
     "AssessmentView",
     "AuditEntry",
     "CancelledMeetingView",
+    "CaseReport",
     "ChildMembership",
     "CurrentPlan",
     "Deadline",
