@@ -110,9 +110,11 @@ from perhetyo.kanta import KantaCodes, KantaContext, KantaDocument, PersonIdenti
 from perhetyo.persistence.integrity import IntegrityReport
 from perhetyo.persistence.keyring import generate_key
 from perhetyo.projections import (
+    AssessmentDeadlines,
     AssessmentView,
     AuditEntry,
     CancelledMeetingView,
+    Caseload,
     CaseReport,
     ChildMembership,
     CurrentPlan,
@@ -127,7 +129,9 @@ from perhetyo.projections import (
     MeetingView,
     PlanContent,
     PlanVersionView,
+    ServiceFigures,
     ServiceView,
+    YearStatistics,
 )
 from perhetyo.projections.sql import ProjectionStatus
 from perhetyo.record_values import ContactChannel, DecisionOutcome, PlannedService
@@ -163,6 +167,7 @@ __all__ = [
     "AddChild",
     "AgreePlan",
     "AssessmentCompleted",
+    "AssessmentDeadlines",
     "AssessmentDeclined",
     "AssessmentLifecycleError",
     "AssessmentStarted",
@@ -181,6 +186,7 @@ __all__ = [
     "CaseOpened",
     "CaseReport",
     "CaseStatus",
+    "Caseload",
     "ChildAlreadyInCaseError",
     "ChildJoined",
     "ChildLeft",
@@ -279,6 +285,7 @@ __all__ = [
     "RuleViolationError",
     "ServiceDecided",
     "ServiceEnded",
+    "ServiceFigures",
     "ServiceKind",
     "ServiceLifecycleError",
     "ServiceNotFoundError",
@@ -300,6 +307,7 @@ __all__ = [
     "UpdateGoal",
     "Urgency",
     "WorkerNotQualifiedError",
+    "YearStatistics",
     "__version__",
     "finnish_label",
     "generate_key",

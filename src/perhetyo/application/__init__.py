@@ -21,6 +21,7 @@ from perhetyo.application.core import CasesCore
 from perhetyo.application.deadlines import DeadlineReads
 from perhetyo.application.decisions import DecisionCalls
 from perhetyo.application.encounters import EncounterCalls
+from perhetyo.application.figures import FigureReads
 from perhetyo.application.integrity import IntegrityCalls
 from perhetyo.application.kanta import KantaCalls
 from perhetyo.application.lifecycle import CaseCalls
@@ -52,6 +53,7 @@ class FamilyCases(
     DeadlineReads,
     ReportReads,
     KantaCalls,
+    FigureReads,
     RecordsKeepingCalls,
     StoredProjectionCalls,
     IntegrityCalls,

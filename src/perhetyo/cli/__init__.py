@@ -11,6 +11,8 @@
     perhetyo verify [--url URL] [--case ID] [--heads FILE] [--write-heads FILE]
     perhetyo retention erase-due --on DATE --dry-run [--url URL]
     perhetyo rotate-key [--url URL] [--generate]   (keys from the environment or stdin)
+    perhetyo stats --year YYYY [--format table|csv|json] [--url URL]
+    perhetyo caseload --on YYYY-MM-DD [--limit 30] [--format table|csv|json] [--url URL]
 
 The package has one module per part, so that a new command knows where its pieces go:
 
@@ -21,7 +23,8 @@ The package has one module per part, so that a new command knows where its piece
 - one module per command or sub-app: :mod:`~perhetyo.cli.demo`,
   :mod:`~perhetyo.cli.projections`, :mod:`~perhetyo.cli.export`, :mod:`~perhetyo.cli.kanta`,
   :mod:`~perhetyo.cli.integrity` (verify), :mod:`~perhetyo.cli.retention`,
-  :mod:`~perhetyo.cli.keys` (rotate-key), :mod:`~perhetyo.cli.report` (the case report).
+  :mod:`~perhetyo.cli.keys` (rotate-key), :mod:`~perhetyo.cli.report` (the case report),
+  :mod:`~perhetyo.cli.stats` (stats, caseload).
 
 Every command is a thin shell over library functions: the demo story is
 :mod:`perhetyo.testing.story`, the export :mod:`perhetyo.reporting.export`, the stored
@@ -33,7 +36,17 @@ The commands are wired to ``app`` here, and only here.
 
 from __future__ import annotations
 
-from perhetyo.cli import demo, export, integrity, kanta, keys, projections, report, retention
+from perhetyo.cli import (
+    demo,
+    export,
+    integrity,
+    kanta,
+    keys,
+    projections,
+    report,
+    retention,
+    stats,
+)
 from perhetyo.cli.app import (
     ERROR_EXIT_CODE,
     CommandGroup,
@@ -83,3 +96,5 @@ app.command(cls=FinnishCommand)(integrity.verify)
 app.command(cls=FinnishCommand)(report.report)
 app.add_typer(retention.retention_app, name="retention")
 app.command(name="rotate-key", cls=FinnishCommand)(keys.rotate_key)
+app.command(name="stats", cls=FinnishCommand)(stats.stats)
+app.command(name="caseload", cls=FinnishCommand)(stats.caseload)

@@ -14,6 +14,7 @@ from perhetyo.events import CaseEvent
 from perhetyo.projections import audit_trail, current_plan, goal_progress
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.case_report import CaseReport
+from perhetyo.projections.caseload import Caseload, caseload_from_events
 from perhetyo.projections.current_plan import (
     CancelledMeetingView,
     ChildMembership,
@@ -28,12 +29,20 @@ from perhetyo.projections.current_plan import (
 from perhetyo.projections.deadlines import Deadline, DeadlinePolicy
 from perhetyo.projections.goal_progress import GoalProgress, GoalUpdateView
 from perhetyo.projections.matter_views import AssessmentView, MatterView, PlanVersionView
+from perhetyo.projections.statistics import (
+    AssessmentDeadlines,
+    ServiceFigures,
+    YearStatistics,
+    statistics_from_events,
+)
 
 __all__ = [
+    "AssessmentDeadlines",
     "AssessmentView",
     "AuditEntry",
     "CancelledMeetingView",
     "CaseReport",
+    "Caseload",
     "ChildMembership",
     "CurrentPlan",
     "Deadline",
@@ -48,12 +57,16 @@ __all__ = [
     "PlanContent",
     "PlanVersionView",
     "Projection",
+    "ServiceFigures",
     "ServiceView",
+    "YearStatistics",
     "audit_trail",
+    "caseload_from_events",
     "current_plan",
     "events_to_fold",
     "fold",
     "goal_progress",
+    "statistics_from_events",
 ]
 
 S = TypeVar("S")
