@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo demo-encrypted test lint typecheck pytest bench clean
+.PHONY: demo demo-encrypted test lint typecheck pytest bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,5 +34,11 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# The documentation site (mkdocs.yml): --strict fails on any warning (a broken link or
+# anchor, a docstring griffe cannot read); not --quiet, which hides warnings from the count
+# --strict fails on. The pages' code is run by tests/test_docs.py.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) perhetyo-demo.db* perhetyo-demo-encrypted.db* .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site perhetyo-demo.db* perhetyo-demo-encrypted.db* .pytest_cache .mypy_cache .ruff_cache .hypothesis

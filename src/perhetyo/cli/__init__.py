@@ -50,6 +50,7 @@ from perhetyo.cli import (
 from perhetyo.cli.app import (
     ERROR_EXIT_CODE,
     CommandGroup,
+    FinnishCommand,
     StoreUrl,
     ViewsUrl,
     app,
@@ -71,6 +72,7 @@ __all__ = [
     "DEMO_URL",
     "ERROR_EXIT_CODE",
     "CommandGroup",
+    "FinnishCommand",
     "Names",
     "StoreUrl",
     "ViewsUrl",
@@ -86,13 +88,13 @@ __all__ = [
 ]
 
 # The submodules stay reachable as perhetyo.cli.demo, ...: no command function shadows them.
-app.command()(demo.demo)
+app.command(cls=FinnishCommand)(demo.demo)
 app.add_typer(projections.projections_app, name="projections")
-app.command()(export.export)
-app.command()(kanta.kanta)
-app.command()(integrity.verify)
-app.command()(report.report)
+app.command(cls=FinnishCommand)(export.export)
+app.command(cls=FinnishCommand)(kanta.kanta)
+app.command(cls=FinnishCommand)(integrity.verify)
+app.command(cls=FinnishCommand)(report.report)
 app.add_typer(retention.retention_app, name="retention")
-app.command(name="rotate-key")(keys.rotate_key)
-app.command(name="stats")(stats.stats)
-app.command(name="caseload")(stats.caseload)
+app.command(name="rotate-key", cls=FinnishCommand)(keys.rotate_key)
+app.command(name="stats", cls=FinnishCommand)(stats.stats)
+app.command(name="caseload", cls=FinnishCommand)(stats.caseload)

@@ -35,6 +35,7 @@ from perhetyo.cli.render import (
     render_audit_trail,
     render_goal_progress,
     render_plan,
+    whole,
 )
 from perhetyo.errors import CaseNotFoundError
 from perhetyo.events import PlanAgreed
@@ -53,6 +54,7 @@ DemoUrl = Annotated[
     str,
     typer.Option(
         "--url",
+        metavar="URL",
         help="Tallennuspaikka. PERHETYO_URL ei vaikuta tähän, jottei keksitty asiakkuus "
         "päädy oikeaan kantaan.",
     ),
@@ -147,7 +149,7 @@ def demo(
                 [
                     ("Tarina", plain("Perhekuntoutus lastensuojelun asiakasperheessä, "
                                      "elo–joulukuu 2020 (blogikirjoitus 12.8.2020)")),
-                    ("Tallennuspaikka", plain(shown)),
+                    ("Tallennuspaikka", whole(shown)),
                     ("Kirjattu nyt", plain(_recorded_line(len(events) - before, len(events)))),
                     ("Salaus", plain(encryption)),
                     *([("Pääavain", plain(key))] if show_key and key is not None else []),

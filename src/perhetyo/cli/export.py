@@ -24,7 +24,7 @@ from rich.console import RenderableType
 from perhetyo.application import FamilyCases
 from perhetyo.cli.app import StoreUrl, ViewsUrl, make_console, require_existing_store
 from perhetyo.cli.projections import catch_up
-from perhetyo.cli.render import plain, titled_table
+from perhetyo.cli.render import plain, titled_table, whole
 from perhetyo.persistence import DEFAULT_URL
 from perhetyo.reporting import (
     ExportedFile,
@@ -48,7 +48,7 @@ def _render(files: Sequence[ExportedFile]) -> RenderableType:
     table = titled_table(f"Vienti (tapahtumalokin kohta {position})", "Taulu", "Tiedosto", "Rivejä")
     table.columns[2].justify = "right"
     for file in files:
-        table.add_row(plain(file.table), plain(str(file.path)), str(file.rows))
+        table.add_row(whole(file.table), whole(file.path), str(file.rows))  # never cut
     return table
 
 
@@ -57,6 +57,7 @@ def export(  # noqa: PLR0917 (typer reads the options from the signature)
         Path,
         typer.Option(
             "--out",
+            metavar="HAKEMISTO",
             help="Hakemisto, johon tiedostot kirjoitetaan (luodaan, 0700). Sen on oltava "
             "sinun, eikä muilla saa olla siihen kirjoitusoikeutta.",
         ),
@@ -65,6 +66,7 @@ def export(  # noqa: PLR0917 (typer reads the options from the signature)
         str,
         typer.Option(
             "--actor",
+            metavar="TUNNISTE",
             envvar="PERHETYO_ACTOR",
             show_envvar=True,
             help="Viejän tunniste (ei nimeä): vienti kirjataan käyttölokiin jokaisen siinä "
@@ -74,31 +76,37 @@ def export(  # noqa: PLR0917 (typer reads the options from the signature)
     url: StoreUrl = DEFAULT_URL,
     purpose: Annotated[
         str | None,
-        typer.Option("--purpose", help="Käyttötarkoitus, joka kirjataan käyttölokiin."),
+        typer.Option(
+            "--purpose", metavar="TEKSTI", help="Käyttötarkoitus, joka kirjataan käyttölokiin."
+        ),
     ] = None,
     fmt: Annotated[
         str,
-        typer.Option("--format", metavar="csv|jsonl|parquet", help="Tiedostomuoto."),
+        typer.Option(
+            "--format", metavar="MUOTO", help="Tiedostomuoto: csv, jsonl tai parquet."
+        ),
     ] = ExportFormat.CSV.value,
-    update: Annotated[
+    no_update: Annotated[
         bool,
         typer.Option(
-            "--update/--no-update",
-            help="Päivitä näkymät ensin tapahtumalokin tasalle (oletus); --no-update vie "
-            "taulut sellaisinaan.",
+            "--no-update",
+            help="Vie taulut sellaisinaan, päivittämättä niitä ensin tapahtumalokin tasalle.",
         ),
-    ] = True,
+    ] = False,
+    update: Annotated[
+        bool,
+        typer.Option("--update", hidden=True, help="Oletus (aiemmin --update/--no-update)."),
+    ] = False,
     views_url: ViewsUrl = None,
 ) -> None:
-    r"""Vie raportointinäkymien viisi taulua tiedostoiksi (csv, jsonl tai parquet).
+    r"""Vie raportointinäkymien taulut tiedostoiksi (csv, jsonl tai parquet).
 
     Päivittää ensin näkymät tapahtumalokin tasalle (ellei --no-update), ja kirjoittaa
-    sitten yhden tiedoston kustakin taulusta hakemistoon --out: perhetyo_cases,
-    perhetyo_goals, perhetyo_services, perhetyo_goal_updates ja perhetyo_audit_entries.
-    Kaikki tiedostot luetaan samasta tilannekuvasta. parquet vaatii pyarrow-paketin
-    (pip install 'perhetyo\[reporting]'). Tiedostot sisältävät asiakastietoja; ne luodaan
-    vain omistajan luettaviksi (0600). CSV:ssä kaavaksi tulkittavan solun (=, +, -, @)
-    eteen lisätään '.
+    sitten yhden tiedoston kustakin taulusta (perhetyo_cases, perhetyo_goals, ...)
+    hakemistoon --out. Kaikki tiedostot luetaan samasta tilannekuvasta. parquet vaatii
+    pyarrow-paketin (pip install 'perhetyo\[reporting]'). Tiedostot sisältävät
+    asiakastietoja; ne luodaan vain omistajan luettaviksi (0600). CSV:ssä kaavaksi
+    tulkittavan solun (=, +, -, @) eteen lisätään '.
     """
     # Refused before any work: a bad format, parquet without pyarrow, a missing store, an
     # unsafe directory or one holding temporary files.
@@ -107,7 +115,7 @@ def export(  # noqa: PLR0917 (typer reads the options from the signature)
     require_existing_store(url)
     output_directory(out, chosen)
     with FamilyCases(url, views_url=views_url) as cases:
-        if update:
+        if update or not no_update:  # --update is the default, kept for old scripts
             catch_up(cases)
         files = export_tables(cases, out, chosen, actor=reader, purpose=purpose)
     console = make_console()

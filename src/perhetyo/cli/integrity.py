@@ -79,12 +79,14 @@ def _read_heads(path: Path) -> dict[UUID, tuple[int, str]]:
 def verify(
     url: StoreUrl = DEFAULT_URL,
     case: Annotated[
-        str | None, typer.Option("--case", help="Tarkista vain tämä asiakkuus (tunniste).")
+        str | None,
+        typer.Option("--case", metavar="TUNNISTE", help="Tarkista vain tämä asiakkuus."),
     ] = None,
     heads: Annotated[
         Path | None,
         typer.Option(
             "--heads",
+            metavar="TIEDOSTO",
             help="Tiedosto, johon päät on aiemmin ankkuroitu (--write-heads): tarkistaa myös "
             "poistetut uusimmat tapahtumat.",
         ),
@@ -93,6 +95,7 @@ def verify(
         Path | None,
         typer.Option(
             "--write-heads",
+            metavar="TIEDOSTO",
             help="Kirjoita asiakkuuksien päät tähän uuteen tiedostoon ankkuroitaviksi "
             "tietokannan ulkopuolelle (vain kun kaikki täsmää).",
         ),
@@ -116,6 +119,6 @@ def verify(
     make_console().print(plain(render_report(report)), soft_wrap=True)
     if write_heads is not None:
         _write_heads(write_heads, report)
-        make_console().print(plain(f"Päät kirjoitettu: {write_heads}"))
+        make_console().print(plain(f"Päät kirjoitettu: {write_heads}"), soft_wrap=True)
     if not report.ok:
         raise typer.Exit(BROKEN_EXIT_CODE)

@@ -36,6 +36,8 @@ from rich.text import Text
 
 from perhetyo.application import FamilyCases
 from perhetyo.cli.app import (
+    CommandGroup,
+    FinnishCommand,
     StoreUrl,
     ViewsUrl,
     events_fi,
@@ -65,6 +67,7 @@ projections_app = typer.Typer(
     name="projections",
     help="Raportointinäkymät (SQL-taulut): päivitys, uudelleenrakennus, tila ja jatkuva "
     "päivittäjä.",
+    cls=CommandGroup,
     no_args_is_help=True,
 )
 
@@ -131,7 +134,7 @@ def _position(statuses: Sequence[ProjectionStatus]) -> int:
 # --- update, rebuild, status ---------------------------------------------------------------
 
 
-@projections_app.command()
+@projections_app.command(cls=FinnishCommand)
 def update(url: StoreUrl = DEFAULT_URL, views_url: ViewsUrl = None) -> None:
     """Päivitä raportointinäkymät tapahtumalokin tasalle.
 
@@ -147,7 +150,7 @@ def update(url: StoreUrl = DEFAULT_URL, views_url: ViewsUrl = None) -> None:
     )
 
 
-@projections_app.command()
+@projections_app.command(cls=FinnishCommand)
 def rebuild(url: StoreUrl = DEFAULT_URL, views_url: ViewsUrl = None) -> None:
     """Rakenna raportointinäkymät uudelleen ensimmäisestä tapahtumasta.
 
@@ -166,7 +169,7 @@ def rebuild(url: StoreUrl = DEFAULT_URL, views_url: ViewsUrl = None) -> None:
     )
 
 
-@projections_app.command()
+@projections_app.command(cls=FinnishCommand)
 def status(
     url: StoreUrl = DEFAULT_URL,
     views_url: ViewsUrl = None,
@@ -220,7 +223,7 @@ def _say(line: str) -> None:
     make_console().print(Text(f"{now:%Y-%m-%d %H:%M:%S} {line}"), soft_wrap=True)
 
 
-@projections_app.command()
+@projections_app.command(cls=FinnishCommand)
 def run(
     url: StoreUrl = DEFAULT_URL,
     views_url: ViewsUrl = None,
@@ -228,6 +231,7 @@ def run(
         float,
         typer.Option(
             "--poll-interval",
+            metavar="SEKUNTIA",
             help="Sekunteja uusien tapahtumien tarkistusten välillä (SQLite); PostgreSQL:ssä "
             "herätys tulee LISTEN/NOTIFYlla, ja tämä on pisin odotus ja pysäytyksen viive.",
         ),
@@ -237,7 +241,7 @@ def run(
 
     Jatkuva päivittäjä: käsittelee uudet tapahtumat erissä ja tulostaa rivin jokaisesta
     erästä. Pysähtyy erien välissä ja päättyy koodilla 0. PostgreSQL:ssä vain yksi
-    päivittäjä kerrallaan työskentelee (advisory lock); muut odottavat vuoroaan.
+    päivittäjä kerrallaan työskentelee (pg_advisory_lock); muut odottavat vuoroaan.
     """
     if not poll_interval > 0:
         raise ConfigurationError("--poll-interval must be more than 0 seconds")

@@ -50,6 +50,7 @@ __all__ = [
     "render_plan",
     "render_status",
     "titled_table",
+    "whole",
 ]
 
 _STATUS_STYLES: Final[dict[tuple[type[StrEnum], str], str]] = {
@@ -88,6 +89,15 @@ def fi_time(value: datetime) -> str:
 def plain(value: str, style: str = "") -> Text:
     """Data as plain text (pelkkä teksti): brackets in a note are never read as Rich markup."""
     return Text(value, style=style)
+
+
+def whole(value: object, style: str = "") -> Text:
+    """A path, URL, id or table name (kokonaan näytettävä): never cut short with "…".
+
+    In a narrow terminal a value too long for its column folds onto the next line, every
+    character kept (a table column would otherwise end it with an ellipsis).
+    """
+    return Text(str(value), style=style, overflow="fold")
 
 
 def _lines(*parts: tuple[str, str]) -> Text:
@@ -411,11 +421,11 @@ def render_status(statuses: Sequence[ProjectionStatus]) -> RenderableType:
         for n, (name, rows) in enumerate(status.rows.items()):
             first = n == 0
             result.add_row(
-                plain(status.projection if first else "", "bold"),
+                whole(status.projection if first else "", "bold"),
                 str(status.position) if first else "",
                 str(status.head) if first else "",
                 lag if first else "",
-                plain(name),
+                whole(name),
                 str(rows),
             )
     return result

@@ -24,9 +24,15 @@ from typing import Annotated, Final
 import typer
 
 from perhetyo.application import FamilyCases
-from perhetyo.cli.app import StoreUrl, make_console, require_existing_store
+from perhetyo.cli.app import (
+    CommandGroup,
+    FinnishCommand,
+    StoreUrl,
+    make_console,
+    require_existing_store,
+)
 from perhetyo.cli.keys import NEW_MASTER_KEY_VARIABLE, key_from
-from perhetyo.cli.render import plain, titled_table
+from perhetyo.cli.render import plain, titled_table, whole
 from perhetyo.persistence import DEFAULT_URL
 from perhetyo.persistence.keyring import MASTER_KEY_VARIABLE, generate_key
 from perhetyo.values import Actor
@@ -38,15 +44,21 @@ RETENTION_ACTOR: Final = Actor(id="perhetyo-retention", name="perhetyo retention
 
 retention_app = typer.Typer(
     help="Säilytysajat: asiakkuudet, joiden säilytysaika on päättynyt.",
+    cls=CommandGroup,
     no_args_is_help=True,
 )
 
 
-@retention_app.command("erase-due")
+@retention_app.command("erase-due", cls=FinnishCommand)
 def erase_due(
     on: Annotated[
         datetime,
-        typer.Option("--on", formats=["%Y-%m-%d"], help="Päivä, jonka mukaan (VVVV-KK-PP)."),
+        typer.Option(
+            "--on",
+            formats=["%Y-%m-%d"],
+            metavar="VVVV-KK-PP",
+            help="Päivä, jonka mukaan erääntyneet luetellaan.",
+        ),
     ],
     url: StoreUrl = DEFAULT_URL,
     dry_run: Annotated[
@@ -91,7 +103,7 @@ def erase_due(
     )
     for row in due:
         table.add_row(
-            plain(str(row.case_id)),
+            whole(row.case_id),
             plain(row.legal_basis.value),
             row.closed_on.isoformat(),
             row.due_on.isoformat(),

@@ -224,7 +224,7 @@ _ACTOR_HELP: Final = (
     "joten niitä ei kirjata käyttölokiin."
 )
 Format = Annotated[
-    str, typer.Option("--format", metavar="table|csv|json", help="Tulostusmuoto.")
+    str, typer.Option("--format", metavar="MUOTO", help="Tulostusmuoto: table, csv tai json.")
 ]
 Reader = Annotated[
     str, typer.Option("--actor", envvar="PERHETYO_ACTOR", show_envvar=True, help=_ACTOR_HELP)
@@ -256,7 +256,10 @@ def stats(
 
 
 def caseload(  # noqa: PLR0917 (typer reads the options from the signature)
-    on: Annotated[str, typer.Option("--on", help="Päivä, jonka asiakasmäärät lasketaan.")],
+    on: Annotated[
+        str,
+        typer.Option("--on", metavar="VVVV-KK-PP", help="Päivä, jonka asiakasmäärät lasketaan."),
+    ],
     url: StoreUrl = DEFAULT_URL,
     limit: Annotated[
         int, typer.Option("--limit", help="Lastensuojelun lapsia enintään työntekijää kohden.")
