@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from enum import Enum
 from typing import Any, Final, TypeVar
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 from perhetyo.aggregates.state import CaseState, Decision, Goal, Matter, Service, _Request
 from perhetyo.record_values import DecisionOutcome
@@ -38,6 +39,29 @@ STATE_SCHEMA: Final = 1
 
 S = TypeVar("S", bound=CaseState)
 T = TypeVar("T")
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def _members(enum: type[E]) -> Callable[[Any], E]:
+    """A fast ``enum(value)`` (a dict look-up; ``KeyError`` for an unknown value)."""
+    return {member.value: member for member in enum}.__getitem__
+
+
+_UNKNOWN_SAFETY: Final = SafeUUID.unknown  # (an enum member read once: its look-up is slow)
+_GOAL_STATUS = _members(GoalStatus)
+_SERVICE_STATUS = _members(ServiceStatus)
+
+
+def _to_id(value: str) -> UUID:
+    """A UUID from its 32 hex digits, without ``UUID()``'s re-parsing of our own output."""
+    if len(value) != 32:
+        raise ValueError("not a UUID's hex digits")
+    new = object.__new__(UUID)
+    object.__setattr__(new, "int", int(value, 16))
+    object.__setattr__(new, "is_safe", _UNKNOWN_SAFETY)
+    return new
 
 
 def _day(value: date | None) -> str | None:
@@ -92,17 +116,17 @@ def dump(state: CaseState) -> dict[str, Any]:
         "plan_version": state.plan_version,
         "plan_agreed_on": _day(state.plan_agreed_on),
         "goals": [
-            [str(gid), g.status.value, g.progress, _day(g.set_on), _day(g.last_on)]
+            [gid.hex, g.status.value, g.progress, _day(g.set_on), _day(g.last_on)]
             for gid, g in state.goals.items()
         ],
         "services": [
-            [str(sid), s.status.value, _day(s.ordered_on), _day(s.started_on)]
+            [sid.hex, s.status.value, _day(s.ordered_on), _day(s.started_on)]
             for sid, s in state.services.items()
         ],
         "bans": {person: _day(day) for person, day in state.bans.items()},
         "decisions": [
             [
-                str(did),
+                did.hex,
                 d.kind.value,
                 d.outcome.value,
                 _day(d.decided_on),
@@ -112,7 +136,7 @@ def dump(state: CaseState) -> dict[str, Any]:
             for did, d in state.decisions.items()
         ],
         "matters": [
-            [str(mid), _day(m.pending_on), _day(m.started_on), m.completed, m.declined]
+            [mid.hex, _day(m.pending_on), _day(m.started_on), m.completed, m.declined]
             for mid, m in state.matters.items()
         ],
         "requests": {
@@ -128,7 +152,7 @@ def _required(value: T | None) -> T:
 
 
 def _keyed(rows: list[list[Any]], build: Callable[[list[Any]], T]) -> dict[UUID, T]:
-    return {UUID(row[0]): build(row[1:]) for row in rows}
+    return {_to_id(row[0]): build(row) for row in rows}
 
 
 def _bool(value: Any) -> bool:
@@ -167,29 +191,30 @@ def load(cls: type[S], data: dict[str, Any]) -> S:
         goals=_keyed(
             data["goals"],
             lambda r: Goal(
-                GoalStatus(r[0]), _int(r[1]), _required(_to_day(r[2])), _required(_to_day(r[3]))
+                _GOAL_STATUS(r[1]),
+                _int(r[2]),
+                date.fromisoformat(r[3]),
+                date.fromisoformat(r[4]),
             ),
         ),
         services=_keyed(
             data["services"],
-            lambda r: Service(ServiceStatus(r[0]), _required(_to_day(r[1])), _to_day(r[2])),
+            lambda r: Service(_SERVICE_STATUS(r[1]), date.fromisoformat(r[2]), _to_day(r[3])),
         ),
         bans={str(k): _required(_to_day(v)) for k, v in data["bans"].items()},
         decisions=_keyed(
             data["decisions"],
             lambda r: Decision(
-                ServiceKind(r[0]),
-                DecisionOutcome(r[1]),
-                _required(_to_day(r[2])),
-                _to_day(r[3]),
+                ServiceKind(r[1]),
+                DecisionOutcome(r[2]),
+                date.fromisoformat(r[3]),
                 _to_day(r[4]),
+                _to_day(r[5]),
             ),
         ),
         matters=_keyed(
             data["matters"],
-            lambda r: Matter(
-                _required(_to_day(r[0])), _to_day(r[1]), _bool(r[2]), _bool(r[3])
-            ),
+            lambda r: Matter(date.fromisoformat(r[1]), _to_day(r[2]), _bool(r[3]), _bool(r[4])),
         ),
         requests={
             str(k): _Request(None if v[0] is None else str(v[0]), _to_result(v[1]))
