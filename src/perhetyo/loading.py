@@ -36,7 +36,7 @@ from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Head
 from perhetyo.persistence.event_store import EventStore
 from perhetyo.persistence.snapshots import Snapshot
-from perhetyo.projections import current_plan, events_to_fold, plan_snapshots
+from perhetyo.projections import events_to_fold, plan_fold, plan_snapshots
 from perhetyo.projections.current_plan import CurrentPlan
 
 __all__ = ["DEFAULT_SNAPSHOT_INTERVAL", "CaseLoader"]
@@ -117,9 +117,7 @@ class CaseLoader:
         events = events_to_fold(start.events, as_of=as_of, recorded_before=recorded_before)
         if start.fold is None and (not events or not isinstance(events[0], CaseOpened)):
             raise CaseNotFoundError(case_id)
-        plan: CurrentPlan | None = start.fold
-        for event in events:
-            plan = current_plan.apply(plan, event)
+        plan = plan_fold.fold_from(start.fold, events)  # current_plan.apply, in one pass
         if plan is None:
             raise CaseNotFoundError(case_id)
         current = as_of is None and recorded_before is None
