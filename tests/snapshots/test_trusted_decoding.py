@@ -7,6 +7,7 @@ from uuid import UUID
 
 import orjson
 import pytest
+from pydantic import ValidationError
 from hypothesis import given
 
 from perhetyo import FamilyCases
@@ -60,7 +61,7 @@ def test_a_payload_not_as_we_write_it_is_refused_by_the_trusted_decoder() -> Non
         {key: value for key, value in state.items() if key != "opened_on"},
         {**state, "originator_id": "not-a-uuid"},
     ):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValidationError):
             decode(damaged)
 
 
