@@ -7,8 +7,8 @@ from uuid import UUID
 
 import orjson
 import pytest
-from pydantic import ValidationError
 from hypothesis import given
+from pydantic import ValidationError
 
 from perhetyo import FamilyCases
 from perhetyo.events import CaseEvent
