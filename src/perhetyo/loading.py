@@ -36,6 +36,7 @@ from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Head
 from perhetyo.persistence.event_store import EventStore
 from perhetyo.persistence.snapshots import Snapshot
+from perhetyo.persistence.trusted import decoder_for
 from perhetyo.projections import events_to_fold, plan_fold, plan_snapshots
 from perhetyo.projections.current_plan import CurrentPlan
 
@@ -111,9 +112,7 @@ class CaseLoader:
                 as_of is None or snapshot.occurred_until <= as_of
             )
 
-        start = self._start(
-            case_id, "current_plan", plan_snapshots.PLAN_SCHEMA, plan_snapshots.load, prefix
-        )
+        start = self._start(case_id, "current_plan", plan_snapshots.PLAN_SCHEMA, _plan, prefix)
         events = events_to_fold(start.events, as_of=as_of, recorded_before=recorded_before)
         if start.fold is None and (not events or not isinstance(events[0], CaseOpened)):
             raise CaseNotFoundError(case_id)
@@ -196,6 +195,10 @@ class CaseLoader:
             self._store.snapshot_store.save(snapshot, schema)
         except StorageError:  # a cache: the load has its result, the next one tries again
             logger.warning("a %s snapshot of case %s was not written", kind, case_id)
+
+
+def _plan(data: dict[str, Any]) -> CurrentPlan:
+    return plan_snapshots.load(data, decoder_for(CurrentPlan))
 
 
 def _refuse_erased(case_id: UUID, events: Sequence[CaseEvent]) -> None:
