@@ -13,21 +13,34 @@ from pydantic import ValidationError
 from perhetyo import FamilyCases
 from perhetyo.events import CaseEvent
 from perhetyo.persistence.chain import body_of
-from perhetyo.persistence.trusted import decoder_for
+from perhetyo.persistence.trusted import decoder_for, json_decoder_for
 from perhetyo.testing import CommandSequence, FakeClock, an_actor, command_sequences
 
 READER = an_actor("reader-1")
 
 
 def _states(cases: FamilyCases, case_id: UUID) -> list[tuple[type[CaseEvent], dict[str, Any]]]:
+    """Each stored event's class and JSON dict (and, checked on the way, the event decoded
+    by the store's mapper, straight from the JSON where it can, equals the validated one)."""
     store = cases._store
     found = []
     for stored in store.recorder.select_events(case_id):
         cls = store.mapper.registry[stored.topic]
-        state = orjson.loads(body_of(stored.state))
-        state.pop("class_version", None)
+        body = body_of(stored.state)
+        state = orjson.loads(body)
+        from_version = state.pop("class_version", 1)
         state["originator_id"] = str(stored.originator_id)
         state["originator_version"] = stored.originator_version
+        if from_version == cls.class_version:
+            validated = cls.model_validate(dict(state), context={"stored": True})
+            decoded = store.mapper.to_domain_event(stored)
+            assert decoded == validated
+            assert decoded.model_fields_set == validated.model_fields_set
+            from_json = json_decoder_for(cls)
+            if from_json is not None:
+                assert from_json(body, stored.originator_id, stored.originator_version) == (
+                    validated
+                )
         found.append((cls, state))
     return found
 

@@ -35,7 +35,7 @@ from perhetyo.events import EVENT_CLASSES, CaseEvent
 from perhetyo.persistence.chain import Chain, Head, body_of
 from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.errors import decoded
-from perhetyo.persistence.trusted import decoder_for
+from perhetyo.persistence.trusted import decoder_for, json_decoder_for
 
 __all__ = ["OrjsonTranscoder", "PydanticMapper"]
 
@@ -137,6 +137,16 @@ class PydanticMapper(Mapper[UUID]):
             data = self.cipher.decrypt(data)
         if self.compressor:
             data = self.compressor.decompress(data)
+        from_json = json_decoder_for(cls)
+        if from_json is not None and isinstance(self.transcoder, OrjsonTranscoder):
+            try:  # the common case: straight from the JSON bytes, no dict in between
+                fast: CaseEvent = from_json(
+                    data, _uuid(stored_event.originator_id), stored_event.originator_version
+                )
+            except ValueError:
+                pass  # not as we write it: decoded and judged below
+            else:
+                return fast
         state: dict[str, Any] = self.transcoder.decode(data)
         from_version = state.pop("class_version", 1)
         while from_version < cls.class_version:
