@@ -77,6 +77,7 @@ class PydanticMapper(Mapper[UUID]):
             EVENT_CLASSES if registry is None else registry
         )
         self.chain = chain or Chain()
+        self._json = isinstance(transcoder, OrjsonTranscoder)  # JSON bytes: decoded at once
 
     # --- the chain's seam (persistence/chain.py): sealed after encoding, checked first ---
 
@@ -138,7 +139,7 @@ class PydanticMapper(Mapper[UUID]):
         if self.compressor:
             data = self.compressor.decompress(data)
         from_json = json_decoder_for(cls)
-        if from_json is not None and isinstance(self.transcoder, OrjsonTranscoder):
+        if from_json is not None and self._json:
             try:  # the common case: straight from the JSON bytes, no dict in between
                 fast: CaseEvent = from_json(
                     data, _uuid(stored_event.originator_id), stored_event.originator_version
