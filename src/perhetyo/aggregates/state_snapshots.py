@@ -167,6 +167,17 @@ def _int(value: Any) -> int:
     return value
 
 
+def _goals(rows: list[list[Any]]) -> dict[UUID, Goal]:
+    """The goals (the longest part of a long case's state: one loop, names bound)."""
+    to_id, status_of, day, goal = _to_id, _GOAL_STATUS, date.fromisoformat, Goal
+    goals = {}
+    for goal_id, status, progress, set_on, last_on in rows:
+        if type(progress) is not int:
+            raise TypeError("expected an integer in a snapshot")
+        goals[to_id(goal_id)] = goal(status_of(status), progress, day(set_on), day(last_on))
+    return goals
+
+
 def load(cls: type[S], data: dict[str, Any]) -> S:
     """The state ``dump`` made, rebuilt whole (or an exception: nothing half-read)."""
     recorded_at = data["recorded_at"]
@@ -188,15 +199,7 @@ def load(cls: type[S], data: dict[str, Any]) -> S:
         },
         plan_version=_int(data["plan_version"]),
         plan_agreed_on=_required(_to_day(data["plan_agreed_on"])),
-        goals=_keyed(
-            data["goals"],
-            lambda r: Goal(
-                _GOAL_STATUS(r[1]),
-                _int(r[2]),
-                date.fromisoformat(r[3]),
-                date.fromisoformat(r[4]),
-            ),
-        ),
+        goals=_goals(data["goals"]),
         services=_keyed(
             data["services"],
             lambda r: Service(_SERVICE_STATUS(r[1]), date.fromisoformat(r[2]), _to_day(r[3])),
