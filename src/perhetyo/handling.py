@@ -33,6 +33,7 @@ from perhetyo.errors import (
     ConcurrentUpdateError,
 )
 from perhetyo.events import CaseErased, CaseEvent
+from perhetyo.loading import CaseLoader
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Head
 from perhetyo.persistence.errors import AppendConflictError
@@ -64,8 +65,10 @@ class CommandHandler:
         locks: CaseLocks,
         key: bytes,
         now: Callable[[], datetime],
+        loader: CaseLoader | None = None,
     ) -> None:
         self._store = store
+        self._loader = loader or CaseLoader(store)
         self._locks = locks
         self._key = key
         self._now = now
@@ -128,9 +131,9 @@ class CommandHandler:
         return self._retrying(attempt)
 
     def _load(self, case_id: UUID) -> tuple[FamilyCase | None, Head]:
-        """The case's decision state (None when no such case exists) and its chain head."""
-        events, head = self._events_and_head(case_id)
-        return FamilyCase.project(None, events), head
+        """The case's decision state (None when no such case exists) and its chain head:
+        from its newest snapshot, when it has one (:mod:`perhetyo.loading`)."""
+        return self._loader.state(case_id)
 
     def _save(self, case: FamilyCase, head: Head) -> None:
         """Save the case's new events, sealed over the head its load returned."""

@@ -90,6 +90,7 @@ def other_sessions(url: str) -> list[str]:
 
 EVENTS = {"familycases_events", "perhetyo_store_keys", "perhetyo_access_log"}
 """The event store's tables: the log, the store's key for case ids, the access log."""
+EVENTS.add("familycases_snapshots")  # the snapshots (issue 10)
 VIEWS = {"perhetyo_tracking", *TABLE_NAMES}
 
 

@@ -36,6 +36,7 @@ from perhetyo.errors import (
 )
 from perhetyo.events import CaseEvent, CaseOpened
 from perhetyo.handling import CommandHandler
+from perhetyo.loading import DEFAULT_SNAPSHOT_INTERVAL, CaseLoader
 from perhetyo.persistence import (
     DEFAULT_URL,
     settings_for_url,
@@ -47,6 +48,7 @@ from perhetyo.persistence.identity import store_key
 from perhetyo.persistence.keyring import KeyRing, master_key_from
 from perhetyo.persistence.locks import DEFAULT_LOCK_TIMEOUT, case_locks
 from perhetyo.projections import (
+    CurrentPlan,
     DeadlinePolicy,
     events_to_fold,
 )
@@ -77,6 +79,8 @@ class CasesCore:
     is then keyed by the store's own chain secret, wrapped by the master key. Without a
     master key, ``chain_key`` (bytes the host keeps outside the database) keys the chain;
     with neither, tags are plain SHA-256, which catch accidents and naive edits only.
+    ``snapshot_interval`` (default 100; 0 or None: off) is how many events a load folds
+    past the case's last snapshot before it writes a new one (see docs/snapshots.md).
     ``retention_policy`` says how long
     closed cases are kept (:class:`~perhetyo.retention.RetentionPolicy`; its defaults
     when None).
@@ -94,10 +98,15 @@ class CasesCore:
         chain_key: bytes | None = None,
         retention_policy: RetentionPolicy | None = None,
         deadline_policy: DeadlinePolicy | None = None,
+        snapshot_interval: int | None = DEFAULT_SNAPSHOT_INTERVAL,
     ) -> None:
         if deadline_policy is not None and not isinstance(deadline_policy, DeadlinePolicy):
             raise ConfigurationError("deadline_policy must be a DeadlinePolicy")
         self._deadline_policy = deadline_policy or DeadlinePolicy()
+        if snapshot_interval is not None and (
+            type(snapshot_interval) is not int or snapshot_interval < 0
+        ):
+            raise ConfigurationError("snapshot_interval must be a whole number >= 0, or None")
         self._settings = settings_for_url(DEFAULT_URL if url is None else url)
         master = master_key_from(master_key)  # checked before anything is opened
         if master is not None and chain_key is not None:
@@ -134,7 +143,8 @@ class CasesCore:
                 self._keyring.close()
                 self._locks.close()
                 raise
-        self._commands = CommandHandler(self._store, self._locks, key, self.now)
+        self._loader = CaseLoader(self._store, snapshot_interval)
+        self._commands = CommandHandler(self._store, self._locks, key, self.now, self._loader)
         logger.info("perhetyo store opened: %s", self._settings.kind)
 
     @property
@@ -242,6 +252,30 @@ class CasesCore:
         events = self._events_for(read)
         self._log_access([read.case_id], read.actor, action, read.purpose)
         return events
+
+    def _read_plan(
+        self,
+        case_id: UUID,
+        actor: Actor,
+        purpose: str | None,
+        as_of: date | None,
+        recorded_before: datetime | None,
+    ) -> CurrentPlan:
+        """Like :meth:`_read`, for the current plan: folded from its newest snapshot that
+        is a prefix of what the read folds (:meth:`CaseLoader.plan`), then logged."""
+        read = c.ReadCase(
+            case_id=case_id,
+            actor=actor,
+            purpose=purpose,
+            as_of=as_of,
+            recorded_before=recorded_before,
+        )
+        self._check_not_closed()
+        plan = self._loader.plan(
+            read.case_id, as_of=read.as_of, recorded_before=read.recorded_before
+        )
+        self._log_access([read.case_id], read.actor, AccessAction.CURRENT_PLAN, read.purpose)
+        return plan
 
     def _log_access(
         self,

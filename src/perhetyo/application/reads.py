@@ -7,16 +7,12 @@ from uuid import UUID
 
 from perhetyo.access import AccessAction
 from perhetyo.application.core import CasesCore
-from perhetyo.errors import (
-    CaseNotFoundError,
-)
 from perhetyo.events import CaseEvent
 from perhetyo.projections import (
     AuditEntry,
     CurrentPlan,
     GoalProgress,
     audit_trail,
-    current_plan,
     fold,
     goal_progress,
 )
@@ -40,13 +36,7 @@ class CaseReads(CasesCore):
         recorded_before: datetime | None = None,
     ) -> CurrentPlan:
         """The client plan now, as of a business date, or as recorded before an instant."""
-        events = self._read(
-            case_id, actor, purpose, as_of, recorded_before, action=AccessAction.CURRENT_PLAN
-        )
-        plan = fold(current_plan, events)
-        if plan is None:
-            raise CaseNotFoundError(case_id)
-        return plan
+        return self._read_plan(case_id, actor, purpose, as_of, recorded_before)
 
     def goal_progress(
         self,

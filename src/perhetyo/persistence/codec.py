@@ -2,8 +2,11 @@
 
 - :class:`OrjsonTranscoder` turns a JSON-ready dict into bytes and back.
 - :class:`PydanticMapper` turns a pydantic event into eventsourcing's ``StoredEvent`` and
-  back: ``model_dump(mode="json")`` out, ``model_validate`` in, with ``class_version``
-  upcasting (``upcast_v1_v2`` class methods on the event class) under the same topic.
+  back: ``model_dump(mode="json")`` out, with ``class_version`` upcasting (``upcast_v1_v2``
+  class methods on the event class) under the same topic on the way in. An event is
+  validated once, when it is made; read back, it is rebuilt by the trusted decoder
+  (:mod:`perhetyo.persistence.trusted`: types converted, our own output not re-checked),
+  and only a payload that is not as we write it goes through ``model_validate``.
 
 The tamper-evident chain (:mod:`perhetyo.persistence.chain`) wraps the stored bytes:
 :meth:`PydanticMapper.to_stored_events` encodes a case's new events and then seals each
@@ -32,6 +35,7 @@ from perhetyo.events import EVENT_CLASSES, CaseEvent
 from perhetyo.persistence.chain import Chain, Head, body_of
 from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.errors import decoded
+from perhetyo.persistence.trusted import decoder_for, json_decoder_for
 
 __all__ = ["OrjsonTranscoder", "PydanticMapper"]
 
@@ -73,6 +77,7 @@ class PydanticMapper(Mapper[UUID]):
             EVENT_CLASSES if registry is None else registry
         )
         self.chain = chain or Chain()
+        self._json = isinstance(transcoder, OrjsonTranscoder)  # JSON bytes: decoded at once
 
     # --- the chain's seam (persistence/chain.py): sealed after encoding, checked first ---
 
@@ -133,6 +138,16 @@ class PydanticMapper(Mapper[UUID]):
             data = self.cipher.decrypt(data)
         if self.compressor:
             data = self.compressor.decompress(data)
+        from_json = json_decoder_for(cls)
+        if from_json is not None and self._json:
+            try:  # the common case: straight from the JSON bytes, no dict in between
+                fast: CaseEvent = from_json(
+                    data, _uuid(stored_event.originator_id), stored_event.originator_version
+                )
+            except ValueError:
+                pass  # not as we write it: decoded and judged below
+            else:
+                return fast
         state: dict[str, Any] = self.transcoder.decode(data)
         from_version = state.pop("class_version", 1)
         while from_version < cls.class_version:
@@ -140,7 +155,11 @@ class PydanticMapper(Mapper[UUID]):
             from_version += 1
         state["originator_id"] = _uuid(stored_event.originator_id)
         state["originator_version"] = stored_event.originator_version
-        return cls.model_validate(state, context=_STORED_CONTEXT)
+        try:
+            event: CaseEvent = decoder_for(cls)(state)
+        except ValueError:  # not as we write it: validated in full (what is corrupt raises)
+            return cls.model_validate(state, context=_STORED_CONTEXT)
+        return event
 
 
 def _uuid(value: UUID | str) -> UUID:

@@ -18,11 +18,13 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.utils import Environment, EnvType
 
+from perhetyo.errors import TamperedRecordError
 from perhetyo.events import CaseEvent
-from perhetyo.persistence.chain import Chain, Head
+from perhetyo.persistence.chain import Chain, ChainWalk, Head, stored_head
 from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.codec import OrjsonTranscoder, PydanticMapper
 from perhetyo.persistence.keyring import KeyRing
+from perhetyo.persistence.snapshots import SnapshotStore
 from perhetyo.persistence.store import StoreSettings, advisory_key, postgres_connection
 
 __all__ = ["EventStore", "setup_lock"]
@@ -83,6 +85,9 @@ class EventStore(Application[UUID]):
             if factory is not None:  # do not leave connections open until collected
                 factory.close()
             raise
+        self.snapshot_store = SnapshotStore(
+            self.factory.aggregate_recorder(purpose="snapshots"), self.chain, self.mapper.sealer
+        )
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only what the URL implies: ``os.environ`` is never read."""
@@ -108,6 +113,26 @@ class EventStore(Application[UUID]):
         stored = list(self.recorder.select_events(case_id))
         head = self.mapper.verified(case_id, stored)
         return [cast(CaseEvent, self.mapper.to_domain_event(event)) for event in stored], head
+
+    def case_events_after(
+        self, case_id: UUID, head: Head
+    ) -> tuple[list[CaseEvent], Head] | None:
+        """The case's events after ``head`` (a snapshot's), and the chain's head now.
+
+        Reads from the head's own version on: when the event stored there does not carry
+        ``head`` (the snapshot does not belong to this record), None, and the caller
+        folds from the first event. The events after it are checked against the chain,
+        continuing from ``head``; a break raises :class:`TamperedRecordError`.
+        """
+        stored = list(self.recorder.select_events(case_id, gt=head.version - 1))
+        if not stored or stored_head(stored[0]) != head:
+            return None
+        walk = ChainWalk.after(case_id, self.chain.key, head)
+        for event in stored[1:]:
+            if not walk.step(event):
+                raise TamperedRecordError(case_id, event.originator_version)
+        events = [cast(CaseEvent, self.mapper.to_domain_event(event)) for event in stored[1:]]
+        return events, walk.head
 
     def append(self, events: Sequence[CaseEvent], head: Head) -> None:
         """Store one case's new events, sealed over ``head`` (the head its load returned).

@@ -97,7 +97,12 @@ def events_to_fold(
 
 
 def fold(projection: Projection[S], events: Iterable[CaseEvent]) -> S:
-    """Fold ``events`` in order, from the projection's initial state."""
+    """Fold ``events`` in order, from the projection's initial state (in one pass, with
+    the projection's ``fold_all``, when it has one)."""
+    fold_all = getattr(projection, "fold_all", None)
+    if fold_all is not None:
+        folded: S = fold_all(events)
+        return folded
     state = projection.initial()
     for event in events:
         state = projection.apply(state, event)
