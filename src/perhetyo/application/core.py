@@ -263,19 +263,21 @@ class CasesCore:
     ) -> CurrentPlan:
         """Like :meth:`_read`, for the current plan: folded from its newest snapshot that
         is a prefix of what the read folds (:meth:`CaseLoader.plan`), then logged."""
-        read = c.ReadCase(
-            case_id=case_id,
-            actor=actor,
-            purpose=purpose,
-            as_of=as_of,
-            recorded_before=recorded_before,
-        )
-        self._check_not_closed()
-        plan = self._loader.plan(
-            read.case_id, as_of=read.as_of, recorded_before=read.recorded_before
-        )
-        self._log_access([read.case_id], read.actor, AccessAction.CURRENT_PLAN, read.purpose)
-        return plan
+        traced_id = case_id if isinstance(case_id, UUID) else None
+        with telemetry.read_span(AccessAction.CURRENT_PLAN.value, traced_id):
+            read = c.ReadCase(
+                case_id=case_id,
+                actor=actor,
+                purpose=purpose,
+                as_of=as_of,
+                recorded_before=recorded_before,
+            )
+            self._check_not_closed()
+            plan = self._loader.plan(
+                read.case_id, as_of=read.as_of, recorded_before=read.recorded_before
+            )
+            self._log_access([read.case_id], read.actor, AccessAction.CURRENT_PLAN, read.purpose)
+            return plan
 
     def _log_access(
         self,
