@@ -17,6 +17,7 @@ from uuid import UUID
 import orjson
 from sqlalchemy import JSON, Connection, Date, DateTime, Engine, Table, insert
 
+from perhetyo.events import GoalUpdated
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import (
     CurrentPlan,
@@ -191,26 +192,26 @@ def deadline_rows(plan: CurrentPlan, policy: DeadlinePolicy) -> list[dict[str, A
     ]
 
 
-def goal_update_row(
-    case_id: UUID, goal_id: UUID, seq: int, point: GoalUpdateView
-) -> dict[str, Any]:
-    """The row of one point on a goal's timeline (``seq`` from 0)."""
+def goal_update_row(case_key: str, event: GoalUpdated, seq: int) -> dict[str, Any]:
+    """The row of the timeline point a ``GoalUpdated`` adds (``seq`` from 0): the fields of
+    :func:`~perhetyo.projections.goal_progress.update_view`, straight from the event."""
     return {
-        "goal_id": str(goal_id),
+        "goal_id": str(event.goal_id),
         "seq": seq,
-        "case_id": str(case_id),
-        "updated_on": point.updated_on,
-        "status": point.status.value,
-        "progress": point.progress,
-        "note": point.note,
-        "actor_id": point.actor_id,
-        "recorded_at": _utc(point.recorded_at),
+        "case_id": case_key,
+        "updated_on": event.updated_on,
+        "status": event.status.value,
+        "progress": event.progress,
+        "note": event.note,
+        "actor_id": event.actor.id,
+        "recorded_at": _utc(event.timestamp),
     }
 
 
-def audit_row(fields: dict[str, Any]) -> dict[str, Any]:
-    """The row of one audit entry, from ``audit_trail.fields_for`` (changed in place)."""
-    fields["case_id"] = str(fields["case_id"])
+def audit_row(fields: dict[str, Any], case_key: str) -> dict[str, Any]:
+    """The row of one audit entry, from ``audit_trail.fields_for`` (changed in place);
+    ``case_key`` is its case id as text (made once per case, not per event)."""
+    fields["case_id"] = case_key
     fields["recorded_at"] = _utc(fields["recorded_at"])
     return fields
 

@@ -32,22 +32,21 @@ import gc
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import Connection, Engine, Table, delete, select
+from sqlalchemy import Connection, Engine, Table, delete, func, select
 
 from perhetyo.errors import CaseErasedError, ProjectionError
 from perhetyo.events import CaseErased, CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Chain, ChainFollower, Head
-from perhetyo.projections import audit_trail, current_plan, goal_progress
+from perhetyo.projections import audit_trail, current_plan
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.deadlines import DEFAULT_POLICY, DeadlinePolicy
-from perhetyo.projections.goal_progress import GoalProgress
 from perhetyo.projections.sql.rows import (
     RowWriter,
     audit_row,
@@ -56,7 +55,6 @@ from perhetyo.projections.sql.rows import (
     goal_update_row,
     matter_rows,
     plan_from_rows,
-    progress_from_rows,
 )
 from perhetyo.projections.sql.schema import ViewTables
 from perhetyo.projections.sql.statutory_rows import StatutoryRows, statutory_rows
@@ -79,13 +77,19 @@ DEFAULT_CACHE_SIZE: Final = 2_000
 
 @dataclass(frozen=True, slots=True)
 class CaseState:
-    """One case's folded state, as the stored views hold it."""
+    """One case's folded state, as the stored views need it to fold the next events: its
+    ``CurrentPlan`` and, per goal, how many timeline points (goal-update rows) it has.
+
+    The goal-update rows are only ever added (or all removed by an erasure), so the next
+    point's ``seq`` is all the runner needs of a goal's past timeline: a cache miss reads
+    back the counts, never the rows.
+    """
 
     plan: CurrentPlan | None
-    progress: tuple[GoalProgress, ...]
+    updates: Mapping[UUID, int]
 
 
-_INITIAL = CaseState(current_plan.initial(), goal_progress.initial())
+_INITIAL = CaseState(current_plan.initial(), {})
 
 
 class _LRU:
@@ -269,29 +273,34 @@ class ProjectionRunner:
         audit_rows: list[dict[str, Any]] = []
         update_rows: list[dict[str, Any]] = []
         plans = {case_id: state.plan for case_id, state in states.items()}
-        progresses = {case_id: state.progress for case_id, state in states.items()}
-        apply_plan, apply_progress = current_plan.apply, goal_progress.apply
+        counts = {case_id: dict(state.updates) for case_id, state in states.items()}
+        keys = {case_id: str(case_id) for case_id in states}  # str(UUID) once per case
+        apply_plan = current_plan.apply
         audit_fields = audit_trail.fields_for
         for event in events:
             case_id = event.originator_id
+            key = keys[case_id]
             if isinstance(event, CaseErased):  # only the summary's rows remain
                 self._erased.add(case_id)
-                audit_rows = [row for row in audit_rows if row["case_id"] != str(case_id)]
-                update_rows = [row for row in update_rows if row["case_id"] != str(case_id)]
-                progresses[case_id] = apply_progress(progresses[case_id], event)
+                audit_rows = [row for row in audit_rows if row["case_id"] != key]
+                update_rows = [row for row in update_rows if row["case_id"] != key]
+                counts[case_id] = {goal.goal_id: 0 for goal in event.summary.goals}
+            elif isinstance(event, GoalSet):
+                counts[case_id][event.goal_id] = 0
+            elif isinstance(event, GoalUpdated):
+                goal_counts = counts[case_id]
+                seq = goal_counts.get(event.goal_id)
+                if seq is not None:  # the live fold, too, ignores an unknown goal
+                    goal_counts[event.goal_id] = seq + 1
+                    update_rows.append(goal_update_row(key, event, seq))
             plans[case_id] = apply_plan(plans[case_id], event)
-            audit_rows.append(audit_row(audit_fields(event)))
-            if isinstance(event, (GoalSet, GoalUpdated)):  # the only events it folds
-                progress = progresses[case_id] = apply_progress(progresses[case_id], event)
-                if isinstance(event, GoalUpdated):
-                    goal = next(g for g in progress if g.goal_id == event.goal_id)
-                    point, seq = goal.updates[-1], len(goal.updates) - 1
-                    update_rows.append(goal_update_row(case_id, goal.goal_id, seq, point))
-        states = {case_id: CaseState(plans[case_id], progresses[case_id]) for case_id in plans}
+            audit_rows.append(audit_row(audit_fields(event), key))
+        states = {case_id: CaseState(plans[case_id], counts[case_id]) for case_id in plans}
         return states, audit_rows, update_rows
 
     def _read_states(self, conn: Connection, case_ids: list[UUID]) -> dict[UUID, CaseState]:
-        """Read cases' states back from the rows (cache misses), in a few queries."""
+        """Read cases' states back from the rows (cache misses), in a few queries: the plan
+        from its rows, of the goal updates only their count per goal."""
         if not case_ids:
             return {}
         keys = [str(case_id) for case_id in case_ids]
@@ -302,9 +311,14 @@ class ProjectionRunner:
         }
         goals = _group(conn.execute(select(t.goals).where(t.goals.c.case_id.in_(keys))))
         services = _group(conn.execute(select(t.services).where(t.services.c.case_id.in_(keys))))
-        updates = _group(
-            conn.execute(select(t.goal_updates).where(t.goal_updates.c.case_id.in_(keys)))
-        )
+        u = t.goal_updates
+        counted: dict[str, dict[UUID, int]] = {}
+        for case_key, goal_key, count in conn.execute(
+            select(u.c.case_id, u.c.goal_id, func.count())
+            .where(u.c.case_id.in_(keys))
+            .group_by(u.c.case_id, u.c.goal_id)
+        ):
+            counted.setdefault(case_key, {})[UUID(goal_key)] = count
         decisions, memberships, contents, cancelled = (
             _group(conn.execute(select(table).where(table.c.case_id.in_(keys))))
             for table in t.statutory
@@ -323,11 +337,13 @@ class ProjectionRunner:
                 contents.get(key, []),
                 cancelled.get(key, []),
             )
+            updates = {UUID(goal.goal_id): 0 for goal in case_goals}
+            updates.update(counted.get(key, {}))
             states[case_id] = CaseState(
                 plan_from_rows(
                     row, case_goals, services.get(key, []), statutory, matters.get(key, [])
                 ),
-                progress_from_rows(case_id, case_goals, updates.get(key, [])),
+                updates,
             )
         return states
 
