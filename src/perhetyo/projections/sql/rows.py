@@ -408,23 +408,35 @@ def progress_from_rows(
 # --- writing rows ---------------------------------------------------------------------
 
 
-def _sqlite_date(value: Any) -> Any:
-    return None if value is None else value.isoformat()
+def _sqlite_dates(rows: list[dict[str, Any]], name: str) -> None:
+    for row in rows:
+        value = row[name]
+        if value is not None:
+            row[name] = value.isoformat()
 
 
-def _sqlite_datetime(value: Any) -> Any:
+def _sqlite_datetimes(rows: list[dict[str, Any]], name: str) -> None:
     # SQLAlchemy's SQLite DATETIME storage format (%Y-%m-%d %H:%M:%S.%f); values are UTC.
-    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    for row in rows:
+        value = row[name]
+        if value is not None:
+            row[name] = value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _sqlite_json(value: Any) -> Any:
-    return None if value is None else orjson.dumps(value).decode()
+def _sqlite_json(rows: list[dict[str, Any]], name: str) -> None:
+    dumps = orjson.dumps
+    for row in rows:
+        value = row[name]
+        if value is not None:
+            row[name] = dumps(value).decode()
 
 
 @dataclass(frozen=True, slots=True)
 class _Statement:
     sql: str
-    conversions: list[tuple[str, Callable[[Any], Any]]]
+    conversions: list[tuple[str, Callable[[list[dict[str, Any]], str], None]]]
+    """Per column that needs it, a conversion of that column of every row, in place (a
+    column at a time: one call per column and batch, not per value)."""
     values: Callable[[dict[str, Any]], tuple[Any, ...]]
 
 
@@ -448,13 +460,13 @@ class RowWriter:
     def _statement(self, table: Table) -> _Statement:
         cached = self._statements.get(table.name)
         if cached is None:
-            conversions: list[tuple[str, Callable[[Any], Any]]] = []
+            conversions: list[tuple[str, Callable[[list[dict[str, Any]], str], None]]] = []
             for column in table.columns:
                 kind = column.type
                 if isinstance(kind, DateTime):
-                    conversions.append((column.name, _sqlite_datetime))
+                    conversions.append((column.name, _sqlite_datetimes))
                 elif isinstance(kind, Date):
-                    conversions.append((column.name, _sqlite_date))
+                    conversions.append((column.name, _sqlite_dates))
                 elif isinstance(kind, JSON):
                     conversions.append((column.name, _sqlite_json))
             names = [column.name for column in table.columns]
@@ -476,7 +488,6 @@ class RowWriter:
             conn.execute(insert(table), rows)
             return
         statement = self._statement(table)
-        for row in rows:
-            for name, convert in statement.conversions:
-                row[name] = convert(row[name])
-        conn.exec_driver_sql(statement.sql, [statement.values(row) for row in rows])
+        for name, convert in statement.conversions:
+            convert(rows, name)
+        conn.exec_driver_sql(statement.sql, list(map(statement.values, rows)))
