@@ -100,12 +100,15 @@ _INITIAL = CaseState(current_plan.initial(), {})
 class _Slot:
     """A case's state while a batch folds it (its own copy of the counts)."""
 
-    __slots__ = ("key", "plan", "updates")
+    __slots__ = ("before", "key", "plan", "updates")
 
     def __init__(self, case_id: UUID, state: CaseState) -> None:
         self.key = str(case_id)  # once per case and batch, not per event
-        self.plan = state.plan
+        self.before = self.plan = state.plan  # ``before``: what the rows hold now
         self.updates = dict(state.updates)
+
+    def state(self) -> CaseState:
+        return CaseState(self.plan, self.updates)
 
 
 class _LRU:
@@ -252,8 +255,9 @@ class ProjectionRunner:
                 raise PositionMoved
             if position != self._cache_position:
                 self._cache.clear()  # another writer or a rebuild moved the rows
-            states, audit_rows, update_rows = self._fold(conn, events)
-            self._write(conn, states, audit_rows, update_rows)
+            slots, audit_rows, update_rows = self._fold(conn, events)
+            self._write(conn, slots.values(), audit_rows, update_rows)
+            states = {case_id: slot.state() for case_id, slot in slots.items()}
             self.positions.advance(conn, self.application_name, position, new_position)
         self._cache.put_all(states)
         self._cache_position = new_position
@@ -297,7 +301,7 @@ class ProjectionRunner:
 
     def _fold(
         self, conn: Connection, events: list[CaseEvent]
-    ) -> tuple[dict[UUID, CaseState], list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[dict[UUID, _Slot], list[dict[str, Any]], list[dict[str, Any]]]:
         """Fold the batch: the touched cases' new states, audit rows and goal-update rows.
 
         Each touched case gets one slot (its id as text, plan and counts), so an event costs
@@ -339,8 +343,7 @@ class ProjectionRunner:
                     update_rows.append(goal_update_row(key, event, seq))
             slot.plan = apply_plan(slot.plan, event)
             audit_rows.append(audit_row(audit_fields(event), key))
-        states = {case_id: CaseState(slot.plan, slot.updates) for case_id, slot in slots.items()}
-        return states, audit_rows, update_rows
+        return slots, audit_rows, update_rows
 
     def _read_states(self, conn: Connection, case_ids: list[UUID]) -> dict[UUID, CaseState]:
         """Read cases' states back from the rows (cache misses), in a few queries: the plan
@@ -394,47 +397,69 @@ class ProjectionRunner:
     def _write(
         self,
         conn: Connection,
-        states: dict[UUID, CaseState],
+        slots: Iterable[_Slot],
         audit_rows: list[dict[str, Any]],
         update_rows: list[dict[str, Any]],
     ) -> None:
+        """Write the touched cases' rows: each table whose rows changed is rewritten for
+        the case (its rows deleted, then inserted), the case row and deadlines always.
+
+        What changed is known without comparing values: the folds evolve immutable read
+        models, so a field the batch did not change is the very tuple the batch began with
+        (``is``), and its rows are the ones already stored (a case new in the batch has
+        none yet, so nothing is deleted for it).
+        """
         t = self.tables
-        case_rows_: list[dict[str, Any]] = []
-        goal_rows: list[dict[str, Any]] = []
-        service_rows: list[dict[str, Any]] = []
-        statutory: tuple[list[dict[str, Any]], ...] = tuple([] for _ in t.statutory)
-        matter_rows_: list[dict[str, Any]] = []
-        deadline_rows_: list[dict[str, Any]] = []
-        for state in states.values():
-            if state.plan is None:
-                continue
-            case, goals, services = case_rows(state.plan)
-            case_rows_.append(case)
-            goal_rows.extend(goals)
-            service_rows.extend(services)
-            for rows, more in zip(statutory, statutory_rows(state.plan), strict=True):
-                rows.extend(more)
-            matter_rows_.extend(matter_rows(state.plan))
-            deadline_rows_.extend(deadline_rows(state.plan, self.deadline_policy))
-        keys = [row["case_id"] for row in case_rows_]
-        if keys:
-            for table in (t.cases, t.goals, t.services, *t.statutory, t.matters, t.deadlines):
+        rows: dict[Table, list[dict[str, Any]]] = {table: [] for table in t.all}
+        stale: dict[Table, list[str]] = {table: [] for table in t.all}
+        for slot in slots:
+            for table, more in self._changed(slot):
+                rows[table].extend(more)
+                if slot.before is not None:
+                    stale[table].append(slot.key)
+        for table, keys in stale.items():
+            if keys:
                 conn.execute(delete(table).where(table.c.case_id.in_(keys)))
         erased = [str(case_id) for case_id in self._erased]
         self._erased.clear()
         if erased:
             for table in (t.goal_updates, t.audit_entries):
                 conn.execute(delete(table).where(table.c.case_id.in_(erased)))
+        rows[t.goal_updates].extend(update_rows)
+        rows[t.audit_entries].extend(audit_rows)
         writer = self._writer
-        writer.insert(conn, t.cases, case_rows_)
-        writer.insert(conn, t.goals, goal_rows)
-        writer.insert(conn, t.services, service_rows)
-        writer.insert(conn, t.matters, matter_rows_)
-        writer.insert(conn, t.deadlines, deadline_rows_)
-        writer.insert(conn, t.goal_updates, update_rows)
-        writer.insert(conn, t.audit_entries, audit_rows)
-        for table, rows in zip(t.statutory, statutory, strict=True):
-            writer.insert(conn, table, rows)
+        for table in t.all:
+            writer.insert(conn, table, rows[table])
+
+
+    def _changed(self, slot: _Slot) -> list[tuple[Table, list[dict[str, Any]]]]:
+        """The tables whose rows of the case the batch changed, with their new rows."""
+        t, plan, before = self.tables, slot.plan, slot.before
+        if plan is None:
+            return []
+        case, goals, services = case_rows(plan)
+        changed = [(t.cases, [case]), (t.deadlines, deadline_rows(plan, self.deadline_policy))]
+        if before is None or before.goals is not plan.goals:
+            changed.append((t.goals, goals))
+        if before is None or before.services is not plan.services:
+            changed.append((t.services, services))
+        if before is None or before.matters is not plan.matters:
+            changed.append((t.matters, matter_rows(plan)))
+        if before is None or _statutory_changed(before, plan):
+            changed.extend(zip(t.statutory, statutory_rows(plan), strict=True))
+        return changed
+
+
+def _statutory_changed(before: CurrentPlan, plan: CurrentPlan) -> bool:
+    """Whether any of the four statutory tables' fields changed (the plan content's row
+    also carries the plan version)."""
+    return (
+        before.decisions is not plan.decisions
+        or before.memberships is not plan.memberships
+        or before.plan_content is not plan.plan_content
+        or before.plan_version != plan.plan_version
+        or before.cancelled_meetings is not plan.cancelled_meetings
+    )
 
 
 @contextlib.contextmanager
