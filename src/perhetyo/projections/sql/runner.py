@@ -40,7 +40,18 @@ from typing import Any, Final, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Delete,
+    Engine,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+)
 
 from perhetyo.errors import CaseErasedError, ProjectionError
 from perhetyo.events import CaseErased, CaseEvent, CaseOpened, GoalSet, GoalUpdated
@@ -183,6 +194,15 @@ class ProjectionRunner:
         self._lock = lock
         self._cache = _LRU(cache_size)
         self._writer = RowWriter(engine, personal=personal)
+        # Built once: a statement made per batch cost more than its execution (SQLAlchemy's
+        # expression building and cache keys), for the few rows of an incremental update.
+        keys: BindParameter[list[str]] = bindparam("keys", expanding=True)
+        self._select_of: dict[Table, Select[Any]] = {
+            table: select(table).where(table.c.case_id.in_(keys)) for table in tables.all
+        }
+        self._delete_of: dict[Table, Delete] = {
+            table: delete(table).where(table.c.case_id.in_(keys)) for table in tables.all
+        }
         self._cache_position: int | None = None
         self._mutex = threading.Lock()  # one batch at a time per runner
         self._erased: set[UUID] = set()  # cases erased in this batch
@@ -354,10 +374,10 @@ class ProjectionRunner:
         t = self.tables
         cases = {
             row.case_id: row
-            for row in conn.execute(select(t.cases).where(t.cases.c.case_id.in_(keys)))
+            for row in conn.execute(self._select_of[t.cases], {"keys": keys})
         }
-        goals = _group(conn.execute(select(t.goals).where(t.goals.c.case_id.in_(keys))))
-        services = _group(conn.execute(select(t.services).where(t.services.c.case_id.in_(keys))))
+        goals = _group(conn.execute(self._select_of[t.goals], {"keys": keys}))
+        services = _group(conn.execute(self._select_of[t.services], {"keys": keys}))
         u = t.goal_updates
         counted: dict[str, dict[UUID, int]] = {}
         for case_key, goal_key, count in conn.execute(
@@ -367,10 +387,10 @@ class ProjectionRunner:
         ):
             counted.setdefault(case_key, {})[UUID(goal_key)] = count
         decisions, memberships, contents, cancelled = (
-            _group(conn.execute(select(table).where(table.c.case_id.in_(keys))))
+            _group(conn.execute(self._select_of[table], {"keys": keys}))
             for table in t.statutory
         )
-        matters = _group(conn.execute(select(t.matters).where(t.matters.c.case_id.in_(keys))))
+        matters = _group(conn.execute(self._select_of[t.matters], {"keys": keys}))
         states: dict[UUID, CaseState] = {}
         for case_id, key in zip(case_ids, keys, strict=True):
             row = cases.get(key)
@@ -419,12 +439,12 @@ class ProjectionRunner:
                     stale[table].append(slot.key)
         for table, keys in stale.items():
             if keys:
-                conn.execute(delete(table).where(table.c.case_id.in_(keys)))
+                conn.execute(self._delete_of[table], {"keys": keys})
         erased = [str(case_id) for case_id in self._erased]
         self._erased.clear()
         if erased:
             for table in (t.goal_updates, t.audit_entries):
-                conn.execute(delete(table).where(table.c.case_id.in_(erased)))
+                conn.execute(self._delete_of[table], {"keys": erased})
         rows[t.goal_updates].extend(update_rows)
         rows[t.audit_entries].extend(audit_rows)
         writer = self._writer
