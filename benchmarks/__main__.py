@@ -104,18 +104,27 @@ def rebuild(directory: Path, size: Size, rss: dict[int, float]) -> list[dict[str
     rows = []
     for n_cases in size.rebuild_cases:
         db = seeded(directory, n_cases)
-        floors, ours = [], []
+        floors, ours, floor_cpu, our_cpu = [], [], [], []
         for _ in range(size.repeat):
-            floors.append(_json_run("benchmarks.rebuild", "floor", str(db))["events_per_second"])
+            theirs = _json_run("benchmarks.rebuild", "floor", str(db))
             mine = _json_run("benchmarks.rebuild", "perhetyo", str(db))
+            floors.append(theirs["events_per_second"])
             ours.append(mine["events_per_second"])
+            floor_cpu.append(theirs["events"] / max(theirs["cpu_seconds"], 1e-3))
+            our_cpu.append(mine["events"] / max(mine["cpu_seconds"], 1e-3))
             rss[n_cases] = max(rss.get(n_cases, 0.0), mine["peak_rss_mb"])
+        events = _events(n_cases)
         rows.append(
             figure(
-                f"rebuild {_events(n_cases)} events, events/s vs floor",
-                median(ours),
-                median(floors),
-                REBUILD,
+                f"rebuild {events} events, events/s vs floor", median(ours), median(floors), REBUILD
+            )
+        )
+        rows.append(
+            figure(
+                "  the same, events per CPU second (no bar: steadier on a shared machine)",
+                median(our_cpu),
+                median(floor_cpu),
+                REFERENCE,
             )
         )
     return rows
@@ -135,7 +144,13 @@ def incremental(directory: Path, size: Size) -> list[dict[str, Any]]:
             100 / ours,
             100 / floor,
             INCREMENTAL,
-        )
+        ),
+        figure(
+            "  the same, events per CPU second (no bar; the floor's fsync wait is not CPU)",
+            100 / max(median(result["ours_cpu"]), 1e-6),
+            100 / max(median(result["floor_cpu"]), 1e-6),
+            REFERENCE,
+        ),
     ]
 
 
