@@ -204,6 +204,8 @@ class ProjectionRunner:
             table: delete(table).where(table.c.case_id.in_(keys)) for table in tables.all
         }
         self._cache_position: int | None = None
+        self.at_end = False
+        """Whether the last batch read fewer events than a whole batch (the log's end)."""
         self._mutex = threading.Lock()  # one batch at a time per runner
         self._erased: set[UUID] = set()  # cases erased in this batch
         # Held around every use of the engine when its one connection is shared (memory).
@@ -263,6 +265,7 @@ class ProjectionRunner:
             notifications = self.recorder.select_notifications(
                 start=position or 0, limit=self.batch_size, inclusive_of_start=False
             )
+        self.at_end = len(notifications) < self.batch_size
         if not notifications:
             return 0
         heads: dict[UUID, Head] = self._chain.check(notifications)
@@ -530,12 +533,16 @@ def catch_up(
     *,
     pause_gc: bool | None = None,
 ) -> int:
-    """Apply batches until the log has nothing new; returns the events applied."""
+    """Apply batches until the log has nothing new; returns the events applied.
+
+    A batch that read fewer events than a whole batch saw the end of the log: no further
+    (empty) batch is read to find it out.
+    """
     total = 0
     while True:
         applied = run_one(runner, pause_gc=pause_gc)
-        if applied == 0:
-            return total
         total += applied
-        if on_batch is not None:
+        if applied and on_batch is not None:
             on_batch(applied)
+        if runner.at_end:
+            return total
