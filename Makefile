@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo demo-encrypted test lint typecheck pytest bench docs clean
+.PHONY: demo demo-encrypted test lint typecheck pytest bench bench-smoke docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,15 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# Every figure of issue 10 beside its floor (docs/performance.md); a few minutes on 2 cores.
+# Sizes as arguments: make bench BENCH_ARGS="--size small" (or --rebuild-cases ..., see --help).
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# The smallest sizes: every benchmark must run (no target need be met). CI runs it.
+bench-smoke: $(STAMP)
+	$(BIN)/python -m benchmarks --size smoke --output benchmarks/results/smoke.json
 
 # The documentation site (mkdocs.yml): --strict fails on any warning (a broken link or
 # anchor, a docstring griffe cannot read); not --quiet, which hides warnings from the count

@@ -1,159 +1,365 @@
-"""Benchmarks (suorituskykymittaukset): ``python -m benchmarks [--cases N] [--repeat R]``.
+"""Benchmarks (suorituskykymittaukset): every figure of issue 10 beside its floor, same run.
 
-1. Rebuild speed on SQLite: perhetyo's ``rebuild_projections()`` against the floor (bare
-   eventsourcing + orjson + raw sqlite3 executemany), each run in a fresh process, the two
-   sides alternating, medians reported. Target: ratio >= 0.40.
-2. Memory: peak RSS of a rebuild at 50,000 and at 500,000 events (``--memory``), each in a
-   fresh process. Target: the larger within 1.5x of the smaller.
-3. Encryption on / off (``benchmarks.encryption``): 200 commands through ``FamilyCases`` on
-   a SQLite file, and a rebuild of a seeded store, each with and without a master key, in
-   fresh processes, the two sides alternating, medians reported. Target: ratio >= 0.70.
+``python -m benchmarks [--size smoke|small|default] [flags]`` (``make bench``) measures, each
+side beside its floor, in alternating rounds, medians taken:
 
-The figures are printed as a table with their ratios; the process exits 1 if a target is
-missed, so a CI job that asks for benchmarks can use it. Benchmarks never run in `make test`.
+- rebuild vs floor at two log sizes (50k and 200k events by default), fresh processes;
+- incremental update of 100 events on the larger log vs floor (:mod:`benchmarks.incremental`);
+- peak RSS of a rebuild, 500k / 50k events (fresh processes);
+- PostgreSQL, 4 writer processes / 1 (and bare eventsourcing's same, its floor);
+- encryption on / off, commands and rebuild (:mod:`benchmarks.encryption`);
+- the command, read and fold figures of :mod:`benchmarks.commands`, :mod:`benchmarks.reads`
+  and :mod:`benchmarks.folds` when they are there (each ``figures(size) -> list[dict]``).
+
+It prints a table and writes ``benchmarks/results/latest.json``: a list of
+``{figure, value, floor, ratio, bar, goal, pass}``. ``--strict`` exits 1 when a bar is
+missed; ``--size smoke`` runs everything at the smallest sizes (CI: it must run, not meet a
+target). Benchmarks never run in ``make test``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import json
-import statistics
+import os
 import subprocess
 import sys
 import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from benchmarks import writers
 from benchmarks.encryption import KEY
+from benchmarks.figures import KEYS, LATEST, Target, figure, median, table, unmeasured, valid, write
 from benchmarks.seed import EVENTS_PER_CASE, seed
 from perhetyo import FamilyCases
 
-REBUILD_TARGET = 0.40
-MEMORY_TARGET = 1.5
-ENCRYPTION_TARGET = 0.70
+REBUILD = Target(bar=0.4, goal=0.8)
+INCREMENTAL = Target(bar=0.1, goal=0.3)
+MEMORY = Target(bar=1.5, goal=1.1, higher=False)
+POSTGRES = Target(bar=1.5, goal=2.0)
+ENCRYPTION = Target(bar=0.7, goal=0.9)
+REFERENCE = Target(bar=None)
+OTHERS = ("commands", "reads", "folds")
+"""Modules of the other figures; each, when present, has ``figures(size) -> list[dict]``."""
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big each benchmark runs (cases of 25 events)."""
+
+    rebuild_cases: tuple[int, ...]
+    repeat: int
+    incremental_rounds: int
+    memory_cases: tuple[int, int]
+    pg_commands: int
+    pg_rounds: int
+    encryption_cases: int
+    encryption_repeat: int
+    command_cases: int = 10
+    """Cases of 20 commands in the encryption benchmark's command workload."""
+
+
+SIZES = {
+    "smoke": Size((40, 80), 1, 1, (40, 80), 5, 1, 40, 1, command_cases=1),
+    "small": Size((400, 1_600), 3, 5, (400, 4_000), 100, 2, 400, 3),
+    "default": Size((2_000, 8_000), 3, 5, (2_000, 20_000), 200, 3, 2_000, 3),
+}
+
+
+def _events(n_cases: int) -> str:
+    events = n_cases * EVENTS_PER_CASE
+    return f"{events // 1000}k" if events >= 10_000 else f"{events:,}"
 
 
 def seeded(directory: Path, n_cases: int, key: str | None = None) -> Path:
     """A SQLite store of ``n_cases`` x 25 events, seeded through the recorder (encrypted
     when ``key`` is given)."""
     db = directory / f"bench-{n_cases}{'-encrypted' if key else ''}.db"
-    with FamilyCases(f"sqlite:///{db}", master_key=key) as cases:
-        seed(cases._store, n_cases)
+    if not db.exists():
+        with FamilyCases(f"sqlite:///{db}", master_key=key) as cases:
+            seed(cases._store, n_cases)
     return db
 
 
-def run_encryption_side(workload: str, encryption: str, url: str) -> float:
-    """One side of the encryption benchmark in a fresh process: its work per second."""
+def _json_run(*argv: str) -> Any:
+    """Run ``python -m <argv>`` in a fresh process; its last stdout line as JSON."""
     output = subprocess.run(  # noqa: S603 (fixed arguments)
-        [sys.executable, "-m", "benchmarks.encryption", workload, encryption, url],
-        check=True,
-        capture_output=True,
-        text=True,
+        [sys.executable, "-m", *argv], check=True, capture_output=True, text=True
     ).stdout
-    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return result["per_second"]
+    return json.loads(output.strip().splitlines()[-1])
 
 
-def encryption(directory: Path, n_cases: int, repeat: int) -> bool:
-    """Encryption on / off for 200 commands and for a rebuild, each side alternating."""
-    plain_db = seeded(directory, n_cases)
-    encrypted_db = seeded(directory, n_cases, KEY)
+# --- the figures ------------------------------------------------------------------------
+
+
+def rebuild(directory: Path, size: Size, rss: dict[int, float]) -> list[dict[str, Any]]:
+    """Rebuild vs floor at each size: fresh processes, floor and perhetyo in turn."""
     rows = []
-    for workload in ("commands", "commands-cpu", "rebuild"):
+    for n_cases in size.rebuild_cases:
+        db = seeded(directory, n_cases)
+        floors, ours, floor_cpu, our_cpu = [], [], [], []
+        for _ in range(size.repeat):
+            theirs = _json_run("benchmarks.rebuild", "floor", str(db))
+            mine = _json_run("benchmarks.rebuild", "perhetyo", str(db))
+            floors.append(theirs["events_per_second"])
+            ours.append(mine["events_per_second"])
+            floor_cpu.append(theirs["events"] / max(theirs["cpu_seconds"], 1e-3))
+            our_cpu.append(mine["events"] / max(mine["cpu_seconds"], 1e-3))
+            rss[n_cases] = max(rss.get(n_cases, 0.0), mine["peak_rss_mb"])
+        events = _events(n_cases)
+        rows.append(
+            figure(
+                f"rebuild {events} events, events/s vs floor", median(ours), median(floors), REBUILD
+            )
+        )
+        rows.append(
+            figure(
+                "  the same, events per CPU second (no bar: steadier on a shared machine)",
+                median(our_cpu),
+                median(floor_cpu),
+                REFERENCE,
+            )
+        )
+    return rows
+
+
+def incremental(directory: Path, size: Size) -> list[dict[str, Any]]:
+    """100 events on the larger log: the floor's seconds over ours (higher is better)."""
+    n_cases = max(size.rebuild_cases)
+    db = seeded(directory, n_cases)
+    result = _json_run(
+        "benchmarks.incremental", str(db), str(size.incremental_rounds), str(n_cases)
+    )
+    ours, floor = median(result["ours"]), median(result["floor"])
+    return [
+        figure(
+            f"incremental update, 100 events on a {_events(n_cases)} log, events/s vs floor",
+            100 / ours,
+            100 / floor,
+            INCREMENTAL,
+        ),
+        figure(
+            "  the same, events per CPU second (no bar; the floor's fsync wait is not CPU)",
+            100 / max(median(result["ours_cpu"]), 1e-6),
+            100 / max(median(result["floor_cpu"]), 1e-6),
+            REFERENCE,
+        ),
+    ]
+
+
+def memory(directory: Path, size: Size, rss: dict[int, float]) -> list[dict[str, Any]]:
+    """Peak RSS of a rebuild at the two memory sizes, each in a fresh process."""
+    peaks = {}
+    for n_cases in size.memory_cases:
+        if n_cases in rss:
+            peaks[n_cases] = rss[n_cases]
+            continue
+        db = seeded(directory, n_cases)
+        peaks[n_cases] = _json_run("benchmarks.rebuild", "perhetyo", str(db))["peak_rss_mb"]
+        if n_cases not in size.rebuild_cases:
+            db.unlink()
+    small, large = size.memory_cases
+    return [
+        figure(
+            f"peak RSS of a rebuild, MB, {_events(large)} vs {_events(small)} events",
+            peaks[large],
+            peaks[small],
+            MEMORY,
+        )
+    ]
+
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_url(url: str | None) -> str | None:
+    """The server's URL if it answers, else None (the figure is then not measured)."""
+    url = url or os.environ.get("PERHETYO_TEST_POSTGRES_URL") or DEFAULT_POSTGRES
+    with contextlib.suppress(Exception):
+        import psycopg  # noqa: PLC0415 (PostgreSQL only)
+
+        with psycopg.connect(url.split("?")[0], connect_timeout=3):
+            return url
+    return None
+
+
+def postgres(size: Size, url: str | None) -> list[dict[str, Any]]:
+    """4 writer processes / 1 on PostgreSQL, perhetyo and bare eventsourcing."""
+    name = "PostgreSQL update_goal, commands/s, 4 writer processes vs 1"
+    bare_name = "bare eventsourcing on PostgreSQL, commands/s, 4 writer processes vs 1"
+    reachable = _postgres_url(url)
+    if reachable is None:
+        return [
+            unmeasured(name, POSTGRES, "no PostgreSQL server"),
+            unmeasured(bare_name, REFERENCE, "no PostgreSQL server"),
+        ]
+    result = writers.scaling(reachable, size.pg_commands, size.pg_rounds)
+    return [
+        figure(name, median(result["perhetyo"]["4"]), median(result["perhetyo"]["1"]), POSTGRES),
+        figure(bare_name, median(result["bare"]["4"]), median(result["bare"]["1"]), REFERENCE),
+    ]
+
+
+def encryption(directory: Path, size: Size) -> list[dict[str, Any]]:
+    """Encryption on / off: 200 commands on a SQLite file, and a rebuild; fresh processes."""
+    plain = seeded(directory, size.encryption_cases)
+    encrypted = seeded(directory, size.encryption_cases, KEY)
+    rows = []
+    for workload in ("commands", "rebuild"):
         off, on = [], []
-        for round_ in range(repeat):
-            if workload == "commands-cpu":  # memory://: no disk, the cipher's own cost
-                urls = {"off": "memory://", "on": "memory://"}
-            elif workload == "commands":
+        for round_ in range(size.encryption_repeat):
+            if workload == "commands":
                 urls = {
                     side: f"sqlite:///{directory / f'commands-{side}-{round_}.db'}"
                     for side in ("off", "on")
                 }
             else:
-                urls = {"off": f"sqlite:///{plain_db}", "on": f"sqlite:///{encrypted_db}"}
-            off.append(run_encryption_side(workload, "off", urls["off"]))
-            on.append(run_encryption_side(workload, "on", urls["on"]))
-        rows.append((workload, statistics.median(off), statistics.median(on), off, on))
-    unit = {"commands": "commands/s", "commands-cpu": "commands/s", "rebuild": "events/s"}
-    print(
-        f"\nEncryption on / off (SQLite file; commands-cpu on memory://), median of {repeat} "
-        "fresh processes each"
-    )
-    ok = True
-    for workload, off_median, on_median, off, on in rows:
-        ratio = on_median / off_median
-        verdict = "meets" if ratio >= ENCRYPTION_TARGET else "MISSES"
-        ok = ok and ratio >= ENCRYPTION_TARGET
-        print(
-            f"  {workload:<12} off {off_median:>10,.1f} {unit[workload]:<10} {off}\n"
-            f"  {'':<12} on  {on_median:>10,.1f} {unit[workload]:<10} {on}\n"
-            f"  {'':<12} ratio {ratio:.2f} ({verdict} the target {ENCRYPTION_TARGET:.2f})"
+                urls = {"off": f"sqlite:///{plain}", "on": f"sqlite:///{encrypted}"}
+            for side, values in (("off", off), ("on", on)):
+                result = _json_run(
+                    "benchmarks.encryption", workload, side, urls[side], str(size.command_cases)
+                )
+                values.append(result["per_second"])
+        what = (
+            f"{20 * size.command_cases} commands/s on a SQLite file"
+            if workload == "commands"
+            else f"rebuild {_events(size.encryption_cases)} events/s"
         )
-    return ok
+        rows.append(figure(f"encryption on vs off, {what}", median(on), median(off), ENCRYPTION))
+    return rows
 
 
-def run_side(side: str, db: Path) -> dict[str, float]:
-    """One side in a fresh process (heap size moves figures)."""
-    output = subprocess.run(  # noqa: S603 (fixed arguments)
-        [sys.executable, "-m", "benchmarks.rebuild", side, str(db)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return result
+def _as_harness_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The seven keys of latest.json; a numeric bar or goal written with its direction."""
+    sign = ">=" if row.get("higher_is_better", True) else "<="
+    shown = {key: row.get(key) for key in KEYS}
+    for key in ("bar", "goal"):
+        if isinstance(shown[key], int | float):
+            shown[key] = f"{sign} {shown[key]:g}"
+    return shown
 
 
-def rebuild_speed(directory: Path, n_cases: int, repeat: int) -> bool:
-    db = seeded(directory, n_cases)
-    floors, ours = [], []
-    for _ in range(repeat):
-        floors.append(run_side("floor", db)["events_per_second"])
-        ours.append(run_side("perhetyo", db)["events_per_second"])
-    floor, mine = statistics.median(floors), statistics.median(ours)
-    ratio = mine / floor
-    events = n_cases * EVENTS_PER_CASE
-    print(f"\nRebuild on SQLite, {events:,} events, median of {repeat} fresh processes")
-    print(f"  floor (eventsourcing + orjson + sqlite3) {floor:>10,.0f} events/s  {floors}")
-    print(f"  perhetyo rebuild_projections()           {mine:>10,.0f} events/s  {ours}")
-    verdict = "meets" if ratio >= REBUILD_TARGET else "MISSES"
-    print(f"  ratio {ratio:.2f} ({verdict} the target {REBUILD_TARGET:.2f})")
-    return ratio >= REBUILD_TARGET
+def others(name: str, size_name: str) -> list[dict[str, Any]]:
+    """The figures of ``benchmarks.<name>``, if that module is there."""
+    try:
+        module = importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"benchmarks.{name}":
+            raise
+        return []
+    produced = module.figures(size_name)
+    # Rows may carry their rounds and units too; latest.json keeps the seven keys.
+    rows = [
+        _as_harness_row(row)
+        for row in ([produced] if isinstance(produced, dict) else list(produced))
+    ]
+    for row in rows:
+        if not valid(row):
+            raise ValueError(f"benchmarks.{name} returned a row that is not a figure: {row!r}")
+    return rows
 
 
-def memory(directory: Path, small: int, large: int) -> bool:
-    peaks = {}
-    for n_cases in (small, large):
-        db = seeded(directory, n_cases)
-        peaks[n_cases] = run_side("perhetyo", db)["peak_rss_mb"]
-        db.unlink()
-    ratio = peaks[large] / peaks[small]
-    print("\nPeak RSS of a rebuild (fresh process each)")
-    for n_cases, peak in peaks.items():
-        print(f"  {n_cases * EVENTS_PER_CASE:>9,} events  {peak:>7.1f} MB")
-    verdict = "meets" if ratio <= MEMORY_TARGET else "MISSES"
-    print(f"  ratio {ratio:.2f} ({verdict} the target {MEMORY_TARGET:.1f})")
-    return ratio <= MEMORY_TARGET
+# --- the run ---------------------------------------------------------------------------
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--cases", type=int, default=2_000, help="cases of 25 events (speed)")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--memory", action="store_true", help="also 50k vs 500k events RSS")
+GROUPS = ("rebuild", "incremental", "memory", "postgres", "encryption", *OTHERS)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--size", choices=tuple(SIZES), default="default")
+    parser.add_argument("--only", nargs="+", choices=GROUPS, help="only these figures")
+    parser.add_argument("--skip", nargs="+", choices=GROUPS, default=(), help="not these")
     parser.add_argument(
-        "--encryption-only", action="store_true", help="only encryption on / off"
+        "--rebuild-cases", type=int, nargs="+", help="cases of 25 events per rebuild size"
     )
-    args = parser.parse_args()
+    parser.add_argument("--repeat", type=int, help="alternating rounds per rebuild figure")
+    parser.add_argument("--incremental-rounds", type=int)
+    parser.add_argument("--memory-cases", type=int, nargs=2, metavar=("SMALL", "LARGE"))
+    parser.add_argument(
+        "--pg-url",
+        help=f"PostgreSQL server (default $PERHETYO_TEST_POSTGRES_URL, else {DEFAULT_POSTGRES})",
+    )
+    parser.add_argument("--pg-commands", type=int, help="commands per writer process")
+    parser.add_argument("--pg-rounds", type=int)
+    parser.add_argument("--encryption-cases", type=int)
+    parser.add_argument("--encryption-repeat", type=int)
+    parser.add_argument("--output", type=Path, default=LATEST, help="the JSON file written")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a bar is missed")
+    return parser
+
+
+def _size(args: argparse.Namespace) -> Size:
+    size = SIZES[args.size]
+    changes = {
+        field: getattr(args, field)
+        for field in (
+            "repeat",
+            "incremental_rounds",
+            "pg_commands",
+            "pg_rounds",
+            "encryption_cases",
+            "encryption_repeat",
+        )
+        if getattr(args, field) is not None
+    }
+    if args.rebuild_cases:
+        changes["rebuild_cases"] = tuple(args.rebuild_cases)
+    if args.memory_cases:
+        changes["memory_cases"] = tuple(args.memory_cases)
+    return replace(size, **changes)
+
+
+@contextlib.contextmanager
+def _timed(group: str) -> Iterator[None]:
+    started = time.perf_counter()
+    print(f"[bench] {group} ...", file=sys.stderr, flush=True)
+    yield
+    print(f"[bench] {group}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print the table, write the JSON; the exit status (see ``--strict``)."""
+    args = _parser().parse_args(argv)
+    size = _size(args)
+    wanted = [g for g in (args.only or GROUPS) if g not in args.skip]
+    rows: list[dict[str, Any]] = []
+    failures = []
+    rss: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="perhetyo-bench-") as tmp:
         directory = Path(tmp)
-        ok = True
-        if not args.encryption_only:
-            ok = rebuild_speed(directory, args.cases, args.repeat)
-        ok = encryption(directory, args.cases, args.repeat) and ok
-        if args.memory:
-            ok = memory(directory, 2_000, 20_000) and ok
-    sys.exit(0 if ok else 1)
+        runs: dict[str, Callable[[], list[dict[str, Any]]]] = {
+            "rebuild": lambda: rebuild(directory, size, rss),
+            "incremental": lambda: incremental(directory, size),
+            "memory": lambda: memory(directory, size, rss),
+            "postgres": lambda: postgres(size, args.pg_url),
+            "encryption": lambda: encryption(directory, size),
+            **{name: (lambda name=name: others(name, args.size)) for name in OTHERS},
+        }
+        for group in wanted:
+            try:
+                with _timed(group):
+                    rows.extend(runs[group]())
+            except Exception:  # one failing benchmark must not hide the others' figures
+                traceback.print_exc()
+                failures.append(group)
+    path = write(rows, args.output)
+    print(table(rows))
+    print(f"\nsize {args.size}: {size}\nwritten to {path}")
+    if failures:
+        print(f"FAILED to run: {', '.join(failures)}", file=sys.stderr)
+        return 2
+    if args.strict and any(row["pass"] is False for row in rows):
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

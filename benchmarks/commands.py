@@ -407,6 +407,36 @@ def run(
         ]
 
 
+
+SIZES: Final[dict[str, dict[str, Any]]] = {
+    "smoke": {"cases": 2, "commands": 10, "long": 300, "short": 50, "repeat": 1},
+    "small": {"cases": 10, "commands": 100, "long": 2_000, "short": 100, "repeat": 3},
+    "default": {},
+}
+"""The harness's sizes (``python -m benchmarks --size ...``); default: :func:`run`'s own."""
+
+
+def figures(size: str) -> list[Figure]:
+    """The harness's figures at ``size`` (encryption on / off is the harness's own)."""
+    params = SIZES[size]
+    with tempfile.TemporaryDirectory(prefix="perhetyo-bench-commands-") as tmp:
+        directory = Path(tmp)
+        cases, commands = params.get("cases", 20), params.get("commands", 200)
+        repeat = params.get("repeat", 3)
+        return [
+            cpu_vs_bare(cases, commands, repeat),
+            throughput_vs_bare(directory, cases, commands, repeat),
+            long_vs_short(
+                directory,
+                params.get("long", 5_000),
+                params.get("short", 100),
+                commands // 2,
+                repeat,
+                100,
+            ),
+        ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.commands")
     parser.add_argument("--cases", type=int, default=20, help="50-event cases")

@@ -10,7 +10,8 @@ Two workloads, each run once with a master key and once without, in fresh proces
 
 ``commands-cpu`` is ``commands`` on ``memory://``: no disk, so the cipher's own cost shows.
 Run one side in a process of its own:
-``python -m benchmarks.encryption commands|commands-cpu|rebuild on|off URL``. It prints
+``python -m benchmarks.encryption commands|commands-cpu|rebuild on|off URL [CASES]`` (CASES
+cases of 20 commands; 10 by default). It prints
 one JSON line: work (commands or events), seconds, per_second.
 """
 
@@ -31,13 +32,14 @@ CASES: Final = 10
 COMMANDS_PER_CASE: Final = 20
 
 
-def commands(url: str, key: str | None) -> int:
-    """200 commands: per case an opening, a plan, then meetings, goals and updates."""
+def commands(url: str, key: str | None, n_cases: int = CASES) -> int:
+    """20 commands per case (200 by default): an opening, a plan, then meetings, goals and
+    updates."""
     me = an_actor()
     clock = FakeClock()
     done = 0
     with FamilyCases(url, clock=clock, master_key=key) as cases:
-        for _ in range(CASES):
+        for _ in range(n_cases):
             case_id = open_sample_case(cases, opened_on=date(2020, 8, 12))
             day = date(2020, 8, 12)
             cases.agree_plan(
@@ -81,7 +83,7 @@ def commands(url: str, key: str | None) -> int:
     return done
 
 
-def rebuild(url: str, key: str | None) -> int:
+def rebuild(url: str, key: str | None, _n_cases: int = CASES) -> int:
     """``rebuild_projections()`` of the store at ``url``."""
     with FamilyCases(url, master_key=key) as cases:
         return cases.rebuild_projections()
@@ -89,11 +91,12 @@ def rebuild(url: str, key: str | None) -> int:
 
 def main(argv: list[str]) -> None:
     """Run one side and print its figures as JSON."""
-    workload, encryption, url = argv
+    workload, encryption, url = argv[:3]
+    n_cases = int(argv[3]) if len(argv) > 3 else CASES
     run = {"commands": commands, "commands-cpu": commands, "rebuild": rebuild}[workload]
     key = KEY if encryption == "on" else None
     started = time.perf_counter()
-    work = run(url, key)
+    work = run(url, key, n_cases)
     seconds = time.perf_counter() - started
     print(
         json.dumps(

@@ -20,7 +20,7 @@ import gc
 import json
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
 from benchmarks.commands import ME, Figure, _open, build_case, figure, rounds
 from perhetyo.aggregates.case import FamilyCase
@@ -86,6 +86,20 @@ def run(*, long: int = 5_000, short: int = 1_000, repeat: int = 3) -> list[Figur
             )
         )
     return figures
+
+
+
+SIZES: Final[dict[str, dict[str, Any]]] = {
+    "smoke": {"long": 500, "short": 100, "repeat": 1},
+    "small": {"long": 5_000, "short": 1_000, "repeat": 3},
+    "default": {},
+}
+"""The harness's sizes (``python -m benchmarks --size ...``); default: :func:`run`'s own."""
+
+
+def figures(size: str) -> list[Figure]:
+    """The harness's figures at ``size``."""
+    return run(**SIZES[size])
 
 
 def main() -> None:

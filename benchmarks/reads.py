@@ -19,6 +19,7 @@ import json
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Final
 
 from benchmarks.commands import ME, Figure, _files, _open, build_case, figure, rounds
 
@@ -67,6 +68,20 @@ def run(
             unit="CPU s/read",
         )
     ]
+
+
+
+SIZES: Final[dict[str, dict[str, Any]]] = {
+    "smoke": {"long": 200, "short": 10, "reads": 10, "repeat": 1},
+    "small": {"long": 1_000, "short": 10, "reads": 100, "repeat": 3},
+    "default": {},
+}
+"""The harness's sizes (``python -m benchmarks --size ...``); default: :func:`run`'s own."""
+
+
+def figures(size: str) -> list[Figure]:
+    """The harness's figures at ``size``."""
+    return run(**SIZES[size])
 
 
 def main() -> None:

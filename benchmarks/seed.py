@@ -1,14 +1,16 @@
 """Seeding (testiaineisto): large stores written through the recorder in bulk.
 
-One realistic case of 25 events is decided through the aggregate once; every other case
-is a copy of its events under a new case id. The stored events go to eventsourcing's own
-recorder in chunks, as an import would, not through 500,000 commands.
+Two realistic cases of 25 events are decided through the aggregate once, one closed and
+one still open (two more goal updates in place of the service's end and the closing);
+every case is a copy of one of them under a new case id, closed and open in turn (case
+``i`` is :func:`case_id_of` ``(i)``, open when ``i`` is odd). The stored events go to
+eventsourcing's own recorder in chunks, as an import would, not through 500,000 commands.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID, uuid4, uuid5
 
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.commands import (
@@ -30,10 +32,17 @@ from perhetyo.values import ClosureReason, GoalStatus, LegalBasis, MeetingKind, 
 
 EVENTS_PER_CASE = 25
 NOW = datetime(2021, 6, 1, 9, 0, tzinfo=UTC)
+_IDS = UUID("5b2d6f3e-0c1a-4f7e-9a42-7d1c2b3e4f50")
 
 
-def template_case() -> list[CaseEvent]:
-    """One case of exactly 25 events: the blog post's story, compressed."""
+def case_id_of(index: int) -> UUID:
+    """The id of the seeded case number ``index`` (open when ``index`` is odd)."""
+    return uuid5(_IDS, f"case-{index}")
+
+
+def template_case(*, closed: bool = True) -> list[CaseEvent]:
+    """One case of exactly 25 events: the blog post's story, compressed (``closed=False``:
+    still open, two more goal updates in place of the service's end and the closing)."""
     me = an_actor()
     day = date(2020, 8, 12)
     case = FamilyCase.open(
@@ -109,7 +118,7 @@ def template_case() -> list[CaseEvent]:
         StartService(case_id=cid, service_id=service, started_on=day + timedelta(days=7), actor=me),
         NOW,
     )
-    for week in range(1, 14):
+    for week in range(1, 14 if closed else 16):
         case.update_goal(
             UpdateGoal(
                 case_id=cid,
@@ -133,6 +142,10 @@ def template_case() -> list[CaseEvent]:
         ),
         NOW,
     )
+    if not closed:
+        events = case.collect_events()
+        assert len(events) == EVENTS_PER_CASE, len(events)
+        return events
     case.end_service(
         EndService(
             case_id=cid,
@@ -159,23 +172,24 @@ def template_case() -> list[CaseEvent]:
     return events
 
 
-def copies(template: list[CaseEvent], n_cases: int) -> list[list[CaseEvent]]:
-    """``n_cases`` copies of the template under fresh case ids."""
+def copies(templates: list[list[CaseEvent]], first: int, n_cases: int) -> list[list[CaseEvent]]:
+    """Cases ``first`` to ``first + n_cases - 1``: copies of the templates in turn."""
     result = []
-    for _ in range(n_cases):
-        case_id: UUID = uuid4()
+    for index in range(first, first + n_cases):
+        case_id = case_id_of(index)
+        template = templates[index % len(templates)]
         result.append([e.model_copy(update={"originator_id": case_id}) for e in template])
     return result
 
 
 def seed(store: object, n_cases: int, *, chunk_cases: int = 40) -> int:
     """Append ``n_cases`` cases to ``store`` (a perhetyo ``_EventStore``) through its recorder."""
-    template = template_case()
+    templates = [template_case(), template_case(closed=False)]
     mapper = store.mapper  # type: ignore[attr-defined]
     recorder = store.recorder  # type: ignore[attr-defined]
     written = 0
     for start in range(0, n_cases, chunk_cases):
-        batch = copies(template, min(chunk_cases, n_cases - start))
+        batch = copies(templates, start, min(chunk_cases, n_cases - start))
         # Sealed as the command path seals them (the tamper-evident chain, no key).
         stored = [s for events in batch for s in mapper.to_stored_events(events, Head())]
         recorder.insert_events(stored)

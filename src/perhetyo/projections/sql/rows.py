@@ -17,6 +17,7 @@ from uuid import UUID
 import orjson
 from sqlalchemy import JSON, Connection, Date, DateTime, Engine, Table, insert
 
+from perhetyo.events import GoalUpdated
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import (
     CurrentPlan,
@@ -191,26 +192,26 @@ def deadline_rows(plan: CurrentPlan, policy: DeadlinePolicy) -> list[dict[str, A
     ]
 
 
-def goal_update_row(
-    case_id: UUID, goal_id: UUID, seq: int, point: GoalUpdateView
-) -> dict[str, Any]:
-    """The row of one point on a goal's timeline (``seq`` from 0)."""
+def goal_update_row(case_key: str, event: GoalUpdated, seq: int) -> dict[str, Any]:
+    """The row of the timeline point a ``GoalUpdated`` adds (``seq`` from 0): the fields of
+    :func:`~perhetyo.projections.goal_progress.update_view`, straight from the event."""
     return {
-        "goal_id": str(goal_id),
+        "goal_id": str(event.goal_id),
         "seq": seq,
-        "case_id": str(case_id),
-        "updated_on": point.updated_on,
-        "status": point.status.value,
-        "progress": point.progress,
-        "note": point.note,
-        "actor_id": point.actor_id,
-        "recorded_at": _utc(point.recorded_at),
+        "case_id": case_key,
+        "updated_on": event.updated_on,
+        "status": event.status.value,
+        "progress": event.progress,
+        "note": event.note,
+        "actor_id": event.actor.id,
+        "recorded_at": _utc(event.timestamp),
     }
 
 
-def audit_row(fields: dict[str, Any]) -> dict[str, Any]:
-    """The row of one audit entry, from ``audit_trail.fields_for`` (changed in place)."""
-    fields["case_id"] = str(fields["case_id"])
+def audit_row(fields: dict[str, Any], case_key: str) -> dict[str, Any]:
+    """The row of one audit entry, from ``audit_trail.fields_for`` (changed in place);
+    ``case_key`` is its case id as text (made once per case, not per event)."""
+    fields["case_id"] = case_key
     fields["recorded_at"] = _utc(fields["recorded_at"])
     return fields
 
@@ -407,23 +408,35 @@ def progress_from_rows(
 # --- writing rows ---------------------------------------------------------------------
 
 
-def _sqlite_date(value: Any) -> Any:
-    return None if value is None else value.isoformat()
+def _sqlite_dates(rows: list[dict[str, Any]], name: str) -> None:
+    for row in rows:
+        value = row[name]
+        if value is not None:
+            row[name] = value.isoformat()
 
 
-def _sqlite_datetime(value: Any) -> Any:
+def _sqlite_datetimes(rows: list[dict[str, Any]], name: str) -> None:
     # SQLAlchemy's SQLite DATETIME storage format (%Y-%m-%d %H:%M:%S.%f); values are UTC.
-    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    for row in rows:
+        value = row[name]
+        if value is not None:
+            row[name] = value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _sqlite_json(value: Any) -> Any:
-    return None if value is None else orjson.dumps(value).decode()
+def _sqlite_json(rows: list[dict[str, Any]], name: str) -> None:
+    dumps = orjson.dumps
+    for row in rows:
+        value = row[name]
+        if value is not None:
+            row[name] = dumps(value).decode()
 
 
 @dataclass(frozen=True, slots=True)
 class _Statement:
     sql: str
-    conversions: list[tuple[str, Callable[[Any], Any]]]
+    conversions: list[tuple[str, Callable[[list[dict[str, Any]], str], None]]]
+    """Per column that needs it, a conversion of that column of every row, in place (a
+    column at a time: one call per column and batch, not per value)."""
     values: Callable[[dict[str, Any]], tuple[Any, ...]]
 
 
@@ -447,13 +460,13 @@ class RowWriter:
     def _statement(self, table: Table) -> _Statement:
         cached = self._statements.get(table.name)
         if cached is None:
-            conversions: list[tuple[str, Callable[[Any], Any]]] = []
+            conversions: list[tuple[str, Callable[[list[dict[str, Any]], str], None]]] = []
             for column in table.columns:
                 kind = column.type
                 if isinstance(kind, DateTime):
-                    conversions.append((column.name, _sqlite_datetime))
+                    conversions.append((column.name, _sqlite_datetimes))
                 elif isinstance(kind, Date):
-                    conversions.append((column.name, _sqlite_date))
+                    conversions.append((column.name, _sqlite_dates))
                 elif isinstance(kind, JSON):
                     conversions.append((column.name, _sqlite_json))
             names = [column.name for column in table.columns]
@@ -475,7 +488,6 @@ class RowWriter:
             conn.execute(insert(table), rows)
             return
         statement = self._statement(table)
-        for row in rows:
-            for name, convert in statement.conversions:
-                row[name] = convert(row[name])
-        conn.exec_driver_sql(statement.sql, [statement.values(row) for row in rows])
+        for name, convert in statement.conversions:
+            convert(rows, name)
+        conn.exec_driver_sql(statement.sql, list(map(statement.values, rows)))

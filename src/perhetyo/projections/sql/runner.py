@@ -18,11 +18,13 @@ takes a transaction-level advisory lock. The position is advanced with a compare
 so even a writer that bypassed the locks could not apply an event twice.
 
 The runner keeps a bounded cache of case states; on a miss it reads the case's state back
-from its own tables, so memory stays flat however long the log is. A damaged stored event
-stops the batch with the codec's :class:`~perhetyo.errors.CorruptRecordError`, untouched;
-so does an event that fails the tamper-evident chain (its subclass
-:class:`~perhetyo.errors.TamperedRecordError`): each batch is checked against the chain
-(:class:`~perhetyo.persistence.chain.ChainFollower`) before any of it is decoded or folded.
+from its own tables, so memory stays flat however long the log is. When another writer
+(another process) moved the position meanwhile, only the cases it folded are forgotten.
+A damaged stored event stops the batch with the codec's
+:class:`~perhetyo.errors.CorruptRecordError`, untouched; so does an event that fails the
+tamper-evident chain (its subclass :class:`~perhetyo.errors.TamperedRecordError`): each
+batch is checked against the chain (:class:`~perhetyo.persistence.chain.ChainFollower`)
+before any of it is decoded or folded.
 """
 
 from __future__ import annotations
@@ -32,23 +34,33 @@ import gc
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import Connection, Engine, Table, delete, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Delete,
+    Engine,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+)
 
 from perhetyo import telemetry
 from perhetyo.errors import CaseErasedError, ProjectionError
 from perhetyo.events import CaseErased, CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Chain, ChainFollower, Head
-from perhetyo.projections import audit_trail, current_plan, goal_progress
+from perhetyo.projections import audit_trail, current_plan
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.deadlines import DEFAULT_POLICY, DeadlinePolicy
-from perhetyo.projections.goal_progress import GoalProgress
 from perhetyo.projections.sql.rows import (
     RowWriter,
     audit_row,
@@ -57,7 +69,6 @@ from perhetyo.projections.sql.rows import (
     goal_update_row,
     matter_rows,
     plan_from_rows,
-    progress_from_rows,
 )
 from perhetyo.projections.sql.schema import ViewTables
 from perhetyo.projections.sql.statutory_rows import StatutoryRows, statutory_rows
@@ -76,17 +87,40 @@ _log = logging.getLogger("perhetyo.projections")
 
 DEFAULT_BATCH_SIZE: Final = 1_000
 DEFAULT_CACHE_SIZE: Final = 2_000
+_FOLLOW_LIMIT: Final = 10_000
+"""Events another writer folded past the cache, beyond which the cache is emptied rather
+than the moved cases read from the log."""
 
 
 @dataclass(frozen=True, slots=True)
 class CaseState:
-    """One case's folded state, as the stored views hold it."""
+    """One case's folded state, as the stored views need it to fold the next events: its
+    ``CurrentPlan`` and, per goal, how many timeline points (goal-update rows) it has.
+
+    The goal-update rows are only ever added (or all removed by an erasure), so the next
+    point's ``seq`` is all the runner needs of a goal's past timeline: a cache miss reads
+    back the counts, never the rows.
+    """
 
     plan: CurrentPlan | None
-    progress: tuple[GoalProgress, ...]
+    updates: Mapping[UUID, int]
 
 
-_INITIAL = CaseState(current_plan.initial(), goal_progress.initial())
+_INITIAL = CaseState(current_plan.initial(), {})
+
+
+class _Slot:
+    """A case's state while a batch folds it (its own copy of the counts)."""
+
+    __slots__ = ("before", "key", "plan", "updates")
+
+    def __init__(self, case_id: UUID, state: CaseState) -> None:
+        self.key = str(case_id)  # once per case and batch, not per event
+        self.before = self.plan = state.plan  # ``before``: what the rows hold now
+        self.updates = dict(state.updates)
+
+    def state(self) -> CaseState:
+        return CaseState(self.plan, self.updates)
 
 
 class _LRU:
@@ -109,6 +143,10 @@ class _LRU:
 
     def clear(self) -> None:
         self._items.clear()
+
+    def forget(self, keys: Iterable[UUID]) -> None:
+        for key in keys:
+            self._items.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -157,7 +195,18 @@ class ProjectionRunner:
         self._lock = lock
         self._cache = _LRU(cache_size)
         self._writer = RowWriter(engine, personal=personal)
+        # Built once: a statement made per batch cost more than its execution (SQLAlchemy's
+        # expression building and cache keys), for the few rows of an incremental update.
+        keys: BindParameter[list[str]] = bindparam("keys", expanding=True)
+        self._select_of: dict[Table, Select[Any]] = {
+            table: select(table).where(table.c.case_id.in_(keys)) for table in tables.all
+        }
+        self._delete_of: dict[Table, Delete] = {
+            table: delete(table).where(table.c.case_id.in_(keys)) for table in tables.all
+        }
         self._cache_position: int | None = None
+        self.at_end = False
+        """Whether the last batch read fewer events than a whole batch (the log's end)."""
         self._mutex = threading.Lock()  # one batch at a time per runner
         self._erased: set[UUID] = set()  # cases erased in this batch
         # Held around every use of the engine when its one connection is shared (memory).
@@ -194,6 +243,11 @@ class ProjectionRunner:
         with self._mutex, self._guard, paused:
             try:
                 return self._run_batch()
+            except PositionMoved:
+                # Another writer won: nothing of ours was written and the cache was not
+                # touched (it is filled only after a commit); the next batch follows it.
+                self._erased.clear()
+                raise
             except BaseException:
                 # Nothing committed: cached states may be ahead of the rows.
                 self._cache.clear()
@@ -205,11 +259,14 @@ class ProjectionRunner:
     def _run_batch(self) -> int:
         with self.engine.connect() as conn:
             position = self.positions.read(conn, self.application_name)
+        if position != self._cache_position:
+            self._follow(position)
         # Read and decode with no transaction of ours open (see the module docstring).
         with storage_errors("the event store"):
             notifications = self.recorder.select_notifications(
                 start=position or 0, limit=self.batch_size, inclusive_of_start=False
             )
+        self.at_end = len(notifications) < self.batch_size
         if not notifications:
             return 0
         heads: dict[UUID, Head] = self._chain.check(notifications)
@@ -222,8 +279,9 @@ class ProjectionRunner:
                 raise PositionMoved
             if position != self._cache_position:
                 self._cache.clear()  # another writer or a rebuild moved the rows
-            states, audit_rows, update_rows = self._fold(conn, events)
-            self._write(conn, states, audit_rows, update_rows)
+            slots, audit_rows, update_rows = self._fold(conn, events)
+            self._write(conn, slots.values(), audit_rows, update_rows)
+            states = {case_id: slot.state() for case_id, slot in slots.items()}
             self.positions.advance(conn, self.application_name, position, new_position)
         self._cache.put_all(states)
         self._cache_position = new_position
@@ -241,6 +299,22 @@ class ProjectionRunner:
         )
         return len(events)
 
+    def _follow(self, position: int | None) -> None:
+        """Another writer moved the position past the cache's: forget only the cases it
+        folded meanwhile (read from the log, outside any transaction of ours), so the rest
+        of the cache stays good. A position that went back (a rebuild that switched over
+        behind us), or one too far ahead to read cheaply, empties the cache instead."""
+        old = self._cache_position
+        if old is None or position is None or position < old or position - old > _FOLLOW_LIMIT:
+            self._cache.clear()
+        else:
+            with storage_errors("the event store"):
+                moved = self.recorder.select_notifications(
+                    start=old, limit=position - old, stop=position, inclusive_of_start=False
+                )
+            self._cache.forget({_uuid(notification.originator_id) for notification in moved})
+        self._cache_position = position
+
     def _decoded(self, notifications: Sequence[Any]) -> list[CaseEvent]:
         """Decode a batch; an erased case's events (their key destroyed) are left out: its
         ``CaseErased``, which stays readable, folds its summary in their place."""
@@ -254,66 +328,76 @@ class ProjectionRunner:
 
     def _fold(
         self, conn: Connection, events: list[CaseEvent]
-    ) -> tuple[dict[UUID, CaseState], list[dict[str, Any]], list[dict[str, Any]]]:
-        """Fold the batch: the touched cases' new states, audit rows and goal-update rows."""
-        states: dict[UUID, CaseState] = {}
-        missing: dict[UUID, None] = {}  # in order of first event, without repeats
+    ) -> tuple[dict[UUID, _Slot], list[dict[str, Any]], list[dict[str, Any]]]:
+        """Fold the batch: the touched cases' new states, audit rows and goal-update rows.
+
+        Each touched case gets one slot (its id as text, plan and counts), so an event costs
+        one dict look-up by case id (UUID hashing is Python code: it was a tenth of a fold).
+        """
+        first: dict[UUID, CaseEvent] = {}
         for event in events:
-            case_id = event.originator_id
-            if case_id in states or case_id in missing:
-                continue
+            first.setdefault(event.originator_id, event)
+        slots: dict[UUID, _Slot] = {}
+        missing: list[UUID] = []
+        for case_id, event in first.items():
             cached = self._cache.get(case_id)
             if cached is not None:
-                states[case_id] = cached
+                slots[case_id] = _Slot(case_id, cached)
             elif isinstance(event, CaseOpened):
-                states[case_id] = _INITIAL
+                slots[case_id] = _Slot(case_id, _INITIAL)
             else:
-                missing[case_id] = None
-        states.update(self._read_states(conn, list(missing)))
+                missing.append(case_id)
+        for case_id, state in self._read_states(conn, missing).items():
+            slots[case_id] = _Slot(case_id, state)
         audit_rows: list[dict[str, Any]] = []
         update_rows: list[dict[str, Any]] = []
-        plans = {case_id: state.plan for case_id, state in states.items()}
-        progresses = {case_id: state.progress for case_id, state in states.items()}
-        apply_plan, apply_progress = current_plan.apply, goal_progress.apply
+        apply_plan = current_plan.apply
         audit_fields = audit_trail.fields_for
         for event in events:
-            case_id = event.originator_id
+            slot = slots[event.originator_id]
+            key = slot.key
             if isinstance(event, CaseErased):  # only the summary's rows remain
-                self._erased.add(case_id)
-                audit_rows = [row for row in audit_rows if row["case_id"] != str(case_id)]
-                update_rows = [row for row in update_rows if row["case_id"] != str(case_id)]
-                progresses[case_id] = apply_progress(progresses[case_id], event)
-            plans[case_id] = apply_plan(plans[case_id], event)
-            audit_rows.append(audit_row(audit_fields(event)))
-            if isinstance(event, (GoalSet, GoalUpdated)):  # the only events it folds
-                progress = progresses[case_id] = apply_progress(progresses[case_id], event)
-                if isinstance(event, GoalUpdated):
-                    goal = next(g for g in progress if g.goal_id == event.goal_id)
-                    point, seq = goal.updates[-1], len(goal.updates) - 1
-                    update_rows.append(goal_update_row(case_id, goal.goal_id, seq, point))
-        states = {case_id: CaseState(plans[case_id], progresses[case_id]) for case_id in plans}
-        return states, audit_rows, update_rows
+                self._erased.add(event.originator_id)
+                audit_rows = [row for row in audit_rows if row["case_id"] != key]
+                update_rows = [row for row in update_rows if row["case_id"] != key]
+                slot.updates = {goal.goal_id: 0 for goal in event.summary.goals}
+            elif isinstance(event, GoalSet):
+                slot.updates[event.goal_id] = 0
+            elif isinstance(event, GoalUpdated):
+                seq = slot.updates.get(event.goal_id)
+                if seq is not None:  # the live fold, too, ignores an unknown goal
+                    slot.updates[event.goal_id] = seq + 1
+                    update_rows.append(goal_update_row(key, event, seq))
+            slot.plan = apply_plan(slot.plan, event)
+            audit_rows.append(audit_row(audit_fields(event), key))
+        return slots, audit_rows, update_rows
 
     def _read_states(self, conn: Connection, case_ids: list[UUID]) -> dict[UUID, CaseState]:
-        """Read cases' states back from the rows (cache misses), in a few queries."""
+        """Read cases' states back from the rows (cache misses), in a few queries: the plan
+        from its rows, of the goal updates only their count per goal."""
         if not case_ids:
             return {}
         keys = [str(case_id) for case_id in case_ids]
         t = self.tables
         cases = {
             row.case_id: row
-            for row in conn.execute(select(t.cases).where(t.cases.c.case_id.in_(keys)))
+            for row in conn.execute(self._select_of[t.cases], {"keys": keys})
         }
-        goals = _group(conn.execute(select(t.goals).where(t.goals.c.case_id.in_(keys))))
-        services = _group(conn.execute(select(t.services).where(t.services.c.case_id.in_(keys))))
-        updates = _group(
-            conn.execute(select(t.goal_updates).where(t.goal_updates.c.case_id.in_(keys)))
-        )
+        goals = _group(conn.execute(self._select_of[t.goals], {"keys": keys}))
+        services = _group(conn.execute(self._select_of[t.services], {"keys": keys}))
+        u = t.goal_updates
+        counted: dict[str, dict[UUID, int]] = {}
+        for case_key, goal_key, count in conn.execute(
+            select(u.c.case_id, u.c.goal_id, func.count())
+            .where(u.c.case_id.in_(keys))
+            .group_by(u.c.case_id, u.c.goal_id)
+        ):
+            counted.setdefault(case_key, {})[UUID(goal_key)] = count
         decisions, memberships, contents, cancelled = (
-            _group(conn.execute(select(table).where(table.c.case_id.in_(keys))))
+            _group(conn.execute(self._select_of[table], {"keys": keys}))
             for table in t.statutory
         )
-        matters = _group(conn.execute(select(t.matters).where(t.matters.c.case_id.in_(keys))))
+        matters = _group(conn.execute(self._select_of[t.matters], {"keys": keys}))
         states: dict[UUID, CaseState] = {}
         for case_id, key in zip(case_ids, keys, strict=True):
             row = cases.get(key)
@@ -327,58 +411,82 @@ class ProjectionRunner:
                 contents.get(key, []),
                 cancelled.get(key, []),
             )
+            updates = {UUID(goal.goal_id): 0 for goal in case_goals}
+            updates.update(counted.get(key, {}))
             states[case_id] = CaseState(
                 plan_from_rows(
                     row, case_goals, services.get(key, []), statutory, matters.get(key, [])
                 ),
-                progress_from_rows(case_id, case_goals, updates.get(key, [])),
+                updates,
             )
         return states
 
     def _write(
         self,
         conn: Connection,
-        states: dict[UUID, CaseState],
+        slots: Iterable[_Slot],
         audit_rows: list[dict[str, Any]],
         update_rows: list[dict[str, Any]],
     ) -> None:
+        """Write the touched cases' rows: each table whose rows changed is rewritten for
+        the case (its rows deleted, then inserted), the case row and deadlines always.
+
+        What changed is known without comparing values: the folds evolve immutable read
+        models, so a field the batch did not change is the very tuple the batch began with
+        (``is``), and its rows are the ones already stored (a case new in the batch has
+        none yet, so nothing is deleted for it).
+        """
         t = self.tables
-        case_rows_: list[dict[str, Any]] = []
-        goal_rows: list[dict[str, Any]] = []
-        service_rows: list[dict[str, Any]] = []
-        statutory: tuple[list[dict[str, Any]], ...] = tuple([] for _ in t.statutory)
-        matter_rows_: list[dict[str, Any]] = []
-        deadline_rows_: list[dict[str, Any]] = []
-        for state in states.values():
-            if state.plan is None:
-                continue
-            case, goals, services = case_rows(state.plan)
-            case_rows_.append(case)
-            goal_rows.extend(goals)
-            service_rows.extend(services)
-            for rows, more in zip(statutory, statutory_rows(state.plan), strict=True):
-                rows.extend(more)
-            matter_rows_.extend(matter_rows(state.plan))
-            deadline_rows_.extend(deadline_rows(state.plan, self.deadline_policy))
-        keys = [row["case_id"] for row in case_rows_]
-        if keys:
-            for table in (t.cases, t.goals, t.services, *t.statutory, t.matters, t.deadlines):
-                conn.execute(delete(table).where(table.c.case_id.in_(keys)))
+        rows: dict[Table, list[dict[str, Any]]] = {table: [] for table in t.all}
+        stale: dict[Table, list[str]] = {table: [] for table in t.all}
+        for slot in slots:
+            for table, more in self._changed(slot):
+                rows[table].extend(more)
+                if slot.before is not None:
+                    stale[table].append(slot.key)
+        for table, keys in stale.items():
+            if keys:
+                conn.execute(self._delete_of[table], {"keys": keys})
         erased = [str(case_id) for case_id in self._erased]
         self._erased.clear()
         if erased:
             for table in (t.goal_updates, t.audit_entries):
-                conn.execute(delete(table).where(table.c.case_id.in_(erased)))
+                conn.execute(self._delete_of[table], {"keys": erased})
+        rows[t.goal_updates].extend(update_rows)
+        rows[t.audit_entries].extend(audit_rows)
         writer = self._writer
-        writer.insert(conn, t.cases, case_rows_)
-        writer.insert(conn, t.goals, goal_rows)
-        writer.insert(conn, t.services, service_rows)
-        writer.insert(conn, t.matters, matter_rows_)
-        writer.insert(conn, t.deadlines, deadline_rows_)
-        writer.insert(conn, t.goal_updates, update_rows)
-        writer.insert(conn, t.audit_entries, audit_rows)
-        for table, rows in zip(t.statutory, statutory, strict=True):
-            writer.insert(conn, table, rows)
+        for table in t.all:
+            writer.insert(conn, table, rows[table])
+
+
+    def _changed(self, slot: _Slot) -> list[tuple[Table, list[dict[str, Any]]]]:
+        """The tables whose rows of the case the batch changed, with their new rows."""
+        t, plan, before = self.tables, slot.plan, slot.before
+        if plan is None:
+            return []
+        case, goals, services = case_rows(plan)
+        changed = [(t.cases, [case]), (t.deadlines, deadline_rows(plan, self.deadline_policy))]
+        if before is None or before.goals is not plan.goals:
+            changed.append((t.goals, goals))
+        if before is None or before.services is not plan.services:
+            changed.append((t.services, services))
+        if before is None or before.matters is not plan.matters:
+            changed.append((t.matters, matter_rows(plan)))
+        if before is None or _statutory_changed(before, plan):
+            changed.extend(zip(t.statutory, statutory_rows(plan), strict=True))
+        return changed
+
+
+def _statutory_changed(before: CurrentPlan, plan: CurrentPlan) -> bool:
+    """Whether any of the four statutory tables' fields changed (the plan content's row
+    also carries the plan version)."""
+    return (
+        before.decisions is not plan.decisions
+        or before.memberships is not plan.memberships
+        or before.plan_content is not plan.plan_content
+        or before.plan_version != plan.plan_version
+        or before.cancelled_meetings is not plan.cancelled_meetings
+    )
 
 
 @contextlib.contextmanager
@@ -395,6 +503,10 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
 
 
 def _group(rows: Iterable[Any]) -> dict[str, list[Any]]:
@@ -425,12 +537,16 @@ def catch_up(
     *,
     pause_gc: bool | None = None,
 ) -> int:
-    """Apply batches until the log has nothing new; returns the events applied."""
+    """Apply batches until the log has nothing new; returns the events applied.
+
+    A batch that read fewer events than a whole batch saw the end of the log: no further
+    (empty) batch is read to find it out.
+    """
     total = 0
     while True:
         applied = run_one(runner, pause_gc=pause_gc)
-        if applied == 0:
-            return total
         total += applied
-        if on_batch is not None:
+        if applied and on_batch is not None:
             on_batch(applied)
+        if runner.at_end:
+            return total
