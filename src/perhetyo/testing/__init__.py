@@ -26,6 +26,8 @@ so a user's property test can drive perhetyo without knowing them::
             my_report(cases.history(real_ids[sequence.case_id], actor=an_actor()))
 """
 
+from typing import TYPE_CHECKING, Any
+
 from perhetyo.testing.case_strategies import (
     CommandSequence,
     case_commands,
@@ -33,6 +35,7 @@ from perhetyo.testing.case_strategies import (
     open_case_commands,
     with_real_ids,
 )
+from perhetyo.testing.histories import CaseHistory, case_histories
 from perhetyo.testing.samples import (
     FakeClock,
     a_child,
@@ -41,6 +44,7 @@ from perhetyo.testing.samples import (
     an_actor,
     open_sample_case,
 )
+from perhetyo.testing.scenario import THE_CASE, ExpectedEvent, Scenario, created, scenario
 from perhetyo.testing.story import DEMO_READER, StoryClock, demo_case_id, record_demo_story
 from perhetyo.testing.value_strategies import (
     DEFAULT_TODAY,
@@ -51,11 +55,19 @@ from perhetyo.testing.value_strategies import (
     texts,
 )
 
+if TYPE_CHECKING:
+    from perhetyo.testing.machine import CaseStateMachine
+
 __all__ = [
     "DEFAULT_TODAY",
     "DEMO_READER",
+    "THE_CASE",
+    "CaseHistory",
+    "CaseStateMachine",
     "CommandSequence",
+    "ExpectedEvent",
     "FakeClock",
+    "Scenario",
     "StoryClock",
     "a_child",
     "a_guardian",
@@ -63,7 +75,9 @@ __all__ = [
     "actors",
     "an_actor",
     "case_commands",
+    "case_histories",
     "command_sequences",
+    "created",
     "demo_case_id",
     "ids",
     "named_workers",
@@ -71,6 +85,23 @@ __all__ = [
     "open_sample_case",
     "person_refs",
     "record_demo_story",
+    "scenario",
     "texts",
     "with_real_ids",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``CaseStateMachine``, imported on first use: it subclasses hypothesis's machine."""
+    if name == "CaseStateMachine":
+        try:
+            from perhetyo.testing.machine import CaseStateMachine  # noqa: PLC0415 (lazy: hypothesis is optional)
+        except ImportError as exc:
+            if exc.name is not None and exc.name.split(".")[0] != "hypothesis":
+                raise
+            raise ImportError(
+                "perhetyo.testing.CaseStateMachine needs hypothesis: "
+                "pip install perhetyo[testing]"
+            ) from exc
+        return CaseStateMachine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,7 +39,9 @@ from perhetyo.testing.value_strategies import (
     actors,
     ids,
     named_workers,
+    person_pool,
     person_refs,
+    person_with_id,
     texts,
 )
 from perhetyo.time import HELSINKI
@@ -82,21 +84,132 @@ def _days_before(day: date, days: int) -> date:
     return day - timedelta(days=min(days, (day - date.min).days))
 
 
+@dataclass(frozen=True)
+class _Steer:
+    """How a caller steers the drawn lives: whose ids, how many children, which basis.
+
+    ``person_ids``: the pool every child's and guardian's id comes from (None: any id);
+    a case holds ``min_children`` to ``max_children`` children at every step (None: no
+    upper bound once opened); ``keeps_legal_basis``: no assessment turns the case into
+    child welfare, so it keeps the legal basis it opened with.
+    """
+
+    person_ids: tuple[str, ...] | None = None
+    min_children: int = 1
+    max_children: int | None = None
+    keeps_legal_basis: bool = False
+
+    @classmethod
+    def checked(
+        cls,
+        *,
+        person_ids: Sequence[str] | None,
+        min_children: int,
+        max_children: int,
+        keeps_legal_basis: bool = False,
+    ) -> _Steer:
+        """The steer, or a ``ValueError`` naming the argument that cannot be drawn."""
+        if min_children < 1:
+            raise ValueError("min_children must be at least 1: a case has a child")
+        if max_children < min_children:
+            raise ValueError("max_children must be at least min_children")
+        pool = person_pool(person_ids)
+        if pool is not None and len(pool) < min_children:
+            raise ValueError("person_ids holds fewer ids than min_children")
+        return cls(pool, min_children, max_children, keeps_legal_basis)
+
+    def children(self, today: date) -> SearchStrategy[list[PersonRef]]:
+        """The children of an opening: from the pool when there is one."""
+        most = 3 if self.max_children is None else self.max_children
+        if self.person_ids is None:
+            return st.lists(
+                person_refs(today=today),
+                min_size=self.min_children,
+                max_size=most,
+                unique_by=_person_id,
+            )
+        chosen = st.lists(
+            st.sampled_from(self.person_ids),
+            min_size=self.min_children,
+            max_size=min(most, len(self.person_ids)),
+            unique=True,
+        )
+        return chosen.flatmap(lambda person_ids: _people_with_ids(person_ids, today))
+
+    def guardians(
+        self, draw: DrawFn, children: Sequence[PersonRef], today: date
+    ) -> list[PersonRef]:
+        """Up to two guardians, none of them one of the ``children``."""
+        if self.person_ids is None:
+            return draw(st.lists(person_refs(today=today), max_size=2, unique_by=_person_id))
+        taken = {child.id for child in children}
+        free = [person_id for person_id in self.person_ids if person_id not in taken]
+        if not free:
+            return []
+        chosen = draw(st.lists(st.sampled_from(free), max_size=min(2, len(free)), unique=True))
+        return draw(_people_with_ids(chosen, today))
+
+    def may_join(self, case: FamilyCase) -> bool:
+        """Whether a child may join ``case``: below the bound, and someone left to join."""
+        if self.max_children is not None and len(case.children) >= self.max_children:
+            return False
+        return self.person_ids is None or any(p not in case.children for p in self.person_ids)
+
+    def may_leave(self, case: FamilyCase) -> bool:
+        """Whether a child may leave ``case``: the last child never does."""
+        return len(case.children) > max(1, self.min_children)
+
+    def newcomers(self, case: FamilyCase, today: date) -> SearchStrategy[PersonRef]:
+        """A child not in ``case`` now (one who left may come back)."""
+        if self.person_ids is None:
+            return person_refs(today=today).filter(lambda person: person.id not in case.children)
+        free = [person_id for person_id in self.person_ids if person_id not in case.children]
+        return st.sampled_from(free).flatmap(lambda person: person_with_id(person, today=today))
+
+
+_FREE: Final = _Steer()
+"""No steering: any ids, any number of children (what ``case_commands`` draws)."""
+
+
+def _people_with_ids(person_ids: Sequence[str], today: date) -> SearchStrategy[list[PersonRef]]:
+    return st.tuples(*(person_with_id(person_id, today=today) for person_id in person_ids)).map(
+        list
+    )
+
+
 def open_case_commands(
     *,
     today: date = DEFAULT_TODAY,
     legal_basis: LegalBasis | None = None,
     actor: SearchStrategy[Actor] | None = None,
+    min_children: int = 1,
+    max_children: int = 3,
+    person_ids: Sequence[str] | None = None,
 ) -> SearchStrategy[c.OpenCase]:
-    """Openings (aloitukset) the rules accept on ``today``: opened within two years before."""
+    """Openings (aloitukset) the rules accept on ``today``: opened within two years before.
 
+    ``min_children`` to ``max_children`` children; with ``person_ids``, every child's and
+    guardian's id comes from that pool (a child is never also a guardian of the case).
+    """
+    steer = _Steer.checked(
+        person_ids=person_ids, min_children=min_children, max_children=max_children
+    )
+    return _openings(today, legal_basis, actor, steer)
+
+
+def _openings(
+    today: date,
+    legal_basis: LegalBasis | None,
+    actor: SearchStrategy[Actor] | None,
+    steer: _Steer,
+) -> SearchStrategy[c.OpenCase]:
     def draw_opening(draw: DrawFn) -> c.OpenCase:
         basis = draw(st.sampled_from(LegalBasis)) if legal_basis is None else legal_basis
-        people = person_refs(today=today)
         opened_on = draw(st.dates(_days_before(today, 730), today))
+        children = draw(steer.children(today))
         return c.OpenCase(
-            children=draw(st.lists(people, min_size=1, max_size=3, unique_by=_person_id)),
-            guardians=draw(st.lists(people, max_size=2, unique_by=_person_id)),
+            children=children,
+            guardians=steer.guardians(draw, children, today),
             legal_basis=basis,
             named_worker=draw(named_workers(legal_basis=basis)),
             opened_on=opened_on,
@@ -170,6 +283,16 @@ class _Turn:
     today: date
     on: SearchStrategy[date]
     common: dict[str, Any]
+    steer: _Steer = _FREE
+
+    @property
+    def keeps_legal_basis(self) -> bool:
+        """Whether the case must keep its legal basis (no child welfare begins)."""
+        return self.steer.keeps_legal_basis
+
+    def newcomers(self) -> SearchStrategy[PersonRef]:
+        """A child who may join the case."""
+        return self.steer.newcomers(self.case, self.today)
 
     def children(self) -> SearchStrategy[str]:
         return st.sampled_from(sorted(self.case.children))
@@ -344,6 +467,7 @@ def _draw_command(
     today: date,
     actor: SearchStrategy[Actor],
     closing: bool,
+    steer: _Steer = _FREE,
 ) -> c.CaseCommand[Any]:
     """One command the rules accept on ``case`` on ``today`` (on or after all its dates)."""
     opened_on = case.opened_on
@@ -361,10 +485,11 @@ def _draw_command(
         _correct: opened_on,
     }
     kinds[statutory.decide_service] = opened_on
-    kinds[statutory.add_child] = opened_on
+    if steer.may_join(case):
+        kinds[statutory.add_child] = opened_on
     kinds[statutory.assign_child_worker] = opened_on
     kinds[statutory.cancel_meeting] = opened_on
-    if len(case.children) > 1:
+    if steer.may_leave(case):
         kinds[statutory.remove_child] = opened_on
     if statutory.orderable_decisions(case, today):
         kinds[statutory.order_citing_a_decision] = opened_on
@@ -382,14 +507,51 @@ def _draw_command(
     if closing and not running:
         kinds[_close] = case.latest_on
     kind = draw(st.sampled_from(list(kinds)))
-    turn = _Turn(
-        case=case,
-        today=today,
-        on=st.dates(kinds[kind], today),
-        common={"case_id": case.id, "actor": draw(actor)},
-    )
+    turn = _turn(draw, case, today, actor, steer, kinds[kind])
     command: c.CaseCommand[Any] = kind(draw, turn)
     return command
+
+
+def _turn(  # noqa: PLR0917 (private: one call site's worth of context, read in order)
+    draw: DrawFn,
+    case: FamilyCase,
+    today: date,
+    actor: SearchStrategy[Actor],
+    steer: _Steer,
+    floor: date,
+) -> _Turn:
+    return _Turn(
+        case=case,
+        today=today,
+        on=st.dates(floor, today),
+        common={"case_id": case.id, "actor": draw(actor)},
+        steer=steer,
+    )
+
+
+def _draw_closing(
+    draw: DrawFn,
+    case: FamilyCase,
+    *,
+    today: date,
+    actor: SearchStrategy[Actor],
+) -> list[c.CaseCommand[Any]]:
+    """The commands that close ``case`` now: each running service ended, then the closing."""
+    commands: list[c.CaseCommand[Any]] = []
+    for service_id in case.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE):
+        turn = _turn(draw, case, today, actor, _FREE, case.opened_on)
+        commands.append(
+            c.EndService(
+                **turn.common,
+                service_id=service_id,
+                ended_on=draw(turn.from_(case.services[service_id].next_step_from)),
+                reason=draw(texts()),
+            )
+        )
+        _decide(case, commands[-1], today)
+    commands.append(_close(draw, _turn(draw, case, today, actor, _FREE, case.latest_on)))
+    _decide(case, commands[-1], today)
+    return commands
 
 
 def case_commands(
@@ -491,28 +653,62 @@ def command_sequences(
     max_size: int = 20,
     actor: SearchStrategy[Actor] | None = None,
     closing: bool = True,
+    closed: bool | None = None,
+    legal_basis: LegalBasis | None = None,
+    min_children: int = 1,
+    max_children: int = 3,
+    person_ids: Sequence[str] | None = None,
 ) -> SearchStrategy[CommandSequence]:
     """Random valid lives of one case: an opening and up to ``max_size`` commands.
 
     Every command is accepted when the sequence runs on a store whose today (Helsinki) is
-    ``today`` or later; ``closing=False`` keeps the case open to the end. Business dates are
-    drawn between the opening and ``today``, not in order: only the rules' order holds.
+    ``today`` or later. Business dates are drawn between the opening and ``today``, not in
+    order: only the rules' order holds.
+
+    Steering: ``closed=True`` ends every life closed (its running services ended first,
+    within ``max_size``), ``closed=False`` keeps the case open to the end (as does
+    ``closing=False``), None closes it or not; ``legal_basis`` opens every case under that
+    act and keeps it (no assessment turns it into child welfare); the case holds
+    ``min_children`` to ``max_children`` children at every step; with ``person_ids``, every
+    child and guardian comes from that pool of ids (children joining too).
     """
+    steer = _Steer.checked(
+        person_ids=person_ids,
+        min_children=min_children,
+        max_children=max_children,
+        keeps_legal_basis=legal_basis is not None,
+    )
+    if closed is True and max_size < 1:
+        raise ValueError("closed=True needs max_size of at least 1: the closing is a command")
     actor_strategy = actors() if actor is None else actor
+    may_close = closing and closed is not False
 
     def draw_sequence(draw: DrawFn) -> CommandSequence:
-        opening = draw(open_case_commands(today=today, actor=actor_strategy))
+        opening = draw(_openings(today, legal_basis, actor_strategy, steer))
         case = FamilyCase.open(opening, case_id=_placeholder(1), now=_now_on(today))
         case.collect_events()
         case.new_id = _placeholders(2)
         commands: list[c.CaseCommand[Any]] = []
         results: list[UUID | None] = []
         for _ in range(draw(st.integers(0, max_size))):
-            if not case.is_open:
+            if not case.is_open or (closed and not _room_to_close(case, len(commands), max_size)):
                 break
-            command = _draw_command(draw, case, today=today, actor=actor_strategy, closing=closing)
+            command = _draw_command(
+                draw, case, today=today, actor=actor_strategy, closing=may_close, steer=steer
+            )
             commands.append(command)
             results.append(_decide(case, command, today))
+        if closed and case.is_open:
+            closing_commands = _draw_closing(draw, case, today=today, actor=actor_strategy)
+            commands.extend(closing_commands)
+            results.extend([None] * len(closing_commands))
         return CommandSequence(opening, tuple(commands), tuple(results), today, case.id)
 
     return st.composite(draw_sequence)()
+
+
+def _room_to_close(case: FamilyCase, drawn: int, max_size: int) -> bool:
+    """Whether one more command still leaves room, within ``max_size``, to end every
+    running service (one more, at most, than now) and close the case."""
+    running = len(case.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE))
+    return drawn + 1 + (running + 1) + 1 <= max_size
