@@ -560,12 +560,16 @@ def case_commands(
     today: date = DEFAULT_TODAY,
     actor: SearchStrategy[Actor] | None = None,
     closing: bool = True,
+    person_ids: Sequence[str] | None = None,
+    keeps_legal_basis: bool = False,
 ) -> SearchStrategy[c.CaseCommand[Any]]:
     """One command (komento) the rules accept on the case with ``history``, on ``today``.
 
     ``history`` is the case's events (``FamilyCases.history``); ``today`` must be on or
-    after every business date in it. ``closing=False`` never closes the case. Run the
-    command with ``FamilyCases.execute``. A closed case takes no command (``ValueError``).
+    after every business date in it. ``closing=False`` never closes the case; a child
+    who joins comes from ``person_ids`` when given (None: any id); ``keeps_legal_basis``
+    lets no assessment turn the case into child welfare. Run the command with
+    ``FamilyCases.execute``. A closed case takes no command (``ValueError``).
     """
     case = _case_of(history)
     if not case.is_open:
@@ -573,9 +577,12 @@ def case_commands(
     if today < case.latest_on:
         raise ValueError("today is before a business date already in the history")
     actor_strategy = actors() if actor is None else actor
+    steer = _Steer(person_pool(person_ids), keeps_legal_basis=keeps_legal_basis)
 
     def draw_command(draw: DrawFn) -> c.CaseCommand[Any]:
-        return _draw_command(draw, case, today=today, actor=actor_strategy, closing=closing)
+        return _draw_command(
+            draw, case, today=today, actor=actor_strategy, closing=closing, steer=steer
+        )
 
     return st.composite(draw_command)()
 

@@ -213,6 +213,19 @@ class CaseStateMachine(RuleBasedStateMachine):
             self.touch(result)
         return result
 
+    def commands_for(
+        self, history: Sequence[CaseEvent], *, closing: bool = True
+    ) -> st.SearchStrategy[c.CaseCommand[Any]]:
+        """The commands the kit's rules draw for a case with ``history``: valid today,
+        steered by ``person_ids`` and ``legal_basis`` as the openings are."""
+        return case_commands(
+            history,
+            today=self.today(),
+            closing=closing,
+            person_ids=self.person_ids,
+            keeps_legal_basis=self.legal_basis is not None,
+        )
+
     def _advance(self, data: st.DataObject) -> None:
         self.clock.advance(data.draw(st.sampled_from(_CLOCK_STEPS), label="clock advances"))
 
@@ -239,10 +252,10 @@ class CaseStateMachine(RuleBasedStateMachine):
         history = self.history(case_id)
         closing = next((n for n, e in enumerate(history) if isinstance(e, CaseClosed)), None)
         if closing is None:
-            self.execute(data.draw(case_commands(history, today=self.today()), label="command"))
+            self.execute(data.draw(self.commands_for(history), label="command"))
             return
         command: c.CaseCommand[Any] = data.draw(
-            case_commands(history[:closing], today=self.today(), closing=False),
+            self.commands_for(history[:closing], closing=False),
             label="command for a closed case",
         )
         about_the_record = isinstance(command, c.RecordDisclosure | c.CorrectEntry)
@@ -260,7 +273,7 @@ class CaseStateMachine(RuleBasedStateMachine):
         self._advance(data)
         history = self.history(case_id)
         closing = next((n for n, e in enumerate(history) if isinstance(e, CaseClosed)), None)
-        command = data.draw(case_commands(history[:closing], today=self.today()))
+        command = data.draw(self.commands_for(history[:closing]), label="command")
         unknown = data.draw(st.uuids().filter(lambda u: u != case_id), label="unknown case")
         with contextlib.suppress(CaseNotFoundError):
             self.execute(command.model_copy(update={"case_id": unknown}))
@@ -275,7 +288,7 @@ class CaseStateMachine(RuleBasedStateMachine):
         if any(isinstance(event, CaseClosed) for event in history):
             return
         self._requests += 1
-        command = data.draw(case_commands(history, today=self.today()), label="command")
+        command = data.draw(self.commands_for(history), label="command")
         command = command.model_copy(update={"request_id": f"kit-request-{self._requests}"})
         first: object = self.execute(command)
         head = self.log_head()
