@@ -168,6 +168,10 @@ class CaseStateMachine(RuleBasedStateMachine):
         """Note that ``case_id`` changed: the invariants check it after this step."""
         self._changes.append(case_id)
 
+    def known_cases(self) -> list[UUID]:
+        """Every case the machine saw opened or changed, in the order first seen."""
+        return list(dict.fromkeys(self._changes))
+
     def changed_cases(self, key: str) -> set[UUID]:
         """The cases changed since the check named ``key`` last asked (each check keeps
         its own place, so the order the invariants run in does not matter)."""
