@@ -1,10 +1,12 @@
-"""Hypothesis strategies for a case's life (asiakkuuden kulku): openings, commands, lives.
+"""Hypothesis strategies for a case's commands (asiakkuuden komennot), one at a time.
 
 The commands are drawn from the case as the aggregate itself keeps it: a
 :class:`~perhetyo.aggregates.case.FamilyCase` folded from a history with
 ``FamilyCase.project``, or evolved by the aggregate's own decide methods while a sequence is
-drawn. The strategies keep no copy of the rules' state, so they cannot drift from it. The
-values in the commands come from :mod:`perhetyo.testing.value_strategies`.
+drawn (:mod:`perhetyo.testing.sequences`). The strategies keep no copy of the rules' state,
+so they cannot drift from it. The values in the commands come from
+:mod:`perhetyo.testing.value_strategies`; openings, and the steering that children
+joining and leaving follow, from :mod:`perhetyo.testing.openings`.
 
 Hypothesis is the optional ``testing`` extra and is imported on first use.
 """
@@ -12,15 +14,14 @@ Hypothesis is the optional ``testing`` extra and is imported on first use.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
-from perhetyo.application import FamilyCases
 from perhetyo.events import CaseEvent, CaseOpened
 from perhetyo.testing import statutory_strategies as statutory
 from perhetyo.testing.matter_strategies import (
@@ -29,19 +30,16 @@ from perhetyo.testing.matter_strategies import (
     draw_pending,
     draw_start,
     latest_pending_on,
-    matter_ids_in_real,
     started_matters,
     unstarted_matters,
 )
-from perhetyo.testing.samples import FakeClock
+from perhetyo.testing.openings import FREE, Steer
 from perhetyo.testing.value_strategies import (
     DEFAULT_TODAY,
     actors,
     ids,
     named_workers,
     person_pool,
-    person_refs,
-    person_with_id,
     texts,
 )
 from perhetyo.time import HELSINKI
@@ -50,14 +48,11 @@ from perhetyo.values import (
     Actor,
     ClosureReason,
     GoalStatus,
-    Initiation,
-    LegalBasis,
     MeetingKind,
     PersonRef,
     Recipient,
     ServiceKind,
     ServiceStatus,
-    ServiceTask,
     Successor,
     SuccessorKind,
 )
@@ -68,165 +63,7 @@ if TYPE_CHECKING:
 else:
     from perhetyo.testing.value_strategies import st
 
-__all__ = [
-    "CommandSequence",
-    "case_commands",
-    "command_sequences",
-    "open_case_commands",
-    "with_real_ids",
-]
-
-
-# --- hypothesis strategies: the opening ---------------------------------------------------
-
-
-def _days_before(day: date, days: int) -> date:
-    return day - timedelta(days=min(days, (day - date.min).days))
-
-
-@dataclass(frozen=True)
-class _Steer:
-    """How a caller steers the drawn lives: whose ids, how many children, which basis.
-
-    ``person_ids``: the pool every child's and guardian's id comes from (None: any id);
-    a case holds ``min_children`` to ``max_children`` children at every step (None: no
-    upper bound once opened); ``keeps_legal_basis``: no assessment turns the case into
-    child welfare, so it keeps the legal basis it opened with.
-    """
-
-    person_ids: tuple[str, ...] | None = None
-    min_children: int = 1
-    max_children: int | None = None
-    keeps_legal_basis: bool = False
-
-    @classmethod
-    def checked(
-        cls,
-        *,
-        person_ids: Sequence[str] | None,
-        min_children: int,
-        max_children: int,
-        keeps_legal_basis: bool = False,
-    ) -> _Steer:
-        """The steer, or a ``ValueError`` naming the argument that cannot be drawn."""
-        if min_children < 1:
-            raise ValueError("min_children must be at least 1: a case has a child")
-        if max_children < min_children:
-            raise ValueError("max_children must be at least min_children")
-        pool = person_pool(person_ids)
-        if pool is not None and len(pool) < min_children:
-            raise ValueError("person_ids holds fewer ids than min_children")
-        return cls(pool, min_children, max_children, keeps_legal_basis)
-
-    def children(self, today: date) -> SearchStrategy[list[PersonRef]]:
-        """The children of an opening: from the pool when there is one."""
-        most = 3 if self.max_children is None else self.max_children
-        if self.person_ids is None:
-            return st.lists(
-                person_refs(today=today),
-                min_size=self.min_children,
-                max_size=most,
-                unique_by=_person_id,
-            )
-        chosen = st.lists(
-            st.sampled_from(self.person_ids),
-            min_size=self.min_children,
-            max_size=min(most, len(self.person_ids)),
-            unique=True,
-        )
-        return chosen.flatmap(lambda person_ids: _people_with_ids(person_ids, today))
-
-    def guardians(
-        self, draw: DrawFn, children: Sequence[PersonRef], today: date
-    ) -> list[PersonRef]:
-        """Up to two guardians, none of them one of the ``children``."""
-        if self.person_ids is None:
-            return draw(st.lists(person_refs(today=today), max_size=2, unique_by=_person_id))
-        taken = {child.id for child in children}
-        free = [person_id for person_id in self.person_ids if person_id not in taken]
-        if not free:
-            return []
-        chosen = draw(st.lists(st.sampled_from(free), max_size=min(2, len(free)), unique=True))
-        return draw(_people_with_ids(chosen, today))
-
-    def may_join(self, case: FamilyCase) -> bool:
-        """Whether a child may join ``case``: below the bound, and someone left to join."""
-        if self.max_children is not None and len(case.children) >= self.max_children:
-            return False
-        return self.person_ids is None or any(p not in case.children for p in self.person_ids)
-
-    def may_leave(self, case: FamilyCase) -> bool:
-        """Whether a child may leave ``case``: the last child never does."""
-        return len(case.children) > max(1, self.min_children)
-
-    def newcomers(self, case: FamilyCase, today: date) -> SearchStrategy[PersonRef]:
-        """A child not in ``case`` now (one who left may come back)."""
-        if self.person_ids is None:
-            return person_refs(today=today).filter(lambda person: person.id not in case.children)
-        free = [person_id for person_id in self.person_ids if person_id not in case.children]
-        return st.sampled_from(free).flatmap(lambda person: person_with_id(person, today=today))
-
-
-_FREE: Final = _Steer()
-"""No steering: any ids, any number of children (what ``case_commands`` draws)."""
-
-
-def _people_with_ids(person_ids: Sequence[str], today: date) -> SearchStrategy[list[PersonRef]]:
-    return st.tuples(*(person_with_id(person_id, today=today) for person_id in person_ids)).map(
-        list
-    )
-
-
-def open_case_commands(
-    *,
-    today: date = DEFAULT_TODAY,
-    legal_basis: LegalBasis | None = None,
-    actor: SearchStrategy[Actor] | None = None,
-    min_children: int = 1,
-    max_children: int = 3,
-    person_ids: Sequence[str] | None = None,
-) -> SearchStrategy[c.OpenCase]:
-    """Openings (aloitukset) the rules accept on ``today``: opened within two years before.
-
-    ``min_children`` to ``max_children`` children; with ``person_ids``, every child's and
-    guardian's id comes from that pool (a child is never also a guardian of the case).
-    """
-    steer = _Steer.checked(
-        person_ids=person_ids, min_children=min_children, max_children=max_children
-    )
-    return _openings(today, legal_basis, actor, steer)
-
-
-def _openings(
-    today: date,
-    legal_basis: LegalBasis | None,
-    actor: SearchStrategy[Actor] | None,
-    steer: _Steer,
-) -> SearchStrategy[c.OpenCase]:
-    def draw_opening(draw: DrawFn) -> c.OpenCase:
-        basis = draw(st.sampled_from(LegalBasis)) if legal_basis is None else legal_basis
-        opened_on = draw(st.dates(_days_before(today, 730), today))
-        children = draw(steer.children(today))
-        return c.OpenCase(
-            children=children,
-            guardians=steer.guardians(draw, children, today),
-            legal_basis=basis,
-            named_worker=draw(named_workers(legal_basis=basis)),
-            opened_on=opened_on,
-            service_task=draw(st.none() | st.sampled_from(ServiceTask)),
-            previous_case_id=draw(st.none() | st.uuids()),
-            actor=draw(actors() if actor is None else actor),
-            pending_on=draw(st.none() | st.dates(_days_before(opened_on, 30), opened_on)),
-            initiated_by=draw(st.none() | st.sampled_from(Initiation)),
-            special_support=draw(st.booleans()),
-            urgent=draw(st.booleans()),
-        )
-
-    return st.composite(draw_opening)()
-
-
-def _person_id(person: PersonRef) -> str:
-    return person.id
+__all__ = ["case_commands"]
 
 
 # --- hypothesis strategies: commands on a case --------------------------------------------
@@ -283,7 +120,7 @@ class _Turn:
     today: date
     on: SearchStrategy[date]
     common: dict[str, Any]
-    steer: _Steer = _FREE
+    steer: Steer = FREE
 
     @property
     def keeps_legal_basis(self) -> bool:
@@ -467,7 +304,7 @@ def _draw_command(
     today: date,
     actor: SearchStrategy[Actor],
     closing: bool,
-    steer: _Steer = _FREE,
+    steer: Steer = FREE,
 ) -> c.CaseCommand[Any]:
     """One command the rules accept on ``case`` on ``today`` (on or after all its dates)."""
     opened_on = case.opened_on
@@ -517,7 +354,7 @@ def _turn(  # noqa: PLR0917 (private: one call site's worth of context, read in 
     case: FamilyCase,
     today: date,
     actor: SearchStrategy[Actor],
-    steer: _Steer,
+    steer: Steer,
     floor: date,
 ) -> _Turn:
     return _Turn(
@@ -539,7 +376,7 @@ def _draw_closing(
     """The commands that close ``case`` now: each running service ended, then the closing."""
     commands: list[c.CaseCommand[Any]] = []
     for service_id in case.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE):
-        turn = _turn(draw, case, today, actor, _FREE, case.opened_on)
+        turn = _turn(draw, case, today, actor, FREE, case.opened_on)
         commands.append(
             c.EndService(
                 **turn.common,
@@ -549,7 +386,7 @@ def _draw_closing(
             )
         )
         _decide(case, commands[-1], today)
-    commands.append(_close(draw, _turn(draw, case, today, actor, _FREE, case.latest_on)))
+    commands.append(_close(draw, _turn(draw, case, today, actor, FREE, case.latest_on)))
     _decide(case, commands[-1], today)
     return commands
 
@@ -577,7 +414,7 @@ def case_commands(
     if today < case.latest_on:
         raise ValueError("today is before a business date already in the history")
     actor_strategy = actors() if actor is None else actor
-    steer = _Steer(person_pool(person_ids), keeps_legal_basis=keeps_legal_basis)
+    steer = Steer(person_pool(person_ids), keeps_legal_basis=keeps_legal_basis)
 
     def draw_command(draw: DrawFn) -> c.CaseCommand[Any]:
         return _draw_command(
@@ -585,137 +422,3 @@ def case_commands(
         )
 
     return st.composite(draw_command)()
-
-
-CommandT = TypeVar("CommandT", bound=c.Command[Any])
-
-
-def with_real_ids(command: CommandT, real: Mapping[UUID, UUID]) -> CommandT:
-    """``command`` with every placeholder id in ``real`` swapped for its real id.
-
-    The ids a drawn command refers to (its case, goal, service and decision ids) may be
-    placeholders for what earlier commands create when they run; ids not in ``real`` are
-    kept.
-    The ids a drawn command refers to (its case, goal, service and matter ids) may be placeholders
-    for what earlier commands create when they run; ids not in ``real`` are kept.
-    """
-    if not isinstance(command, c.CaseCommand):
-        return command
-    fields = type(command).model_fields
-    update: dict[str, Any] = {
-        name: real.get(value, value)
-        for name in ("case_id", "goal_id", "service_id")
-        if name in fields and isinstance(value := getattr(command, name), UUID)
-    }
-    if isinstance(command, c.OrderService):
-        update["goal_ids"] = tuple(real.get(goal_id, goal_id) for goal_id in command.goal_ids)
-        if command.decision_id is not None:
-            update["decision_id"] = real.get(command.decision_id, command.decision_id)
-    matter_id = getattr(command, "matter_id", None)
-    if isinstance(matter_id, UUID):
-        update["matter_id"] = matter_ids_in_real(matter_id, real)
-    return command.model_copy(update=update)
-
-
-@dataclass(frozen=True)
-class CommandSequence:
-    """A random valid life of one case (asiakkuuden kulku): an opening, then commands.
-
-    The case, goal, service and meeting ids do not exist until the commands run, so the
-    commands refer to them by placeholders (``UUID(int=n)``): ``case_id`` stands for the
-    case, and ``results[i]`` (or None) for what ``commands[i]`` creates. :meth:`run` swaps
-    the placeholders for the real ids as it goes.
-    """
-
-    opening: c.OpenCase
-    commands: tuple[c.CaseCommand[Any], ...]
-    results: tuple[UUID | None, ...]
-    today: date
-    case_id: UUID = field(default=_placeholder(1))
-
-    @property
-    def steps(self) -> tuple[tuple[c.Command[Any], UUID | None], ...]:
-        """Each command, the opening first, with the placeholder of what it creates."""
-        return ((self.opening, self.case_id), *zip(self.commands, self.results, strict=True))
-
-    def run(self, cases: FamilyCases, *, clock: FakeClock | None = None) -> dict[UUID, UUID]:
-        """Execute every command on ``cases``; returns each placeholder and its real id.
-
-        The store's clock must be on or after ``today`` in Helsinki. With ``clock``, it is
-        advanced by one second before each command, so record times differ.
-        """
-        real: dict[UUID, UUID] = {}
-        for command, placeholder in self.steps:
-            if clock is not None:
-                clock.advance()
-            result = cases.execute(with_real_ids(command, real))
-            if placeholder is not None:
-                real[placeholder] = cast(UUID, result)
-        return real
-
-
-def command_sequences(
-    *,
-    today: date = DEFAULT_TODAY,
-    max_size: int = 20,
-    actor: SearchStrategy[Actor] | None = None,
-    closing: bool = True,
-    closed: bool | None = None,
-    legal_basis: LegalBasis | None = None,
-    min_children: int = 1,
-    max_children: int = 3,
-    person_ids: Sequence[str] | None = None,
-) -> SearchStrategy[CommandSequence]:
-    """Random valid lives of one case: an opening and up to ``max_size`` commands.
-
-    Every command is accepted when the sequence runs on a store whose today (Helsinki) is
-    ``today`` or later. Business dates are drawn between the opening and ``today``, not in
-    order: only the rules' order holds.
-
-    Steering: ``closed=True`` ends every life closed (its running services ended first,
-    within ``max_size``), ``closed=False`` keeps the case open to the end (as does
-    ``closing=False``), None closes it or not; ``legal_basis`` opens every case under that
-    act and keeps it (no assessment turns it into child welfare); the case holds
-    ``min_children`` to ``max_children`` children at every step; with ``person_ids``, every
-    child and guardian comes from that pool of ids (children joining too).
-    """
-    steer = _Steer.checked(
-        person_ids=person_ids,
-        min_children=min_children,
-        max_children=max_children,
-        keeps_legal_basis=legal_basis is not None,
-    )
-    if closed is True and max_size < 1:
-        raise ValueError("closed=True needs max_size of at least 1: the closing is a command")
-    actor_strategy = actors() if actor is None else actor
-    may_close = closing and closed is not False
-
-    def draw_sequence(draw: DrawFn) -> CommandSequence:
-        opening = draw(_openings(today, legal_basis, actor_strategy, steer))
-        case = FamilyCase.open(opening, case_id=_placeholder(1), now=_now_on(today))
-        case.collect_events()
-        case.new_id = _placeholders(2)
-        commands: list[c.CaseCommand[Any]] = []
-        results: list[UUID | None] = []
-        for _ in range(draw(st.integers(0, max_size))):
-            if not case.is_open or (closed and not _room_to_close(case, len(commands), max_size)):
-                break
-            command = _draw_command(
-                draw, case, today=today, actor=actor_strategy, closing=may_close, steer=steer
-            )
-            commands.append(command)
-            results.append(_decide(case, command, today))
-        if closed and case.is_open:
-            closing_commands = _draw_closing(draw, case, today=today, actor=actor_strategy)
-            commands.extend(closing_commands)
-            results.extend([None] * len(closing_commands))
-        return CommandSequence(opening, tuple(commands), tuple(results), today, case.id)
-
-    return st.composite(draw_sequence)()
-
-
-def _room_to_close(case: FamilyCase, drawn: int, max_size: int) -> bool:
-    """Whether one more command still leaves room, within ``max_size``, to end every
-    running service (one more, at most, than now) and close the case."""
-    running = len(case.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE))
-    return drawn + 1 + (running + 1) + 1 <= max_size

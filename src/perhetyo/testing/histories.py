@@ -25,8 +25,8 @@ from uuid import UUID
 
 from perhetyo import commands as c
 from perhetyo.application import FamilyCases
-from perhetyo.testing.case_strategies import CommandSequence, command_sequences
 from perhetyo.testing.samples import FakeClock
+from perhetyo.testing.sequences import CommandSequence, command_sequences
 from perhetyo.testing.value_strategies import DEFAULT_TODAY
 from perhetyo.values import Actor, LegalBasis
 

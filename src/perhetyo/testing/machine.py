@@ -65,7 +65,8 @@ from perhetyo.projections import (
     fold,
     goal_progress,
 )
-from perhetyo.testing.case_strategies import case_commands, open_case_commands
+from perhetyo.testing.case_strategies import case_commands
+from perhetyo.testing.openings import open_case_commands
 from perhetyo.testing.samples import FakeClock, an_actor
 from perhetyo.time import today_in
 from perhetyo.values import Actor, LegalBasis

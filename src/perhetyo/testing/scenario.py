@@ -37,8 +37,8 @@ from uuid import UUID
 from perhetyo import commands as c
 from perhetyo.application import FamilyCases
 from perhetyo.events import CaseEvent
-from perhetyo.testing.case_strategies import with_real_ids
 from perhetyo.testing.samples import FakeClock
+from perhetyo.testing.sequences import with_real_ids
 
 __all__ = ["THE_CASE", "ExpectedEvent", "Scenario", "created", "scenario"]
 
