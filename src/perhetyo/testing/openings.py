@@ -40,7 +40,7 @@ def _days_before(day: date, days: int) -> date:
 
 @dataclass(frozen=True)
 class Steer:
-    """How a caller steers the drawn lives: whose ids, how many children, which basis.
+    """Steering (ohjaus) of drawn lives: whose ids, how many children, which basis.
 
     ``person_ids``: the pool every child's and guardian's id comes from (None: any id);
     a case holds ``min_children`` to ``max_children`` children at every step (None: no
