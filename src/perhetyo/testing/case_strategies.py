@@ -414,7 +414,13 @@ def case_commands(
     if today < case.latest_on:
         raise ValueError("today is before a business date already in the history")
     actor_strategy = actors() if actor is None else actor
-    steer = Steer(person_pool(person_ids), keeps_legal_basis=keeps_legal_basis)
+    opening = history[0]  # a CaseOpened (_case_of checked it)
+    guardians = frozenset(
+        person.id for person in (opening.guardians if isinstance(opening, CaseOpened) else ())
+    )
+    steer = Steer(
+        person_pool(person_ids), keeps_legal_basis=keeps_legal_basis, guardian_ids=guardians
+    )
 
     def draw_command(draw: DrawFn) -> c.CaseCommand[Any]:
         return _draw_command(

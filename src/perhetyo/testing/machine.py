@@ -107,7 +107,7 @@ class CaseStateMachine(RuleBasedStateMachine):
     """Whether the stored SQL projections are caught up and compared with the live folds."""
     stored_check_every: ClassVar[int] = 5
     """They are, every this many steps (each time, the cases changed since the last):
-    catching up in batches, as a host's worker does, and a quarter of the cost."""
+    catching up in batches, as a host's worker does, at a fraction of the cost."""
     reader: ClassVar[Actor] = an_actor("perhetyo-testing-reader")
     """Who reads the cases back for the invariants (each read is a logged read)."""
 

@@ -10,7 +10,7 @@ Hypothesis is the optional ``testing`` extra and is imported on first use.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final
 
@@ -52,6 +52,13 @@ class Steer:
     min_children: int = 1
     max_children: int | None = None
     keeps_legal_basis: bool = False
+    guardian_ids: frozenset[str] = frozenset()
+    """The case's guardians (from its opening): never drawn as a child who joins."""
+
+    def for_opening(self, opening: c.OpenCase) -> Steer:
+        """This steering for the case ``opening`` opens: its guardians never join as
+        children."""
+        return replace(self, guardian_ids=frozenset(person.id for person in opening.guardians))
 
     @classmethod
     def checked(
@@ -107,7 +114,7 @@ class Steer:
         """Whether a child may join ``case``: below the bound, and someone left to join."""
         if self.max_children is not None and len(case.children) >= self.max_children:
             return False
-        return self.person_ids is None or any(p not in case.children for p in self.person_ids)
+        return self.person_ids is None or bool(self._free(case))
 
     def may_leave(self, case: FamilyCase) -> bool:
         """Whether a child may leave ``case``: the last child never does."""
@@ -116,9 +123,15 @@ class Steer:
     def newcomers(self, case: FamilyCase, today: date) -> SearchStrategy[PersonRef]:
         """A child not in ``case`` now (one who left may come back)."""
         if self.person_ids is None:
-            return person_refs(today=today).filter(lambda person: person.id not in case.children)
-        free = [person_id for person_id in self.person_ids if person_id not in case.children]
+            taken = case.children | self.guardian_ids
+            return person_refs(today=today).filter(lambda person: person.id not in taken)
+        free = self._free(case)
         return st.sampled_from(free).flatmap(lambda person: person_with_id(person, today=today))
+
+    def _free(self, case: FamilyCase) -> list[str]:
+        """The pool's ids neither a child of ``case`` now nor one of its guardians."""
+        pool = self.person_ids or ()
+        return [p for p in pool if p not in case.children and p not in self.guardian_ids]
 
 
 FREE: Final = Steer()
@@ -143,7 +156,8 @@ def open_case_commands(
     """Openings (aloitukset) the rules accept on ``today``: opened within two years before.
 
     ``min_children`` to ``max_children`` children; with ``person_ids``, every child's and
-    guardian's id comes from that pool (a child is never also a guardian of the case).
+    guardian's id comes from that pool (a child is never also a guardian of the case, and
+    the strategies never add a guardian as a child later).
     """
     steer = Steer.checked(
         person_ids=person_ids, min_children=min_children, max_children=max_children

@@ -145,6 +145,7 @@ def command_sequences(
 
     def draw_sequence(draw: DrawFn) -> CommandSequence:
         opening = draw(openings(today, legal_basis, actor_strategy, steer))
+        steered = steer.for_opening(opening)
         case = FamilyCase.open(opening, case_id=_placeholder(1), now=_now_on(today))
         case.collect_events()
         case.new_id = _placeholders(2)
@@ -154,7 +155,7 @@ def command_sequences(
             if not case.is_open or (closed and not _room_to_close(case, len(commands), max_size)):
                 break
             command = _draw_command(
-                draw, case, today=today, actor=actor_strategy, closing=may_close, steer=steer
+                draw, case, today=today, actor=actor_strategy, closing=may_close, steer=steered
             )
             commands.append(command)
             results.append(_decide(case, command, today))
