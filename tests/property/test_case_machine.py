@@ -232,7 +232,7 @@ REFUSED = Refused()
 
 class FamilyCasesMachine(MatterRules, CaseStateMachine):
     draws_commands = False  # this machine draws every command itself, against its model
-    stored_check_every = 20  # twice a run: tests/projections holds stored == live at length
+    stored_check_every = 20  # at most twice a run: tests/projections holds it at length
     reader = READER
     case_ids = CaseStateMachine.case_ids
     goal_refs = Bundle("goal_refs")
