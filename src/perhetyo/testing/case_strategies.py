@@ -1,10 +1,12 @@
-"""Hypothesis strategies for a case's life (asiakkuuden kulku): openings, commands, lives.
+"""Hypothesis strategies for a case's commands (asiakkuuden komennot), one at a time.
 
 The commands are drawn from the case as the aggregate itself keeps it: a
 :class:`~perhetyo.aggregates.case.FamilyCase` folded from a history with
 ``FamilyCase.project``, or evolved by the aggregate's own decide methods while a sequence is
-drawn. The strategies keep no copy of the rules' state, so they cannot drift from it. The
-values in the commands come from :mod:`perhetyo.testing.value_strategies`.
+drawn (:mod:`perhetyo.testing.sequences`). The strategies keep no copy of the rules' state,
+so they cannot drift from it. The values in the commands come from
+:mod:`perhetyo.testing.value_strategies`; openings, and the steering that children
+joining and leaving follow, from :mod:`perhetyo.testing.openings`.
 
 Hypothesis is the optional ``testing`` extra and is imported on first use.
 """
@@ -12,15 +14,14 @@ Hypothesis is the optional ``testing`` extra and is imported on first use.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 
 from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
-from perhetyo.application import FamilyCases
 from perhetyo.events import CaseEvent, CaseOpened
 from perhetyo.testing import statutory_strategies as statutory
 from perhetyo.testing.matter_strategies import (
@@ -29,17 +30,16 @@ from perhetyo.testing.matter_strategies import (
     draw_pending,
     draw_start,
     latest_pending_on,
-    matter_ids_in_real,
     started_matters,
     unstarted_matters,
 )
-from perhetyo.testing.samples import FakeClock
+from perhetyo.testing.openings import FREE, Steer
 from perhetyo.testing.value_strategies import (
     DEFAULT_TODAY,
     actors,
     ids,
     named_workers,
-    person_refs,
+    person_pool,
     texts,
 )
 from perhetyo.time import HELSINKI
@@ -48,14 +48,11 @@ from perhetyo.values import (
     Actor,
     ClosureReason,
     GoalStatus,
-    Initiation,
-    LegalBasis,
     MeetingKind,
     PersonRef,
     Recipient,
     ServiceKind,
     ServiceStatus,
-    ServiceTask,
     Successor,
     SuccessorKind,
 )
@@ -66,54 +63,7 @@ if TYPE_CHECKING:
 else:
     from perhetyo.testing.value_strategies import st
 
-__all__ = [
-    "CommandSequence",
-    "case_commands",
-    "command_sequences",
-    "open_case_commands",
-    "with_real_ids",
-]
-
-
-# --- hypothesis strategies: the opening ---------------------------------------------------
-
-
-def _days_before(day: date, days: int) -> date:
-    return day - timedelta(days=min(days, (day - date.min).days))
-
-
-def open_case_commands(
-    *,
-    today: date = DEFAULT_TODAY,
-    legal_basis: LegalBasis | None = None,
-    actor: SearchStrategy[Actor] | None = None,
-) -> SearchStrategy[c.OpenCase]:
-    """Openings (aloitukset) the rules accept on ``today``: opened within two years before."""
-
-    def draw_opening(draw: DrawFn) -> c.OpenCase:
-        basis = draw(st.sampled_from(LegalBasis)) if legal_basis is None else legal_basis
-        people = person_refs(today=today)
-        opened_on = draw(st.dates(_days_before(today, 730), today))
-        return c.OpenCase(
-            children=draw(st.lists(people, min_size=1, max_size=3, unique_by=_person_id)),
-            guardians=draw(st.lists(people, max_size=2, unique_by=_person_id)),
-            legal_basis=basis,
-            named_worker=draw(named_workers(legal_basis=basis)),
-            opened_on=opened_on,
-            service_task=draw(st.none() | st.sampled_from(ServiceTask)),
-            previous_case_id=draw(st.none() | st.uuids()),
-            actor=draw(actors() if actor is None else actor),
-            pending_on=draw(st.none() | st.dates(_days_before(opened_on, 30), opened_on)),
-            initiated_by=draw(st.none() | st.sampled_from(Initiation)),
-            special_support=draw(st.booleans()),
-            urgent=draw(st.booleans()),
-        )
-
-    return st.composite(draw_opening)()
-
-
-def _person_id(person: PersonRef) -> str:
-    return person.id
+__all__ = ["case_commands"]
 
 
 # --- hypothesis strategies: commands on a case --------------------------------------------
@@ -170,6 +120,16 @@ class _Turn:
     today: date
     on: SearchStrategy[date]
     common: dict[str, Any]
+    steer: Steer = FREE
+
+    @property
+    def keeps_legal_basis(self) -> bool:
+        """Whether the case must keep its legal basis (no child welfare begins)."""
+        return self.steer.keeps_legal_basis
+
+    def newcomers(self) -> SearchStrategy[PersonRef]:
+        """A child who may join the case."""
+        return self.steer.newcomers(self.case, self.today)
 
     def children(self) -> SearchStrategy[str]:
         return st.sampled_from(sorted(self.case.children))
@@ -344,6 +304,7 @@ def _draw_command(
     today: date,
     actor: SearchStrategy[Actor],
     closing: bool,
+    steer: Steer = FREE,
 ) -> c.CaseCommand[Any]:
     """One command the rules accept on ``case`` on ``today`` (on or after all its dates)."""
     opened_on = case.opened_on
@@ -361,10 +322,11 @@ def _draw_command(
         _correct: opened_on,
     }
     kinds[statutory.decide_service] = opened_on
-    kinds[statutory.add_child] = opened_on
+    if steer.may_join(case):
+        kinds[statutory.add_child] = opened_on
     kinds[statutory.assign_child_worker] = opened_on
     kinds[statutory.cancel_meeting] = opened_on
-    if len(case.children) > 1:
+    if steer.may_leave(case):
         kinds[statutory.remove_child] = opened_on
     if statutory.orderable_decisions(case, today):
         kinds[statutory.order_citing_a_decision] = opened_on
@@ -382,14 +344,51 @@ def _draw_command(
     if closing and not running:
         kinds[_close] = case.latest_on
     kind = draw(st.sampled_from(list(kinds)))
-    turn = _Turn(
-        case=case,
-        today=today,
-        on=st.dates(kinds[kind], today),
-        common={"case_id": case.id, "actor": draw(actor)},
-    )
+    turn = _turn(draw, case, today, actor, steer, kinds[kind])
     command: c.CaseCommand[Any] = kind(draw, turn)
     return command
+
+
+def _turn(  # noqa: PLR0917 (private: one call site's worth of context, read in order)
+    draw: DrawFn,
+    case: FamilyCase,
+    today: date,
+    actor: SearchStrategy[Actor],
+    steer: Steer,
+    floor: date,
+) -> _Turn:
+    return _Turn(
+        case=case,
+        today=today,
+        on=st.dates(floor, today),
+        common={"case_id": case.id, "actor": draw(actor)},
+        steer=steer,
+    )
+
+
+def _draw_closing(
+    draw: DrawFn,
+    case: FamilyCase,
+    *,
+    today: date,
+    actor: SearchStrategy[Actor],
+) -> list[c.CaseCommand[Any]]:
+    """The commands that close ``case`` now: each running service ended, then the closing."""
+    commands: list[c.CaseCommand[Any]] = []
+    for service_id in case.services_in(ServiceStatus.ORDERED, ServiceStatus.ACTIVE):
+        turn = _turn(draw, case, today, actor, FREE, case.opened_on)
+        commands.append(
+            c.EndService(
+                **turn.common,
+                service_id=service_id,
+                ended_on=draw(turn.from_(case.services[service_id].next_step_from)),
+                reason=draw(texts()),
+            )
+        )
+        _decide(case, commands[-1], today)
+    commands.append(_close(draw, _turn(draw, case, today, actor, FREE, case.latest_on)))
+    _decide(case, commands[-1], today)
+    return commands
 
 
 def case_commands(
@@ -398,12 +397,16 @@ def case_commands(
     today: date = DEFAULT_TODAY,
     actor: SearchStrategy[Actor] | None = None,
     closing: bool = True,
+    person_ids: Sequence[str] | None = None,
+    keeps_legal_basis: bool = False,
 ) -> SearchStrategy[c.CaseCommand[Any]]:
     """One command (komento) the rules accept on the case with ``history``, on ``today``.
 
     ``history`` is the case's events (``FamilyCases.history``); ``today`` must be on or
-    after every business date in it. ``closing=False`` never closes the case. Run the
-    command with ``FamilyCases.execute``. A closed case takes no command (``ValueError``).
+    after every business date in it. ``closing=False`` never closes the case; a child
+    who joins comes from ``person_ids`` when given (None: any id); ``keeps_legal_basis``
+    lets no assessment turn the case into child welfare. Run the command with
+    ``FamilyCases.execute``. A closed case takes no command (``ValueError``).
     """
     case = _case_of(history)
     if not case.is_open:
@@ -411,108 +414,17 @@ def case_commands(
     if today < case.latest_on:
         raise ValueError("today is before a business date already in the history")
     actor_strategy = actors() if actor is None else actor
+    opening = history[0]  # a CaseOpened (_case_of checked it)
+    guardians = frozenset(
+        person.id for person in (opening.guardians if isinstance(opening, CaseOpened) else ())
+    )
+    steer = Steer(
+        person_pool(person_ids), keeps_legal_basis=keeps_legal_basis, guardian_ids=guardians
+    )
 
     def draw_command(draw: DrawFn) -> c.CaseCommand[Any]:
-        return _draw_command(draw, case, today=today, actor=actor_strategy, closing=closing)
+        return _draw_command(
+            draw, case, today=today, actor=actor_strategy, closing=closing, steer=steer
+        )
 
     return st.composite(draw_command)()
-
-
-CommandT = TypeVar("CommandT", bound=c.Command[Any])
-
-
-def with_real_ids(command: CommandT, real: Mapping[UUID, UUID]) -> CommandT:
-    """``command`` with every placeholder id in ``real`` swapped for its real id.
-
-    The ids a drawn command refers to (its case, goal, service and decision ids) may be
-    placeholders for what earlier commands create when they run; ids not in ``real`` are
-    kept.
-    The ids a drawn command refers to (its case, goal, service and matter ids) may be placeholders
-    for what earlier commands create when they run; ids not in ``real`` are kept.
-    """
-    if not isinstance(command, c.CaseCommand):
-        return command
-    fields = type(command).model_fields
-    update: dict[str, Any] = {
-        name: real.get(value, value)
-        for name in ("case_id", "goal_id", "service_id")
-        if name in fields and isinstance(value := getattr(command, name), UUID)
-    }
-    if isinstance(command, c.OrderService):
-        update["goal_ids"] = tuple(real.get(goal_id, goal_id) for goal_id in command.goal_ids)
-        if command.decision_id is not None:
-            update["decision_id"] = real.get(command.decision_id, command.decision_id)
-    matter_id = getattr(command, "matter_id", None)
-    if isinstance(matter_id, UUID):
-        update["matter_id"] = matter_ids_in_real(matter_id, real)
-    return command.model_copy(update=update)
-
-
-@dataclass(frozen=True)
-class CommandSequence:
-    """A random valid life of one case (asiakkuuden kulku): an opening, then commands.
-
-    The case, goal, service and meeting ids do not exist until the commands run, so the
-    commands refer to them by placeholders (``UUID(int=n)``): ``case_id`` stands for the
-    case, and ``results[i]`` (or None) for what ``commands[i]`` creates. :meth:`run` swaps
-    the placeholders for the real ids as it goes.
-    """
-
-    opening: c.OpenCase
-    commands: tuple[c.CaseCommand[Any], ...]
-    results: tuple[UUID | None, ...]
-    today: date
-    case_id: UUID = field(default=_placeholder(1))
-
-    @property
-    def steps(self) -> tuple[tuple[c.Command[Any], UUID | None], ...]:
-        """Each command, the opening first, with the placeholder of what it creates."""
-        return ((self.opening, self.case_id), *zip(self.commands, self.results, strict=True))
-
-    def run(self, cases: FamilyCases, *, clock: FakeClock | None = None) -> dict[UUID, UUID]:
-        """Execute every command on ``cases``; returns each placeholder and its real id.
-
-        The store's clock must be on or after ``today`` in Helsinki. With ``clock``, it is
-        advanced by one second before each command, so record times differ.
-        """
-        real: dict[UUID, UUID] = {}
-        for command, placeholder in self.steps:
-            if clock is not None:
-                clock.advance()
-            result = cases.execute(with_real_ids(command, real))
-            if placeholder is not None:
-                real[placeholder] = cast(UUID, result)
-        return real
-
-
-def command_sequences(
-    *,
-    today: date = DEFAULT_TODAY,
-    max_size: int = 20,
-    actor: SearchStrategy[Actor] | None = None,
-    closing: bool = True,
-) -> SearchStrategy[CommandSequence]:
-    """Random valid lives of one case: an opening and up to ``max_size`` commands.
-
-    Every command is accepted when the sequence runs on a store whose today (Helsinki) is
-    ``today`` or later; ``closing=False`` keeps the case open to the end. Business dates are
-    drawn between the opening and ``today``, not in order: only the rules' order holds.
-    """
-    actor_strategy = actors() if actor is None else actor
-
-    def draw_sequence(draw: DrawFn) -> CommandSequence:
-        opening = draw(open_case_commands(today=today, actor=actor_strategy))
-        case = FamilyCase.open(opening, case_id=_placeholder(1), now=_now_on(today))
-        case.collect_events()
-        case.new_id = _placeholders(2)
-        commands: list[c.CaseCommand[Any]] = []
-        results: list[UUID | None] = []
-        for _ in range(draw(st.integers(0, max_size))):
-            if not case.is_open:
-                break
-            command = _draw_command(draw, case, today=today, actor=actor_strategy, closing=closing)
-            commands.append(command)
-            results.append(_decide(case, command, today))
-        return CommandSequence(opening, tuple(commands), tuple(results), today, case.id)
-
-    return st.composite(draw_sequence)()

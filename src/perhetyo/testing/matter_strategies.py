@@ -48,6 +48,9 @@ class _TurnLike(Protocol):
     @property
     def common(self) -> dict[str, Any]: ...
 
+    @property
+    def keeps_legal_basis(self) -> bool: ...
+
     def from_(self, day: date) -> SearchStrategy[date]: ...
 
 
@@ -128,8 +131,10 @@ def draw_completion(draw: DrawFn, turn: _TurnLike) -> c.CompleteAssessment:
     case = turn.case
     matter_id = draw(st.sampled_from(started_matters(case)))
     started_on = case.matters[matter_id].started_on or case.opened_on  # started: never None
-    may_begin = case.legal_basis is LegalBasis.SOCIAL_WELFARE_ACT and (
-        case.unqualified_for_child_welfare() == (False, [])
+    may_begin = (
+        not turn.keeps_legal_basis
+        and case.legal_basis is LegalBasis.SOCIAL_WELFARE_ACT
+        and case.unqualified_for_child_welfare() == (False, [])
     )
     heard = {child: draw(st.none() | st.booleans()) for child in sorted(case.children)}
     return c.CompleteAssessment(

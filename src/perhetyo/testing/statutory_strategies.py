@@ -17,11 +17,12 @@ from perhetyo import commands as c
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.commands.decisions import MAX_HOURS_PER_MONTH
 from perhetyo.record_values import ContactChannel, DecisionOutcome, PlannedService
-from perhetyo.testing.value_strategies import named_workers, person_refs, texts
+from perhetyo.testing.value_strategies import named_workers, texts
 from perhetyo.values import (
     SHORT_TEXT_MAX_LENGTH,
     ClosureReason,
     MeetingKind,
+    PersonRef,
     ServiceKind,
 )
 
@@ -60,6 +61,10 @@ class Turn(Protocol):
 
     @property
     def common(self) -> dict[str, Any]: ...
+
+    def newcomers(self) -> SearchStrategy[PersonRef]:
+        """A child who may join the case (from the steered pool, if any)."""
+        ...
 
 
 def _short_texts() -> SearchStrategy[str]:
@@ -127,7 +132,7 @@ def order_citing_a_decision(draw: DrawFn, turn: Turn) -> c.OrderService:
 def add_child(draw: DrawFn, turn: Turn) -> c.AddChild:
     """A child not in the case joins (one who left may come back, after leaving)."""
     case = turn.case
-    child = draw(person_refs(today=turn.today).filter(lambda p: p.id not in case.children))
+    child = draw(turn.newcomers())
     floor = max(case.child_since.get(child.id, case.opened_on), case.opened_on)
     return c.AddChild(**turn.common, child=child, joined_on=draw(st.dates(floor, turn.today)))
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar, cast
+
+from pydantic import TypeAdapter
 
 from perhetyo.values import (
     SHORT_TEXT_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     Actor,
+    Id,
     LegalBasis,
     NamedWorker,
     PersonRef,
@@ -51,10 +54,14 @@ __all__ = [
     "actors",
     "ids",
     "named_workers",
+    "person_pool",
     "person_refs",
+    "person_with_id",
     "texts",
 ]
 
+
+_ID: Final = TypeAdapter(Id)
 
 DEFAULT_TODAY: Final = date(2020, 12, 31)
 """The business date the strategies take as today by default: ``FakeClock()``'s date."""
@@ -123,11 +130,56 @@ def _birth_dates(today: date) -> SearchStrategy[date | None]:
     return st.none() | st.dates(min_value=earliest, max_value=today)
 
 
+def person_refs(
+    *, today: date = DEFAULT_TODAY, person_ids: Iterable[str] | None = None
+) -> SearchStrategy[PersonRef]:
+    """Children or guardians (asiakasviitteet), born at the latest ``today`` when known.
+
+    ``person_ids``: a pool of the host's person ids to draw every id from (None: any id).
+    """
+    return _person_refs(today, person_pool(person_ids))
+
+
+def person_pool(person_ids: Iterable[str] | None) -> tuple[str, ...] | None:
+    """``person_ids`` as a pool to draw from: valid ids, each once, in the order given.
+
+    A pool that is empty, or holds an id the commands refuse (a hetu, a blank), is a
+    ``ValueError`` here, where the test is written, not a failed draw later.
+    """
+    if person_ids is None:
+        return None
+    if isinstance(person_ids, str):
+        raise TypeError("person_ids is a collection of ids, not one id")
+    pool = tuple(dict.fromkeys(person_ids))
+    if not pool:
+        raise ValueError("person_ids is empty: give at least one id, or None for any")
+    for number, person_id in enumerate(pool):
+        try:
+            _ID.validate_python(person_id)
+        except ValueError:  # pydantic's message quotes the id: it may be a hetu, never shown
+            raise ValueError(
+                f"person_ids[{number}] is not an opaque id the commands take (perhetyo.values.Id)"
+            ) from None
+    return pool
+
+
 @_cached
-def person_refs(*, today: date = DEFAULT_TODAY) -> SearchStrategy[PersonRef]:
-    """Children or guardians (asiakasviitteet), born at the latest ``today`` when known."""
+def _person_refs(today: date, pool: tuple[str, ...] | None) -> SearchStrategy[PersonRef]:
     return st.builds(
-        PersonRef, id=ids(), display_name=_short_texts(), birth_date=_birth_dates(today)
+        PersonRef,
+        id=ids() if pool is None else st.sampled_from(pool),
+        display_name=_short_texts(),
+        birth_date=_birth_dates(today),
+    )
+
+
+def person_with_id(person_id: str, *, today: date = DEFAULT_TODAY) -> SearchStrategy[PersonRef]:
+    """A child or guardian with the id ``person_id`` (a name and a birth date drawn)."""
+    return st.builds(
+        PersonRef,
+        id=st.just(person_id),
+        display_name=_short_texts(),
+        birth_date=_birth_dates(today),
     )
 
 
