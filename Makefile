@@ -21,7 +21,7 @@ demo-encrypted: $(STAMP)
 	$(BIN)/perhetyo demo --encrypted --url sqlite:///perhetyo-demo-encrypted.db
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
