@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -109,7 +108,8 @@ class PlanRules(CaseState):
 
     @applies(GoalUpdated)
     def _goal_updated(self, event: GoalUpdated) -> None:
-        goal = self.goals[event.goal_id]
-        self.goals[event.goal_id] = replace(
-            goal, status=event.status, progress=event.progress, last_on=event.updated_on
-        )
+        # Built whole (not dataclasses.replace, which inspects the fields on every call):
+        # this runs for most events of a long case's load.
+        goals = self.goals
+        goal_id = event.goal_id
+        goals[goal_id] = Goal(event.status, event.progress, goals[goal_id].set_on, event.updated_on)
