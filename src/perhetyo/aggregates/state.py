@@ -213,8 +213,7 @@ class CaseState:
         self.version = event.originator_version
         if event.DATES_THE_CASE:
             day: date = getattr(event, event.DATE_FIELD)  # occurred_on, without the property
-            if day > self.latest_on:
-                self.latest_on = day
+            self.latest_on = max(self.latest_on, day)
         self.recorded_at = event.timestamp
         if event.request_id is not None:
             self.requests[event.request_id] = _Request(event.request_digest, event.result())

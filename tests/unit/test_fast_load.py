@@ -1,0 +1,124 @@
+"""The load's fast paths (nopea lataus): the same verdicts and events as the full paths.
+
+:meth:`Chain.verified` checks the common case (every event chained, none weaker) in one
+tight loop and leaves everything else to :class:`ChainWalk`; :meth:`PydanticMapper.
+to_domain_events` decodes a case's events by their trusted decoders in one loop and leaves
+everything else to :meth:`PydanticMapper.to_domain_event`. Both must agree with the full
+paths on every kind of history: unchained events first, plain then keyed tags, a start
+after a known head, an edited byte, an unknown topic.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+import orjson
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from perhetyo import Actor, FamilyCases, TamperedRecordError
+from perhetyo.errors import CorruptRecordError
+from perhetyo.persistence.chain import HEADER_SIZE, Chain, Head, verify_case
+from perhetyo.testing import FakeClock, open_sample_case
+
+from .test_codec import _all_events, _mapper
+
+KEY = bytes(range(32))
+TOPIC = "perhetyo.GoalSet.v1"
+
+
+def _bodies(case_id: UUID, start: int, count: int) -> list[StoredEvent]:
+    return [
+        StoredEvent(case_id, version, TOPIC, orjson.dumps({"n": version}))
+        for version in range(start, start + count)
+    ]
+
+
+def _mixed(case_id: UUID) -> list[StoredEvent]:
+    """Two unchained events, two plain, two keyed: a store that gained a chain, then a key."""
+    unchained = _bodies(case_id, 1, 2)
+    plain = Chain().seal_all(Head(2, b"", 0), _bodies(case_id, 3, 2))
+    head = verify_case(None, case_id, unchained + plain)[0]
+    return unchained + plain + Chain(KEY).seal_all(head, _bodies(case_id, 5, 2))
+
+
+def _edited(stored: StoredEvent) -> StoredEvent:
+    state = bytearray(stored.state)
+    state[HEADER_SIZE + 2] ^= 1
+    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, bytes(state))
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["plain", "keyed"])
+def test_a_chained_history_gives_the_walks_head_from_the_first_event_and_after_a_head(
+    key: bytes | None,
+) -> None:
+    case_id = uuid4()
+    stored = Chain(key).seal_all(Head(), _bodies(case_id, 1, 6))
+    chain = Chain(key)
+
+    assert chain.verified(case_id, stored) == verify_case(key, case_id, stored)[0]
+    middle = verify_case(key, case_id, stored[:3])[0]
+    assert chain.verified(case_id, stored[3:], middle) == verify_case(key, case_id, stored)[0]
+    assert chain.verified(case_id, [], middle) == middle
+
+
+def test_a_history_that_gained_a_chain_and_then_a_key_verifies_as_the_walk_says() -> None:
+    case_id = uuid4()
+    stored = _mixed(case_id)
+
+    assert Chain(KEY).verified(case_id, stored) == verify_case(KEY, case_id, stored)[0]
+    with pytest.raises(TamperedRecordError) as raised:  # keyed tags cannot be checked
+        Chain(None).verified(case_id, stored)
+    assert raised.value.version == 5
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_an_edited_event_is_refused_at_its_own_version_from_the_start_or_after_a_head(
+    index: int,
+) -> None:
+    case_id = uuid4()
+    stored = Chain(KEY).seal_all(Head(), _bodies(case_id, 1, 4))
+    stored[index] = _edited(stored[index])
+    chain = Chain(KEY)
+
+    with pytest.raises(TamperedRecordError) as raised:
+        chain.verified(case_id, stored)
+    assert raised.value.version == index + 1
+    if index:
+        head = verify_case(KEY, case_id, stored[:1])[0]
+        with pytest.raises(TamperedRecordError) as after:
+            chain.verified(case_id, stored[1:], head)
+        assert after.value.version == index + 1
+
+
+def test_a_gap_in_the_versions_is_refused() -> None:
+    case_id = uuid4()
+    stored = Chain().seal_all(Head(), _bodies(case_id, 1, 3))
+
+    with pytest.raises(TamperedRecordError) as raised:
+        Chain().verified(case_id, [stored[0], stored[2]])
+    assert raised.value.version == 3
+
+
+def test_every_kind_of_event_decodes_in_one_batch_as_one_by_one(actor: Actor) -> None:
+    events = _all_events(actor)
+    mapper = _mapper()
+    stored = [mapper.to_stored_event(event) for event in events]
+
+    assert mapper.to_domain_events(stored) == [mapper.to_domain_event(s) for s in stored]
+    assert mapper.to_domain_events(stored) == events
+
+
+def test_a_batch_with_an_unknown_topic_or_damaged_bytes_is_refused_as_one_by_one() -> None:
+    with FamilyCases("memory://", clock=FakeClock()) as cases:
+        case_id = open_sample_case(cases)
+        stored = list(cases._store.recorder.select_events(case_id))
+        mapper = cases._store.mapper
+    first = stored[0]
+    unknown = StoredEvent(first.originator_id, 1, "perhetyo.Nothing.v1", first.state)
+    damaged = StoredEvent(first.originator_id, 1, first.topic, first.state[:-3])
+
+    for bad in (unknown, damaged):
+        with pytest.raises(CorruptRecordError) as raised:
+            mapper.to_domain_events([bad, *stored[1:]])
+        assert (raised.value.case_id, raised.value.version) == (case_id, 1)
