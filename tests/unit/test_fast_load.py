@@ -10,6 +10,7 @@ after a known head, an edited byte, an unknown topic.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import orjson
@@ -21,7 +22,7 @@ from perhetyo.errors import CorruptRecordError
 from perhetyo.persistence.chain import HEADER_SIZE, Chain, Head, verify_case
 from perhetyo.testing import FakeClock, open_sample_case
 
-from .test_codec import _all_events, _mapper
+from .test_codec import UPCAST_TOPIC, UpcastedV2, _all_events, _mapper
 
 KEY = bytes(range(32))
 TOPIC = "perhetyo.GoalSet.v1"
@@ -122,3 +123,34 @@ def test_a_batch_with_an_unknown_topic_or_damaged_bytes_is_refused_as_one_by_one
         with pytest.raises(CorruptRecordError) as raised:
             mapper.to_domain_events([bad, *stored[1:]])
         assert (raised.value.case_id, raised.value.version) == (case_id, 1)
+
+
+def test_json_of_an_older_class_version_is_upcast_even_when_it_has_the_new_fields(
+    actor: Actor,
+) -> None:
+    case_id = uuid4()
+    state = {
+        "timestamp": "2020-12-31T10:00:00Z",
+        "actor": actor.model_dump(mode="json"),
+        "noted_on": "2020-09-01",
+        "note": "Muistiinpano",
+        "priority": 7,
+    }
+    mapper = _mapper(registry={UPCAST_TOPIC: UpcastedV2})
+
+    def stored(class_version: int | None) -> StoredEvent:
+        body = state if class_version is None else {**state, "class_version": class_version}
+        return StoredEvent(case_id, 1, UPCAST_TOPIC, orjson.dumps(body))
+
+    for version, priority in ((None, 3), (1, 3), (2, 7)):  # the upcast sets priority 3
+        for events in (
+            mapper.to_domain_events([stored(version)]),
+            [mapper.to_domain_event(stored(version))],
+        ):
+            (event,) = events
+            assert isinstance(event, UpcastedV2)
+            assert (event.priority, event.timestamp) == (
+                priority,
+                datetime(2020, 12, 31, 10, tzinfo=UTC),
+            )
+            assert "class_version" not in event.model_fields_set
