@@ -82,9 +82,14 @@ def decides(command_class: type[Command[Any]]) -> Callable[[F], F]:
     return mark
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Goal:
-    """A goal as the rules see it (tavoite): status, progress, when set and last touched."""
+    """A goal as the rules see it (tavoite): status, progress, when set and last touched.
+
+    Treated as immutable: an apply handler puts a new ``Goal`` in ``goals``, never edits
+    one. Not ``frozen`` only because a frozen dataclass costs four times as much to build,
+    and one is built for nearly every event a long case replays (its goal updates).
+    """
 
     status: GoalStatus
     progress: int
