@@ -10,6 +10,8 @@ after a known head, an edited byte, an unknown topic.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -19,7 +21,7 @@ from eventsourcing.persistence import StoredEvent
 
 from perhetyo import Actor, FamilyCases, TamperedRecordError
 from perhetyo.errors import CorruptRecordError
-from perhetyo.persistence.chain import HEADER_SIZE, Chain, Head, verify_case
+from perhetyo.persistence.chain import GENESIS, HEADER_SIZE, Chain, Head, tag_for, verify_case
 from perhetyo.testing import FakeClock, open_sample_case
 
 from .test_codec import UPCAST_TOPIC, UpcastedV2, _all_events, _mapper
@@ -154,3 +156,28 @@ def test_json_of_an_older_class_version_is_upcast_even_when_it_has_the_new_field
                 datetime(2020, 12, 31, 10, tzinfo=UTC),
             )
             assert "class_version" not in event.model_fields_set
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["plain", "keyed"])
+def test_a_tag_is_the_documented_hash_of_the_documented_message(key: bytes | None) -> None:
+    case_id, body = uuid4(), b'{"n":1}'
+    topic = TOPIC.encode()
+    message = b"".join(
+        (
+            b"perhetyo.chain.v1\x00",
+            GENESIS,
+            case_id.bytes,
+            (3).to_bytes(8, "big"),
+            len(topic).to_bytes(4, "big"),
+            topic,
+            body,
+        )
+    )
+    expected = (
+        hashlib.sha256(message).digest()
+        if key is None
+        else hmac.new(key, message, hashlib.sha256).digest()
+    )
+
+    for _ in range(2):  # the second time from the cached MAC
+        assert tag_for(key, GENESIS, case_id=case_id, topic=TOPIC, version=3, body=body) == expected
