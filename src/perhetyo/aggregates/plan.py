@@ -108,8 +108,9 @@ class PlanRules(CaseState):
 
     @applies(GoalUpdated)
     def _goal_updated(self, event: GoalUpdated) -> None:
-        # Built whole (not dataclasses.replace, which inspects the fields on every call):
-        # this runs for most events of a long case's load.
-        goals = self.goals
-        goal_id = event.goal_id
-        goals[goal_id] = Goal(event.status, event.progress, goals[goal_id].set_on, event.updated_on)
+        # Assigned in place (one dict lookup, nothing built): this runs for most events of
+        # a long case's load, and each load folds Goals of its own (see Goal).
+        goal = self.goals[event.goal_id]
+        goal.status = event.status
+        goal.progress = event.progress
+        goal.last_on = event.updated_on

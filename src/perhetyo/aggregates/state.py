@@ -86,9 +86,11 @@ def decides(command_class: type[Command[Any]]) -> Callable[[F], F]:
 class Goal:
     """A goal as the rules see it (tavoite): status, progress, when set and last touched.
 
-    Treated as immutable: an apply handler puts a new ``Goal`` in ``goals``, never edits
-    one. Not ``frozen`` only because a frozen dataclass costs four times as much to build,
-    and one is built for nearly every event a long case replays (its goal updates).
+    Not ``frozen``: the goal-update handler, which runs for nearly every event a long case
+    replays, assigns the new status, progress and date to the state's own ``Goal`` in
+    place (one dict lookup, nothing built). Each load folds Goals of its own and nothing
+    outside the state keeps one, so no one else sees the change; decide methods read a
+    goal before recording, never after.
     """
 
     status: GoalStatus
