@@ -106,7 +106,7 @@ _JSON_DECODERS: dict[type[BaseModel], JsonDecoder | None] = {}
 def json_decoder_for(cls: type[BaseModel]) -> JsonDecoder | None:
     """The trusted decoder of an event class straight from its stored JSON bytes (parsed
     and validated in pydantic-core, no dict in between), the originator columns added;
-    None for a class that is not a plain model.
+    None for a class whose schema is not a model (or a model with its definitions).
 
     A class with ``class_version`` > 1 decodes only JSON that carries its current
     ``class_version`` (as this version writes it); older JSON raises ``ValueError``, and
@@ -114,6 +114,10 @@ def json_decoder_for(cls: type[BaseModel]) -> JsonDecoder | None:
     if cls in _JSON_DECODERS:
         return _JSON_DECODERS[cls]
     schema = cls.__pydantic_core_schema__
+    definitions: list[Any] | None = None
+    if schema.get("type") == "definitions":  # a model whose nested models are shared
+        definitions = _trusted(schema["definitions"])
+        schema = schema["schema"]
     decoder: JsonDecoder | None = None
     if schema.get("type") == "model":
         current: int = getattr(cls, "class_version", 1)
@@ -130,7 +134,8 @@ def json_decoder_for(cls: type[BaseModel]) -> JsonDecoder | None:
                     core_schema.with_default_schema(core_schema.int_schema(), default=1)
                 ),
             }
-        validate = SchemaValidator(fields, schema.get("config")).validate_json
+        top = fields if definitions is None else core_schema.definitions_schema(fields, definitions)
+        validate = SchemaValidator(top, schema.get("config")).validate_json
         new = object.__new__
         assign = object.__setattr__
 
