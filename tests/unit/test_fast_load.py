@@ -10,19 +10,22 @@ after a known head, an edited byte, an unknown topic.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
-from datetime import UTC, datetime
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import orjson
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from perhetyo import Actor, FamilyCases, TamperedRecordError
+from perhetyo import Actor, FamilyCases, MeetingKind, TamperedRecordError
 from perhetyo.errors import CorruptRecordError
 from perhetyo.persistence.chain import GENESIS, HEADER_SIZE, Chain, Head, tag_for, verify_case
-from perhetyo.testing import FakeClock, open_sample_case
+from perhetyo.testing import FakeClock, an_actor, open_sample_case
 
 from .test_codec import UPCAST_TOPIC, UpcastedV2, _all_events, _mapper
 
@@ -181,3 +184,56 @@ def test_a_tag_is_the_documented_hash_of_the_documented_message(key: bytes | Non
 
     for _ in range(2):  # the second time from the cached MAC
         assert tag_for(key, GENESIS, case_id=case_id, topic=TOPIC, version=3, body=body) == expected
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["plain", "keyed"])
+def test_a_store_that_checked_a_case_still_refuses_an_edit_made_under_it(
+    tmp_path: Path, key: bytes | None
+) -> None:
+    me = an_actor()
+    database = tmp_path / "cases.db"
+    with FamilyCases(f"sqlite:///{database}", clock=FakeClock(), chain_key=key) as cases:
+        case_id = open_sample_case(cases)
+        cases.record_meeting(
+            case_id, kind=MeetingKind.NETWORK, held_on=date(2020, 9, 1), summary="Q-1", actor=me
+        )
+        cases.record_meeting(  # the case is now checked and remembered, and loaded again
+            case_id, kind=MeetingKind.NETWORK, held_on=date(2020, 9, 1), summary="Q-2", actor=me
+        )
+        version = len(cases.history(case_id, actor=me)) - 1  # the first meeting
+        with contextlib.closing(sqlite3.connect(database)) as db, db:
+            where = "WHERE originator_id = ? AND originator_version = ?"
+            (state,) = db.execute(
+                f"SELECT state FROM stored_events {where}", (case_id.hex, version)
+            ).fetchone()
+            edited = state.replace(b"Q-1", b"Q-9")
+            db.execute(
+                f"UPDATE stored_events SET state = ? {where}", (edited, case_id.hex, version)
+            )
+
+        for read in (
+            lambda: cases.record_meeting(
+                case_id,
+                kind=MeetingKind.HOME_VISIT,
+                held_on=date(2020, 9, 2),
+                summary="K",
+                actor=me,
+            ),
+            lambda: cases.history(case_id, actor=me),
+        ):
+            with pytest.raises(TamperedRecordError) as raised:
+                read()
+            assert (raised.value.case_id, raised.value.version) == (case_id, version)
+
+
+def test_what_a_chain_remembers_is_bounded_and_the_least_recent_case_goes_first() -> None:
+    chain = Chain(remember=10)
+    first, second, third = uuid4(), uuid4(), uuid4()
+    stored = {case: chain.seal_all(Head(), _bodies(case, 1, 4)) for case in (first, second, third)}
+    for case in (first, second, first, third):
+        chain.verified(case, stored[case])
+
+    assert list(chain._checked) == [first, third]  # second was the least recently loaded
+    assert chain._checked_events == 8
+    chain.verified(second, chain.seal_all(Head(), _bodies(second, 1, 11)))  # more than 10
+    assert list(chain._checked) == [first, third]

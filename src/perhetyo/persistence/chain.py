@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -74,6 +75,8 @@ GENESIS: Final = bytes(TAG_SIZE)
 """The previous tag of a case's first chained event."""
 _DOMAIN: Final = b"perhetyo.chain.v1\x00"
 _LEGACY_START: Final = b'{"'
+DEFAULT_REMEMBERED_EVENTS: Final = 20_000
+"""Stored events whose bytes a :class:`Chain` keeps after checking them (a few MB)."""
 _FORMAT_AT: Final = len(MAGIC)
 _TAG_AT: Final = _FORMAT_AT + 1
 _MALFORMED: Final = -1
@@ -319,13 +322,26 @@ class Chain:
     ``key`` is the chain key (``None``: plain SHA-256). The command path loads a case with
     :meth:`verified` (one read; it returns the head) and hands that head to :meth:`seal_all`
     when it saves, so sealing needs no read of its own.
+
+    ``remember`` bounds the stored events whose exact bytes the chain keeps after checking
+    a case from its first event (the least recently loaded cases are forgotten first; 0
+    keeps none). A later load of the case whose first events are byte for byte what was
+    checked (version, topic and state) computes tags only for the events after them: the
+    same verdict, as a tag depends on nothing else (and the key, which is compared too).
+    An edited byte makes the comparison fail and every tag is computed again.
     """
 
-    def __init__(self, key: bytes | None = None) -> None:
+    def __init__(
+        self, key: bytes | None = None, *, remember: int = DEFAULT_REMEMBERED_EVENTS
+    ) -> None:
         if key is not None and len(key) < 16:
             # A programming error of whoever wires the key ring: never a user's input.
             raise ValueError("the chain key must be at least 16 bytes")
         self.key = key
+        self.remember = remember
+        self._checked: OrderedDict[UUID, _Checked] = OrderedDict()
+        self._checked_events = 0
+        self._lock = threading.Lock()
 
     @property
     def keyed(self) -> bool:
@@ -354,14 +370,53 @@ class Chain:
         that predates the chain, a weaker or malformed header, a mismatch) is walked again
         by :class:`ChainWalk`, which decides and names the broken version.
         """
+        if head is None and self.remember > 0:
+            known, known_head = self._known(case_id, stored)
+            if known:
+                fast = self._fast_head(case_id, stored[known:], known_head)
+                if fast is not None:
+                    self._keep(case_id, stored, fast)
+                    return fast
         fast = self._fast_head(case_id, stored, head or Head())
         if fast is not None:
+            if head is None and self.remember > 0:
+                self._keep(case_id, stored, fast)
             return fast
         walk = ChainWalk(case_id, self.key, head)
         for event in stored:
             if not walk.step(event):
                 raise TamperedRecordError(case_id, event.originator_version)
         return walk.head
+
+    def _known(self, case_id: UUID, stored: Sequence[StoredEvent]) -> tuple[int, Head]:
+        """How many of the first ``stored`` events are byte for byte what this chain last
+        checked of the case from its first event (under the same key), and their head."""
+        with self._lock:
+            checked = self._checked.get(case_id)
+            if checked is not None:
+                self._checked.move_to_end(case_id)
+        if checked is None or checked.key != self.key or len(stored) < len(checked.events):
+            return 0, Head()
+        count = len(checked.events)
+        now = [(e.originator_version, e.topic, e.state) for e in stored[:count]]
+        if now != checked.events:
+            return 0, Head()
+        return count, checked.head
+
+    def _keep(self, case_id: UUID, stored: Sequence[StoredEvent], head: Head) -> None:
+        """Remember what was checked of the case (from its first event), within bounds."""
+        events = [(e.originator_version, e.topic, e.state) for e in stored]
+        with self._lock:
+            old = self._checked.pop(case_id, None)
+            if old is not None:
+                self._checked_events -= len(old.events)
+            if len(events) > self.remember:
+                return
+            self._checked[case_id] = _Checked(self.key, events, head)
+            self._checked_events += len(events)
+            while self._checked_events > self.remember:
+                _, dropped = self._checked.popitem(last=False)
+                self._checked_events -= len(dropped.events)
 
     def _fast_head(self, case_id: UUID, stored: Sequence[StoredEvent], head: Head) -> Head | None:
         """The head when every event is chained and verifies (the same verdict as
@@ -407,6 +462,16 @@ class Chain:
         if version == head.version:
             return head
         return Head(version, previous, strength)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """What a chain checked of one case from its first event: each event's version, topic
+    and state, in order, under ``key``, and the head they make."""
+
+    key: bytes | None
+    events: list[tuple[int, str, bytes]]
+    head: Head
 
 
 def stored_head(stored: StoredEvent | None) -> Head:
