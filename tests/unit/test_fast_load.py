@@ -128,6 +128,7 @@ def test_a_batch_with_an_unknown_topic_or_damaged_bytes_is_refused_as_one_by_one
         with pytest.raises(CorruptRecordError) as raised:
             mapper.to_domain_events([bad, *stored[1:]])
         assert (raised.value.case_id, raised.value.version) == (case_id, 1)
+        assert raised.value.__context__ is None  # pydantic's and orjson's errors quote content
 
 
 def test_json_of_an_older_class_version_is_upcast_even_when_it_has_the_new_fields(

@@ -155,10 +155,12 @@ class PydanticMapper(Mapper[UUID]):
             originator_id = event.originator_id
             if not isinstance(originator_id, UUID):
                 originator_id = UUID(originator_id)
+            body = body_of(event.state)
             try:
-                append(decode(body_of(event.state), originator_id, event.originator_version))
-            except ValueError:  # not as we write it: decoded and judged by the full path
-                append(self.to_domain_event(event))
+                decoded_event = decode(body, originator_id, event.originator_version)
+            except ValueError:  # not as we write it: decoded and judged by the full path,
+                decoded_event = None  # outside this handler (no context on its error)
+            append(decoded_event if decoded_event is not None else self.to_domain_event(event))
         return events
 
     def _decode(self, stored_event: StoredEvent) -> CaseEvent:
