@@ -8,7 +8,6 @@ the Child Welfare Act from that date (its legal basis, and so who may be its wor
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -90,7 +89,9 @@ class MatterRules(CaseState):
     @applies(AssessmentStarted)
     def _assessment_started(self, event: AssessmentStarted) -> None:
         matter = self.matters[event.matter_id]
-        self.matters[event.matter_id] = replace(matter, started_on=event.started_on)
+        self.matters[event.matter_id] = Matter(
+            matter.pending_on, event.started_on, matter.completed, matter.declined
+        )
 
     @decides(CompleteAssessment)
     def complete_assessment(self, command: CompleteAssessment, now: datetime) -> None:
@@ -133,7 +134,9 @@ class MatterRules(CaseState):
     @applies(AssessmentCompleted)
     def _assessment_completed(self, event: AssessmentCompleted) -> None:
         matter = self.matters[event.matter_id]
-        self.matters[event.matter_id] = replace(matter, completed=True)
+        self.matters[event.matter_id] = Matter(
+            matter.pending_on, matter.started_on, True, matter.declined
+        )
         if event.child_welfare_begins:
             self.legal_basis = LegalBasis.CHILD_WELFARE_ACT
 
@@ -161,7 +164,9 @@ class MatterRules(CaseState):
     @applies(AssessmentDeclined)
     def _assessment_declined(self, event: AssessmentDeclined) -> None:
         matter = self.matters[event.matter_id]
-        self.matters[event.matter_id] = replace(matter, declined=True)
+        self.matters[event.matter_id] = Matter(
+            matter.pending_on, matter.started_on, matter.completed, True
+        )
 
     # --- rule helpers ----------------------------------------------------------------------
 

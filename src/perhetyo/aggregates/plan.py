@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -109,7 +108,9 @@ class PlanRules(CaseState):
 
     @applies(GoalUpdated)
     def _goal_updated(self, event: GoalUpdated) -> None:
+        # Assigned in place (one dict lookup, nothing built): this runs for most events of
+        # a long case's load, and each load folds Goals of its own (see Goal).
         goal = self.goals[event.goal_id]
-        self.goals[event.goal_id] = replace(
-            goal, status=event.status, progress=event.progress, last_on=event.updated_on
-        )
+        goal.status = event.status
+        goal.progress = event.progress
+        goal.last_on = event.updated_on

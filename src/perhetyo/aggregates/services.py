@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -74,8 +73,8 @@ class ServiceRules(DecisionRules):
     @applies(ServiceStarted)
     def _service_started(self, event: ServiceStarted) -> None:
         service = self.services[event.service_id]
-        self.services[event.service_id] = replace(
-            service, status=ServiceStatus.ACTIVE, started_on=event.started_on
+        self.services[event.service_id] = Service(
+            ServiceStatus.ACTIVE, service.ordered_on, event.started_on
         )
 
     @decides(EndService)
@@ -106,4 +105,4 @@ class ServiceRules(DecisionRules):
     def _service_ended(self, event: ServiceEnded) -> None:
         service = self.services[event.service_id]
         status = ServiceStatus.CANCELLED if event.cancelled else ServiceStatus.ENDED
-        self.services[event.service_id] = replace(service, status=status)
+        self.services[event.service_id] = Service(status, service.ordered_on, service.started_on)

@@ -82,9 +82,16 @@ def decides(command_class: type[Command[Any]]) -> Callable[[F], F]:
     return mark
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Goal:
-    """A goal as the rules see it (tavoite): status, progress, when set and last touched."""
+    """A goal as the rules see it (tavoite): status, progress, when set and last touched.
+
+    Not ``frozen``: the goal-update handler, which runs for nearly every event a long case
+    replays, assigns the new status, progress and date to the state's own ``Goal`` in
+    place (one dict lookup, nothing built). Each load folds Goals of its own and nothing
+    outside the state keeps one, so no one else sees the change; decide methods read a
+    goal before recording, never after.
+    """
 
     status: GoalStatus
     progress: int
@@ -201,21 +208,25 @@ class CaseState:
     @classmethod
     def project(cls, state: Self | None, events: Iterable[CaseEvent]) -> Self | None:
         """Fold stored events into a case (the projector for ``Repository.get``)."""
-        for event in events:
+        appliers = cls._appliers
+        for event in events:  # runs once per event of every load: kept flat
             if state is None:
                 state = cls(id=event.originator_id)
-            state.apply(event)
+            appliers[type(event)](state, event)
+            state.version = event.originator_version
+            if event.DATES_THE_CASE:
+                day: date = getattr(event, event.DATE_FIELD)
+                if day > state.latest_on:  # noqa: PLR1730 (max() is a call per event)
+                    state.latest_on = day
+            state.recorded_at = event.timestamp
+            if event.request_id is not None:
+                state.requests[event.request_id] = _Request(event.request_digest, event.result())
         return state
 
     def apply(self, event: CaseEvent) -> None:
-        """Evolve the state by one event: its handler, then what every event moves."""
-        self._appliers[type(event)](self, event)
-        self.version = event.originator_version
-        if event.DATES_THE_CASE:
-            self.latest_on = max(self.latest_on, event.occurred_on)
-        self.recorded_at = event.timestamp
-        if event.request_id is not None:
-            self.requests[event.request_id] = _Request(event.request_digest, event.result())
+        """Evolve the state by one event: its handler, then what every event moves
+        (:meth:`project`'s loop, the one place that says what)."""
+        self.project(self, (event,))
 
     def collect_events(self) -> list[CaseEvent]:
         """Hand over the new events, once."""

@@ -24,7 +24,7 @@ version, never its content (:func:`perhetyo.persistence.errors.decoded`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +35,7 @@ from perhetyo.events import EVENT_CLASSES, CaseEvent
 from perhetyo.persistence.chain import Chain, Head, body_of
 from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.errors import decoded
-from perhetyo.persistence.trusted import decoder_for, json_decoder_for
+from perhetyo.persistence.trusted import JsonDecoder, decoder_for, json_decoder_for
 
 __all__ = ["OrjsonTranscoder", "PydanticMapper"]
 
@@ -78,6 +78,7 @@ class PydanticMapper(Mapper[UUID]):
         )
         self.chain = chain or Chain()
         self._json = isinstance(transcoder, OrjsonTranscoder)  # JSON bytes: decoded at once
+        self._from_json: dict[str, JsonDecoder] = {}  # each topic's decoder, once found
 
     # --- the chain's seam (persistence/chain.py): sealed after encoding, checked first ---
 
@@ -85,9 +86,12 @@ class PydanticMapper(Mapper[UUID]):
         """Encode one case's new events, each sealed over the one before (``head`` first)."""
         return self.chain.seal_all(head, [self.to_stored_event(event) for event in events])
 
-    def verified(self, case_id: UUID, stored: Iterable[StoredEvent]) -> Head:
-        """Check a case's stored events against the chain; their head, or TamperedRecordError."""
-        return self.chain.verified(case_id, stored)
+    def verified(
+        self, case_id: UUID, stored: Sequence[StoredEvent], head: Head | None = None
+    ) -> Head:
+        """Check a case's stored events (from its first, or after an already verified
+        ``head``) against the chain; their head, or TamperedRecordError."""
+        return self.chain.verified(case_id, stored, head)
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         """Encode one event, unsealed; ``originator_id`` and ``originator_version`` are columns.
@@ -123,6 +127,41 @@ class PydanticMapper(Mapper[UUID]):
             stored_event.originator_version,
             lambda: self._decode(stored_event),
         )
+
+    def to_domain_events(self, stored: Sequence[StoredEvent]) -> list[CaseEvent]:
+        """Decode a case's stored events in order: as :meth:`to_domain_event` each.
+
+        On a store without encryption the common case takes one short loop: each event
+        straight from its JSON bytes by its class's trusted decoder. Anything else (an
+        encrypted payload, an unknown topic, a class that may need upcasting, a payload
+        not as we write it) goes through :meth:`to_domain_event`, which decides and
+        reports it as before.
+        """
+        if self.sealer is not None or self.cipher or self.compressor or not self._json:
+            return [self.to_domain_event(event) for event in stored]
+        decoders = self._from_json
+        events: list[CaseEvent] = []
+        append = events.append
+        for event in stored:
+            topic = event.topic
+            decode = decoders.get(topic)
+            if decode is None:
+                cls = self.registry.get(topic)
+                decode = json_decoder_for(cls) if cls is not None else None
+                if decode is None:  # unknown topic, or upcasting: the full path
+                    append(self.to_domain_event(event))
+                    continue
+                decoders[topic] = decode
+            originator_id = event.originator_id
+            if not isinstance(originator_id, UUID):
+                originator_id = UUID(originator_id)
+            body = body_of(event.state)
+            try:
+                decoded_event = decode(body, originator_id, event.originator_version)
+            except ValueError:  # not as we write it: decoded and judged by the full path,
+                decoded_event = None  # outside this handler (no context on its error)
+            append(decoded_event if decoded_event is not None else self.to_domain_event(event))
+        return events
 
     def _decode(self, stored_event: StoredEvent) -> CaseEvent:
         cls = self.registry[stored_event.topic]

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from typing import cast
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.utils import Environment, EnvType
 
-from perhetyo.errors import TamperedRecordError
 from perhetyo.events import CaseEvent
-from perhetyo.persistence.chain import Chain, ChainWalk, Head, stored_head
+from perhetyo.persistence.chain import Chain, Head, stored_head
 from perhetyo.persistence.cipher import PayloadCipher
 from perhetyo.persistence.codec import OrjsonTranscoder, PydanticMapper
 from perhetyo.persistence.keyring import KeyRing
@@ -112,7 +110,7 @@ class EventStore(Application[UUID]):
         """
         stored = list(self.recorder.select_events(case_id))
         head = self.mapper.verified(case_id, stored)
-        return [cast(CaseEvent, self.mapper.to_domain_event(event)) for event in stored], head
+        return self.mapper.to_domain_events(stored), head
 
     def case_events_after(
         self, case_id: UUID, head: Head
@@ -127,12 +125,9 @@ class EventStore(Application[UUID]):
         stored = list(self.recorder.select_events(case_id, gt=head.version - 1))
         if not stored or stored_head(stored[0]) != head:
             return None
-        walk = ChainWalk.after(case_id, self.chain.key, head)
-        for event in stored[1:]:
-            if not walk.step(event):
-                raise TamperedRecordError(case_id, event.originator_version)
-        events = [cast(CaseEvent, self.mapper.to_domain_event(event)) for event in stored[1:]]
-        return events, walk.head
+        after = stored[1:]
+        now = self.mapper.verified(case_id, after, head)
+        return self.mapper.to_domain_events(after), now
 
     def append(self, events: Sequence[CaseEvent], head: Head) -> None:
         """Store one case's new events, sealed over ``head`` (the head its load returned).

@@ -33,6 +33,8 @@ JsonDecoder = Callable[[bytes, Any, int], Any]
 
 _COLUMNS: Final = ("originator_id", "originator_version")
 """An event's fields that are stored as columns, not in its JSON."""
+_VERSION: Final = "class_version"
+"""The key of an event's class version in its stored JSON (when above 1)."""
 
 _CONSTRAINTS: Final = frozenset(
     {"pattern", "min_length", "max_length", "strip_whitespace", "to_lower", "to_upper", "ge"}
@@ -104,24 +106,45 @@ _JSON_DECODERS: dict[type[BaseModel], JsonDecoder | None] = {}
 def json_decoder_for(cls: type[BaseModel]) -> JsonDecoder | None:
     """The trusted decoder of an event class straight from its stored JSON bytes (parsed
     and validated in pydantic-core, no dict in between), the originator columns added;
-    None for a class whose stored JSON may need upcasting (``class_version`` > 1)."""
+    None for a class whose schema is not a model (or a model with its definitions).
+
+    A class with ``class_version`` > 1 decodes only JSON that carries its current
+    ``class_version`` (as this version writes it); older JSON raises ``ValueError``, and
+    the codec upcasts it on its dict path."""
     if cls in _JSON_DECODERS:
         return _JSON_DECODERS[cls]
     schema = cls.__pydantic_core_schema__
+    definitions: list[Any] | None = None
+    if schema.get("type") == "definitions":  # a model whose nested models are shared
+        definitions = _trusted(schema["definitions"])
+        schema = schema["schema"]
     decoder: JsonDecoder | None = None
-    if getattr(cls, "class_version", 1) == 1 and schema.get("type") == "model":
+    if schema.get("type") == "model":
+        current: int = getattr(cls, "class_version", 1)
         fields = _trusted(schema["schema"])
         fields["extra_behavior"] = "forbid"
         for name in _COLUMNS:  # not in the JSON: given by the caller
             field = dict(fields["fields"][name])
             field["schema"] = core_schema.with_default_schema(field["schema"], default=None)
             fields["fields"] = {**fields["fields"], name: field}
-        validate = SchemaValidator(fields, schema.get("config")).validate_json
+        if current > 1:  # the stored class version, checked below (never a field)
+            fields["fields"] = {
+                **fields["fields"],
+                _VERSION: core_schema.model_field(
+                    core_schema.with_default_schema(core_schema.int_schema(), default=1)
+                ),
+            }
+        top = fields if definitions is None else core_schema.definitions_schema(fields, definitions)
+        validate = SchemaValidator(top, schema.get("config")).validate_json
         new = object.__new__
         assign = object.__setattr__
 
         def decode(data: bytes, originator_id: Any, version: int) -> Any:
             values, _, fields_set = validate(data)
+            if current > 1:
+                if values.pop(_VERSION) != current:
+                    raise ValueError("an older class version: upcast first")
+                fields_set.discard(_VERSION)
             values["originator_id"] = originator_id
             values["originator_version"] = version
             fields_set.update(_COLUMNS)
