@@ -123,6 +123,14 @@ class _Slot:
         return CaseState(self.plan, self.updates)
 
 
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A batch's rows to insert and the cases whose rows they replace, per table."""
+
+    rows: dict[Table, list[dict[str, Any]]]
+    stale: dict[Table, list[str]]
+
+
 class _LRU:
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
@@ -181,8 +189,19 @@ class ProjectionRunner:
         chain: Chain | None = None,
         personal: bool = True,
         deadline_policy: DeadlinePolicy = DEFAULT_POLICY,
+        partition: tuple[int, int] | None = None,
+        stop: int | None = None,
+        write_turn: contextlib.AbstractContextManager[Any] | None = None,
     ) -> None:
         self.recorder = recorder
+        self.partition = partition
+        """``(index, count)``: fold only the cases whose id's integer is ``index`` modulo
+        ``count`` (a parallel rebuild's worker); the position still moves over them all."""
+        self.stop = stop
+        self._write_turn = write_turn or contextlib.nullcontext()
+        """Held around each writing transaction (a parallel rebuild's workers take turns
+        on a lock of their own, handed over at once, not through SQLite's busy waits)."""
+        """The last notification id to read (None: the log's end)."""
         self.deadline_policy = deadline_policy
         self.mapper = mapper
         self.application_name = application_name
@@ -264,23 +283,42 @@ class ProjectionRunner:
         # Read and decode with no transaction of ours open (see the module docstring).
         with storage_errors("the event store"):
             notifications = self.recorder.select_notifications(
-                start=position or 0, limit=self.batch_size, inclusive_of_start=False
+                start=position or 0,
+                limit=self.batch_size,
+                stop=self.stop,
+                inclusive_of_start=False,
             )
         self.at_end = len(notifications) < self.batch_size
         if not notifications:
             return 0
+        new_position = notifications[-1].id
+        if self.partition is not None:
+            index, count = self.partition
+            notifications = [
+                n for n in notifications if _uuid(n.originator_id).int % count == index
+            ]
         heads: dict[UUID, Head] = self._chain.check(notifications)
         events = self._decoded(notifications)
-        new_position = notifications[-1].id
-        with self._write_engine.begin() as conn:
+        ready: tuple[dict[UUID, _Slot], _Rows] | None = None
+        if self.partition is not None:
+            # A parallel rebuild's worker folds with no write lock held, so that the other
+            # workers write meanwhile: only it writes its cases' rows, nobody moves its
+            # position, so what it reads back cannot change before it writes.
+            with self.engine.connect() as conn:
+                slots, audit_rows, update_rows = self._fold(conn, events)
+                ready = slots, self._rows(slots.values(), audit_rows, update_rows)
+        with self._write_turn, self._write_engine.begin() as conn:
             if self._lock is not None:
                 self._lock(conn)
             if self.positions.read(conn, self.application_name) != position:
                 raise PositionMoved
-            if position != self._cache_position:
-                self._cache.clear()  # another writer or a rebuild moved the rows
-            slots, audit_rows, update_rows = self._fold(conn, events)
-            self._write(conn, slots.values(), audit_rows, update_rows)
+            if ready is None:
+                if position != self._cache_position:
+                    self._cache.clear()  # another writer or a rebuild moved the rows
+                slots, audit_rows, update_rows = self._fold(conn, events)
+                ready = slots, self._rows(slots.values(), audit_rows, update_rows)
+            slots, rows = ready
+            self._write(conn, rows)
             states = {case_id: slot.state() for case_id, slot in slots.items()}
             self.positions.advance(conn, self.application_name, position, new_position)
         self._cache.put_all(states)
@@ -421,15 +459,14 @@ class ProjectionRunner:
             )
         return states
 
-    def _write(
+    def _rows(
         self,
-        conn: Connection,
         slots: Iterable[_Slot],
         audit_rows: list[dict[str, Any]],
         update_rows: list[dict[str, Any]],
-    ) -> None:
-        """Write the touched cases' rows: each table whose rows changed is rewritten for
-        the case (its rows deleted, then inserted), the case row and deadlines always.
+    ) -> _Rows:
+        """The touched cases' rows to write: each table whose rows changed is rewritten
+        for the case (its rows deleted, then inserted), the case row and deadlines always.
 
         What changed is known without comparing values: the folds evolve immutable read
         models, so a field the batch did not change is the very tuple the batch began with
@@ -444,7 +481,14 @@ class ProjectionRunner:
                 rows[table].extend(more)
                 if slot.before is not None:
                     stale[table].append(slot.key)
-        for table, keys in stale.items():
+        rows[t.goal_updates].extend(update_rows)
+        rows[t.audit_entries].extend(audit_rows)
+        return _Rows(rows, stale)
+
+    def _write(self, conn: Connection, prepared: _Rows) -> None:
+        """Delete the stale rows (and an erased case's timeline and trail), insert the new."""
+        t = self.tables
+        for table, keys in prepared.stale.items():
             if keys:
                 conn.execute(self._delete_of[table], {"keys": keys})
         erased = [str(case_id) for case_id in self._erased]
@@ -452,12 +496,9 @@ class ProjectionRunner:
         if erased:
             for table in (t.goal_updates, t.audit_entries):
                 conn.execute(self._delete_of[table], {"keys": erased})
-        rows[t.goal_updates].extend(update_rows)
-        rows[t.audit_entries].extend(audit_rows)
         writer = self._writer
         for table in t.all:
-            writer.insert(conn, table, rows[table])
-
+            writer.insert(conn, table, prepared.rows[table])
 
     def _changed(self, slot: _Slot) -> list[tuple[Table, list[dict[str, Any]]]]:
         """The tables whose rows of the case the batch changed, with their new rows."""
