@@ -103,7 +103,8 @@ class CaseState:
     """
 
     plan: CurrentPlan | None
-    updates: Mapping[UUID, int]
+    updates: Mapping[int, int]
+    """Per goal (its id's ``int``: cheaper to hash than a UUID), its timeline points."""
 
 
 _INITIAL = CaseState(current_plan.initial(), {})
@@ -372,12 +373,13 @@ class ProjectionRunner:
         Each touched case gets one slot (its id as text, plan and counts), so an event costs
         one dict look-up by case id (UUID hashing is Python code: it was a tenth of a fold).
         """
-        first: dict[UUID, CaseEvent] = {}
-        for event in events:
-            first.setdefault(event.originator_id, event)
+        first: dict[int, CaseEvent] = {}
+        for event in events:  # keyed by the id's int: hashing a UUID is Python code
+            first.setdefault(event.originator_id.int, event)
         slots: dict[UUID, _Slot] = {}
         missing: list[UUID] = []
-        for case_id, event in first.items():
+        for event in first.values():
+            case_id = event.originator_id
             cached = self._cache.get(case_id)
             if cached is not None:
                 slots[case_id] = _Slot(case_id, cached)
@@ -391,20 +393,22 @@ class ProjectionRunner:
         update_rows: list[dict[str, Any]] = []
         apply_plan = current_plan.apply
         audit_fields = audit_trail.fields_for
+        by_int = {case_id.int: slot for case_id, slot in slots.items()}
         for event in events:
-            slot = slots[event.originator_id]
+            slot = by_int[event.originator_id.int]
             key = slot.key
             if isinstance(event, CaseErased):  # only the summary's rows remain
                 self._erased.add(event.originator_id)
                 audit_rows = [row for row in audit_rows if row["case_id"] != key]
                 update_rows = [row for row in update_rows if row["case_id"] != key]
-                slot.updates = {goal.goal_id: 0 for goal in event.summary.goals}
+                slot.updates = {goal.goal_id.int: 0 for goal in event.summary.goals}
             elif isinstance(event, GoalSet):
-                slot.updates[event.goal_id] = 0
+                slot.updates[event.goal_id.int] = 0
             elif isinstance(event, GoalUpdated):
-                seq = slot.updates.get(event.goal_id)
+                goal_key = event.goal_id.int
+                seq = slot.updates.get(goal_key)
                 if seq is not None:  # the live fold, too, ignores an unknown goal
-                    slot.updates[event.goal_id] = seq + 1
+                    slot.updates[goal_key] = seq + 1
                     update_rows.append(goal_update_row(key, event, seq))
             slot.plan = apply_plan(slot.plan, event)
             audit_rows.append(audit_row(audit_fields(event), key))
@@ -424,13 +428,13 @@ class ProjectionRunner:
         goals = _group(conn.execute(self._select_of[t.goals], {"keys": keys}))
         services = _group(conn.execute(self._select_of[t.services], {"keys": keys}))
         u = t.goal_updates
-        counted: dict[str, dict[UUID, int]] = {}
+        counted: dict[str, dict[int, int]] = {}
         for case_key, goal_key, count in conn.execute(
             select(u.c.case_id, u.c.goal_id, func.count())
             .where(u.c.case_id.in_(keys))
             .group_by(u.c.case_id, u.c.goal_id)
         ):
-            counted.setdefault(case_key, {})[UUID(goal_key)] = count
+            counted.setdefault(case_key, {})[UUID(goal_key).int] = count
         decisions, memberships, contents, cancelled = (
             _group(conn.execute(self._select_of[table], {"keys": keys}))
             for table in t.statutory
@@ -449,7 +453,7 @@ class ProjectionRunner:
                 contents.get(key, []),
                 cancelled.get(key, []),
             )
-            updates = {UUID(goal.goal_id): 0 for goal in case_goals}
+            updates = {UUID(goal.goal_id).int: 0 for goal in case_goals}
             updates.update(counted.get(key, {}))
             states[case_id] = CaseState(
                 plan_from_rows(
