@@ -224,6 +224,12 @@ class ProjectionRunner:
         self._delete_of: dict[Table, Delete] = {
             table: delete(table).where(table.c.case_id.in_(keys)) for table in tables.all
         }
+        u = tables.goal_updates
+        self._count_updates = (
+            select(u.c.case_id, u.c.goal_id, func.count())
+            .where(u.c.case_id.in_(keys))
+            .group_by(u.c.case_id, u.c.goal_id)
+        )
         self._cache_position: int | None = None
         self.at_end = False
         """Whether the last batch read fewer events than a whole batch (the log's end)."""
@@ -427,13 +433,8 @@ class ProjectionRunner:
         }
         goals = _group(conn.execute(self._select_of[t.goals], {"keys": keys}))
         services = _group(conn.execute(self._select_of[t.services], {"keys": keys}))
-        u = t.goal_updates
         counted: dict[str, dict[int, int]] = {}
-        for case_key, goal_key, count in conn.execute(
-            select(u.c.case_id, u.c.goal_id, func.count())
-            .where(u.c.case_id.in_(keys))
-            .group_by(u.c.case_id, u.c.goal_id)
-        ):
+        for case_key, goal_key, count in conn.execute(self._count_updates, {"keys": keys}):
             counted.setdefault(case_key, {})[UUID(goal_key).int] = count
         decisions, memberships, contents, cancelled = (
             _group(conn.execute(self._select_of[table], {"keys": keys}))
