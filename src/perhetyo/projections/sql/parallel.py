@@ -30,6 +30,7 @@ import os
 from collections.abc import Sequence
 from datetime import date
 from multiprocessing.connection import Connection as Pipe
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Final, Protocol
 from uuid import UUID
@@ -155,20 +156,9 @@ def fold_in_parallel(views: _Views, tables: ViewTables, engine: Engine, workers:
             sending.close()
             processes.append(process)
             pipes.append(receiving)
-        applied, failure = 0, None
-        for receiving in pipes:
-            try:
-                kind, value = receiving.recv()
-            except EOFError:  # the worker died without a word (killed, out of memory)
-                kind, value = "error", ProjectionError("a rebuild worker process stopped")
-            if kind == "ok":
-                applied += value
-            elif failure is None:
-                failure = _rebuilt(value) if isinstance(value, tuple) else value
+        applied = _results(pipes)
         for process in processes:
             process.join()
-        if failure is not None:
-            raise failure
     finally:
         for process in processes:
             if process.is_alive():
@@ -181,6 +171,30 @@ def fold_in_parallel(views: _Views, tables: ViewTables, engine: Engine, workers:
         conn.execute(delete(t).where(t.c.view_name.in_(WORKER_VIEWS)))
         Positions(t, REBUILD).advance(conn, views.application_name, None, stop)
     _log.info("rebuild: %d events folded by %d worker processes", applied, workers)
+    return applied
+
+
+def _results(pipes: list[Pipe]) -> int:
+    """The events the workers folded, as each answers; the first failure raised (the
+    caller then stops the others: one killed while it held the write turn would leave
+    them waiting for ever)."""
+    applied: int = 0
+    failure: BaseException | None = None
+    pending = list(pipes)
+    while pending and failure is None:
+        for receiving in wait(pending):
+            assert isinstance(receiving, Pipe)  # noqa: S101 (narrows wait()'s type)
+            pending.remove(receiving)
+            try:
+                kind, value = receiving.recv()
+            except EOFError:  # the worker died without a word (killed, out of memory)
+                kind, value = "error", ProjectionError("a rebuild worker process stopped")
+            if kind == "ok":
+                applied += value
+            elif failure is None:
+                failure = _rebuilt(value) if isinstance(value, tuple) else value
+    if failure is not None:
+        raise failure
     return applied
 
 
