@@ -130,8 +130,9 @@ class GoalUpdated(CaseEvent):
 
     def describe(self) -> Summary:
         """The goal id, its new status and progress."""
+        goal, status, progress = str(self.goal_id), self.status, self.progress  # once each
         return Summary(
-            f"tavoite {self.goal_id}: {fi(self.status)}, {self.progress} %",
-            f"goal {self.goal_id}: {self.status.value}, {self.progress}%",
+            f"tavoite {goal}: {fi(status)}, {progress} %",
+            f"goal {goal}: {status.value}, {progress}%",
         )
 

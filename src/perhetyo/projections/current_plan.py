@@ -7,7 +7,9 @@ and values; the stored SQL view of the same fold is in ``perhetyo.projections.sq
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from pydantic import Field
@@ -153,17 +155,18 @@ def initial() -> CurrentPlan | None:
 
 
 def _replace_goal(plan: CurrentPlan, goal_id: UUID, **changes: object) -> tuple[GoalView, ...]:
+    target = goal_id.int  # ints compare in C; UUID.__eq__ is Python code
     return tuple(
-        goal.evolve(**changes) if goal.goal_id == goal_id else goal
-        for goal in plan.goals
+        goal.evolve(**changes) if goal.goal_id.int == target else goal for goal in plan.goals
     )
 
 
 def _replace_service(
     plan: CurrentPlan, service_id: UUID, **changes: object
 ) -> tuple[ServiceView, ...]:
+    target = service_id.int
     return tuple(
-        service.evolve(**changes) if service.service_id == service_id else service
+        service.evolve(**changes) if service.service_id.int == target else service
         for service in plan.services
     )
 
@@ -210,6 +213,11 @@ def _opened(event: CaseOpened) -> CurrentPlan:
             ),
         ),
     )
+
+
+_BRANCHES: dict[type, Callable[[Any, CurrentPlan], dict[str, object]]] = {}
+"""Each event class's branch of :func:`_changes`, found once (a plain dict look-up per
+event instead of singledispatch's wrapper)."""
 
 
 @functools.singledispatch
@@ -599,6 +607,9 @@ def apply(state: CurrentPlan | None, event: CaseEvent) -> CurrentPlan | None:
         return _erased(event)
     if state is None:
         return None
-    changes = _changes(event, state)
+    branch = _BRANCHES.get(type(event))
+    if branch is None:
+        branch = _BRANCHES[type(event)] = _changes.dispatch(type(event))
+    changes = branch(event, state)
     changes["version"] = event.originator_version
     return state.evolve(**changes)

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Final, Protocol
-from uuid import uuid4
+from uuid import UUID, uuid4
 
+from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy import (
     Connection,
     Engine,
@@ -44,7 +45,10 @@ from sqlalchemy import inspect as inspect_database
 
 from perhetyo.errors import ProjectionError
 from perhetyo.persistence import advisory_key, storage_errors
+from perhetyo.persistence.chain import Chain
 from perhetyo.persistence.store import create_private_file, sqlite_transactions
+from perhetyo.projections.deadlines import DeadlinePolicy
+from perhetyo.projections.sql import parallel
 from perhetyo.projections.sql.runner import ProjectionRunner, catch_up
 from perhetyo.projections.sql.schema import (
     LIVE,
@@ -187,6 +191,12 @@ class _Views(Protocol):
     """What a rebuild needs of the stored views (:class:`StoredViews` provides it)."""
 
     engine: Engine
+    recorder: ApplicationRecorder
+    mapper: Mapper[UUID]
+    cache_size: int
+    deadline_policy: DeadlinePolicy
+    chain: Chain | None
+    personal: bool
     schema: str | None
     application_name: str
     tables: ViewTables
@@ -212,6 +222,11 @@ class Rebuilds:
             MetaData(schema=views.schema), suffix=REBUILD_SUFFIX, indexed=False
         )
         self._positions = Positions(views.tracking, REBUILD)
+        self.parallel_min_events = parallel.PARALLEL_MIN_EVENTS
+        """A log of at least this many events is folded in worker processes when it can
+        be (see :mod:`.parallel`); 0 never does."""
+        self.parallel_workers: int | None = None
+        """How many worker processes (None: as many as free cores, see :mod:`.parallel`)."""
 
     def status(self) -> RebuildStatus | None:
         """A rebuild running, or the leftovers of one that stopped; None if neither."""
@@ -299,10 +314,18 @@ class Rebuilds:
                 on_batch(applied)
 
         with _rebuild_engine(views.engine) as engine:
+            applied = 0
+            workers = 1
+            if self.parallel_min_events:
+                workers = parallel.workers_for(views, engine, wanted=self.parallel_workers)
+            if workers > 1 and self._log_size() >= self.parallel_min_events:
+                applied = parallel.fold_in_parallel(views, fresh, engine, workers)
+                progress(applied)
+            # What a parallel fold left (recorded since it began), or the whole log.
             runner = views.runner(
                 fresh, REBUILD, batch_size=views.rebuild_batch_size, engine=engine
             )
-            applied = catch_up(runner, progress, pause_gc=True)
+            applied += catch_up(runner, progress, pause_gc=True)
         with storage_errors("the stored views"):
             with views.writing() as conn:
                 for index in fresh.add_indexes(uuid4().hex[:8]):
@@ -314,6 +337,11 @@ class Rebuilds:
             "rebuild switched over: %d events folded, position %d", applied, position or 0
         )
         return applied
+
+    def _log_size(self) -> int:
+        recorder: Any = self.views.recorder
+        with storage_errors("the event store"):
+            return int(recorder.max_notification_id() or 0)
 
     def _leftovers(self, conn: Connection) -> tuple[int, tuple[str, ...]] | None:
         """The rebuild tracking position and the rebuild tables that exist, if any."""
@@ -330,7 +358,7 @@ class Rebuilds:
         for table in reversed(self._fresh.all):
             table.drop(conn, checkfirst=True)
         t = self.views.tracking
-        conn.execute(delete(t).where(t.c.view_name == REBUILD))
+        conn.execute(delete(t).where(t.c.view_name.in_((REBUILD, *parallel.WORKER_VIEWS))))
         return found
 
     def _check(self) -> None:

@@ -103,7 +103,8 @@ class CaseState:
     """
 
     plan: CurrentPlan | None
-    updates: Mapping[UUID, int]
+    updates: Mapping[int, int]
+    """Per goal (its id's ``int``: cheaper to hash than a UUID), its timeline points."""
 
 
 _INITIAL = CaseState(current_plan.initial(), {})
@@ -121,6 +122,14 @@ class _Slot:
 
     def state(self) -> CaseState:
         return CaseState(self.plan, self.updates)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A batch's rows to insert and the cases whose rows they replace, per table."""
+
+    rows: dict[Table, list[dict[str, Any]]]
+    stale: dict[Table, list[str]]
 
 
 class _LRU:
@@ -181,8 +190,19 @@ class ProjectionRunner:
         chain: Chain | None = None,
         personal: bool = True,
         deadline_policy: DeadlinePolicy = DEFAULT_POLICY,
+        partition: tuple[int, int] | None = None,
+        stop: int | None = None,
+        write_turn: contextlib.AbstractContextManager[Any] | None = None,
     ) -> None:
         self.recorder = recorder
+        self.partition = partition
+        """``(index, count)``: fold only the cases whose id's integer is ``index`` modulo
+        ``count`` (a parallel rebuild's worker); the position still moves over them all."""
+        self.stop = stop
+        self._write_turn = write_turn or contextlib.nullcontext()
+        """Held around each writing transaction (a parallel rebuild's workers take turns
+        on a lock of their own, handed over at once, not through SQLite's busy waits)."""
+        """The last notification id to read (None: the log's end)."""
         self.deadline_policy = deadline_policy
         self.mapper = mapper
         self.application_name = application_name
@@ -204,6 +224,12 @@ class ProjectionRunner:
         self._delete_of: dict[Table, Delete] = {
             table: delete(table).where(table.c.case_id.in_(keys)) for table in tables.all
         }
+        u = tables.goal_updates
+        self._count_updates = (
+            select(u.c.case_id, u.c.goal_id, func.count())
+            .where(u.c.case_id.in_(keys))
+            .group_by(u.c.case_id, u.c.goal_id)
+        )
         self._cache_position: int | None = None
         self.at_end = False
         """Whether the last batch read fewer events than a whole batch (the log's end)."""
@@ -264,23 +290,42 @@ class ProjectionRunner:
         # Read and decode with no transaction of ours open (see the module docstring).
         with storage_errors("the event store"):
             notifications = self.recorder.select_notifications(
-                start=position or 0, limit=self.batch_size, inclusive_of_start=False
+                start=position or 0,
+                limit=self.batch_size,
+                stop=self.stop,
+                inclusive_of_start=False,
             )
         self.at_end = len(notifications) < self.batch_size
         if not notifications:
             return 0
+        new_position = notifications[-1].id
+        if self.partition is not None:
+            index, count = self.partition
+            notifications = [
+                n for n in notifications if _uuid(n.originator_id).int % count == index
+            ]
         heads: dict[UUID, Head] = self._chain.check(notifications)
         events = self._decoded(notifications)
-        new_position = notifications[-1].id
-        with self._write_engine.begin() as conn:
+        ready: tuple[dict[UUID, _Slot], _Rows] | None = None
+        if self.partition is not None:
+            # A parallel rebuild's worker folds with no write lock held, so that the other
+            # workers write meanwhile: only it writes its cases' rows, nobody moves its
+            # position, so what it reads back cannot change before it writes.
+            with self.engine.connect() as conn:
+                slots, audit_rows, update_rows = self._fold(conn, events)
+                ready = slots, self._rows(slots.values(), audit_rows, update_rows)
+        with self._write_turn, self._write_engine.begin() as conn:
             if self._lock is not None:
                 self._lock(conn)
             if self.positions.read(conn, self.application_name) != position:
                 raise PositionMoved
-            if position != self._cache_position:
-                self._cache.clear()  # another writer or a rebuild moved the rows
-            slots, audit_rows, update_rows = self._fold(conn, events)
-            self._write(conn, slots.values(), audit_rows, update_rows)
+            if ready is None:
+                if position != self._cache_position:
+                    self._cache.clear()  # another writer or a rebuild moved the rows
+                slots, audit_rows, update_rows = self._fold(conn, events)
+                ready = slots, self._rows(slots.values(), audit_rows, update_rows)
+            slots, rows = ready
+            self._write(conn, rows)
             states = {case_id: slot.state() for case_id, slot in slots.items()}
             self.positions.advance(conn, self.application_name, position, new_position)
         self._cache.put_all(states)
@@ -334,12 +379,13 @@ class ProjectionRunner:
         Each touched case gets one slot (its id as text, plan and counts), so an event costs
         one dict look-up by case id (UUID hashing is Python code: it was a tenth of a fold).
         """
-        first: dict[UUID, CaseEvent] = {}
-        for event in events:
-            first.setdefault(event.originator_id, event)
+        first: dict[int, CaseEvent] = {}
+        for event in events:  # keyed by the id's int: hashing a UUID is Python code
+            first.setdefault(event.originator_id.int, event)
         slots: dict[UUID, _Slot] = {}
         missing: list[UUID] = []
-        for case_id, event in first.items():
+        for event in first.values():
+            case_id = event.originator_id
             cached = self._cache.get(case_id)
             if cached is not None:
                 slots[case_id] = _Slot(case_id, cached)
@@ -353,20 +399,22 @@ class ProjectionRunner:
         update_rows: list[dict[str, Any]] = []
         apply_plan = current_plan.apply
         audit_fields = audit_trail.fields_for
+        by_int = {case_id.int: slot for case_id, slot in slots.items()}
         for event in events:
-            slot = slots[event.originator_id]
+            slot = by_int[event.originator_id.int]
             key = slot.key
             if isinstance(event, CaseErased):  # only the summary's rows remain
                 self._erased.add(event.originator_id)
                 audit_rows = [row for row in audit_rows if row["case_id"] != key]
                 update_rows = [row for row in update_rows if row["case_id"] != key]
-                slot.updates = {goal.goal_id: 0 for goal in event.summary.goals}
+                slot.updates = {goal.goal_id.int: 0 for goal in event.summary.goals}
             elif isinstance(event, GoalSet):
-                slot.updates[event.goal_id] = 0
+                slot.updates[event.goal_id.int] = 0
             elif isinstance(event, GoalUpdated):
-                seq = slot.updates.get(event.goal_id)
+                goal_key = event.goal_id.int
+                seq = slot.updates.get(goal_key)
                 if seq is not None:  # the live fold, too, ignores an unknown goal
-                    slot.updates[event.goal_id] = seq + 1
+                    slot.updates[goal_key] = seq + 1
                     update_rows.append(goal_update_row(key, event, seq))
             slot.plan = apply_plan(slot.plan, event)
             audit_rows.append(audit_row(audit_fields(event), key))
@@ -385,14 +433,9 @@ class ProjectionRunner:
         }
         goals = _group(conn.execute(self._select_of[t.goals], {"keys": keys}))
         services = _group(conn.execute(self._select_of[t.services], {"keys": keys}))
-        u = t.goal_updates
-        counted: dict[str, dict[UUID, int]] = {}
-        for case_key, goal_key, count in conn.execute(
-            select(u.c.case_id, u.c.goal_id, func.count())
-            .where(u.c.case_id.in_(keys))
-            .group_by(u.c.case_id, u.c.goal_id)
-        ):
-            counted.setdefault(case_key, {})[UUID(goal_key)] = count
+        counted: dict[str, dict[int, int]] = {}
+        for case_key, goal_key, count in conn.execute(self._count_updates, {"keys": keys}):
+            counted.setdefault(case_key, {})[UUID(goal_key).int] = count
         decisions, memberships, contents, cancelled = (
             _group(conn.execute(self._select_of[table], {"keys": keys}))
             for table in t.statutory
@@ -411,7 +454,7 @@ class ProjectionRunner:
                 contents.get(key, []),
                 cancelled.get(key, []),
             )
-            updates = {UUID(goal.goal_id): 0 for goal in case_goals}
+            updates = {UUID(goal.goal_id).int: 0 for goal in case_goals}
             updates.update(counted.get(key, {}))
             states[case_id] = CaseState(
                 plan_from_rows(
@@ -421,15 +464,14 @@ class ProjectionRunner:
             )
         return states
 
-    def _write(
+    def _rows(
         self,
-        conn: Connection,
         slots: Iterable[_Slot],
         audit_rows: list[dict[str, Any]],
         update_rows: list[dict[str, Any]],
-    ) -> None:
-        """Write the touched cases' rows: each table whose rows changed is rewritten for
-        the case (its rows deleted, then inserted), the case row and deadlines always.
+    ) -> _Rows:
+        """The touched cases' rows to write: each table whose rows changed is rewritten
+        for the case (its rows deleted, then inserted), the case row and deadlines always.
 
         What changed is known without comparing values: the folds evolve immutable read
         models, so a field the batch did not change is the very tuple the batch began with
@@ -444,7 +486,14 @@ class ProjectionRunner:
                 rows[table].extend(more)
                 if slot.before is not None:
                     stale[table].append(slot.key)
-        for table, keys in stale.items():
+        rows[t.goal_updates].extend(update_rows)
+        rows[t.audit_entries].extend(audit_rows)
+        return _Rows(rows, stale)
+
+    def _write(self, conn: Connection, prepared: _Rows) -> None:
+        """Delete the stale rows (and an erased case's timeline and trail), insert the new."""
+        t = self.tables
+        for table, keys in prepared.stale.items():
             if keys:
                 conn.execute(self._delete_of[table], {"keys": keys})
         erased = [str(case_id) for case_id in self._erased]
@@ -452,12 +501,9 @@ class ProjectionRunner:
         if erased:
             for table in (t.goal_updates, t.audit_entries):
                 conn.execute(self._delete_of[table], {"keys": erased})
-        rows[t.goal_updates].extend(update_rows)
-        rows[t.audit_entries].extend(audit_rows)
         writer = self._writer
         for table in t.all:
-            writer.insert(conn, table, rows[table])
-
+            writer.insert(conn, table, prepared.rows[table])
 
     def _changed(self, slot: _Slot) -> list[tuple[Table, list[dict[str, Any]]]]:
         """The tables whose rows of the case the batch changed, with their new rows."""

@@ -201,7 +201,10 @@ class StoredViews:
         """
         with self._failures("update"):
             rebuilt = self._start()
-            position, head = self.live.position(), self._head()
+            # Two reads for a log line: only when it is logged.
+            position, head = (
+                (self.live.position(), self._head()) if _log.isEnabledFor(logging.INFO) else (0, 0)
+            )
             if head > position:
                 _log.info(
                     "stored views are %d behind the log (position %d, head %d)",
