@@ -344,9 +344,9 @@ def _plan(event: PlanAgreed, plan: CurrentPlan) -> dict[str, object]:
     }
 
 
-@_changes.register
-def _goal_set(event: GoalSet, plan: CurrentPlan) -> dict[str, object]:
-    goal = GoalView.trusted(
+def new_goal(event: GoalSet) -> GoalView:
+    """A goal just set (asetettu tavoite): not started, no progress (both folds use it)."""
+    return GoalView.trusted(
         goal_id=event.goal_id,
         description=event.description,
         child_id=event.child_id,
@@ -356,7 +356,11 @@ def _goal_set(event: GoalSet, plan: CurrentPlan) -> dict[str, object]:
         target_date=event.target_date,
         last_updated_on=None,
     )
-    return {"goals": (*plan.goals, goal)}
+
+
+@_changes.register
+def _goal_set(event: GoalSet, plan: CurrentPlan) -> dict[str, object]:
+    return {"goals": (*plan.goals, new_goal(event))}
 
 
 @_changes.register

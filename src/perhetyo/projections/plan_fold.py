@@ -16,7 +16,6 @@ from uuid import UUID
 from perhetyo.events import CaseEvent, GoalSet, GoalUpdated, MeetingHeld
 from perhetyo.projections import current_plan
 from perhetyo.projections.current_plan import CurrentPlan, GoalView, MeetingView
-from perhetyo.values import GoalStatus
 
 __all__ = ["fold_from"]
 
@@ -71,18 +70,7 @@ class _Open:
     def goal_set(self, event: GoalSet) -> None:
         goals = self._goals()
         self.index.setdefault(event.goal_id, []).append(len(goals))
-        goals.append(
-            GoalView.trusted(
-                goal_id=event.goal_id,
-                description=event.description,
-                child_id=event.child_id,
-                status=GoalStatus.NOT_STARTED,
-                progress=0,
-                set_on=event.set_on,
-                target_date=event.target_date,
-                last_updated_on=None,
-            )
-        )
+        goals.append(current_plan.new_goal(event))
 
     def goal_updated(self, event: GoalUpdated) -> None:
         positions = self.index.get(event.goal_id)
