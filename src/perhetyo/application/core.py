@@ -224,7 +224,6 @@ class CasesCore:
         self._check_not_closed()
         return self._commands.open(command)
 
-    @telemetry.traced_read
     def _read(
         self,
         case_id: UUID,
@@ -235,7 +234,46 @@ class CasesCore:
         *,
         action: AccessAction,
     ) -> list[CaseEvent]:
-        """Validate a read (who, why, as of when), log it, and return the events it folds.
+        """Validate a read (who, why, as of when), log it, and return the events it folds."""
+        return self._read_with(
+            case_id, actor, purpose, as_of, recorded_before, action=action, load=self._events_for
+        )
+
+    def _read_plan(
+        self,
+        case_id: UUID,
+        actor: Actor,
+        purpose: str | None,
+        as_of: date | None,
+        recorded_before: datetime | None,
+    ) -> CurrentPlan:
+        """Like :meth:`_read`, for the current plan: folded from its newest snapshot that
+        is a prefix of what the read folds (:meth:`CaseLoader.plan`), then logged."""
+        return self._read_with(
+            case_id,
+            actor,
+            purpose,
+            as_of,
+            recorded_before,
+            action=AccessAction.CURRENT_PLAN,
+            load=lambda read: self._loader.plan(
+                read.case_id, as_of=read.as_of, recorded_before=read.recorded_before
+            ),
+        )
+
+    @telemetry.traced_read
+    def _read_with(
+        self,
+        case_id: UUID,
+        actor: Actor,
+        purpose: str | None,
+        as_of: date | None,
+        recorded_before: datetime | None,
+        *,
+        action: AccessAction,
+        load: Callable[[c.ReadCase], R],
+    ) -> R:
+        """The one path of a read of one case: validate it, ``load`` what it shows, log it.
 
         The one place reads of one case are logged (asiakastietolaki 703/2023 § 11): the
         entry is committed before any data is returned, and a read whose entry cannot be
@@ -249,35 +287,10 @@ class CasesCore:
             as_of=as_of,
             recorded_before=recorded_before,
         )
-        events = self._events_for(read)
+        self._check_not_closed()
+        shown = load(read)
         self._log_access([read.case_id], read.actor, action, read.purpose)
-        return events
-
-    def _read_plan(
-        self,
-        case_id: UUID,
-        actor: Actor,
-        purpose: str | None,
-        as_of: date | None,
-        recorded_before: datetime | None,
-    ) -> CurrentPlan:
-        """Like :meth:`_read`, for the current plan: folded from its newest snapshot that
-        is a prefix of what the read folds (:meth:`CaseLoader.plan`), then logged."""
-        traced_id = case_id if isinstance(case_id, UUID) else None
-        with telemetry.read_span(AccessAction.CURRENT_PLAN.value, traced_id):
-            read = c.ReadCase(
-                case_id=case_id,
-                actor=actor,
-                purpose=purpose,
-                as_of=as_of,
-                recorded_before=recorded_before,
-            )
-            self._check_not_closed()
-            plan = self._loader.plan(
-                read.case_id, as_of=read.as_of, recorded_before=read.recorded_before
-            )
-            self._log_access([read.case_id], read.actor, AccessAction.CURRENT_PLAN, read.purpose)
-            return plan
+        return shown
 
     def _log_access(
         self,
