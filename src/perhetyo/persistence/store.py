@@ -375,3 +375,19 @@ def sqlite_transactions(engine: Engine) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
+
+
+def unsynced_sqlite_engine(url: str | URL, *, timeout: float) -> Engine:
+    """A writing engine on a SQLite file whose commits skip the fsync (``synchronous=
+    NORMAL`` in WAL mode), for a rebuild's batches: the switch-over's own synced commit
+    makes them durable before any reader sees them. It hides statement parameters from
+    its errors and begins transactions like :func:`sqlite_transactions`."""
+    engine = sqlite_transactions(
+        create_engine(url, connect_args={"timeout": timeout}, hide_parameters=True)
+    )
+
+    @event.listens_for(engine, "connect")
+    def _no_fsync_per_batch(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    return engine

@@ -37,12 +37,12 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
-from sqlalchemy import Engine, Table, create_engine, delete, event
+from sqlalchemy import Engine, Table, delete
 
 from perhetyo.errors import PerhetyoError, ProjectionError
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Chain
-from perhetyo.persistence.store import sqlite_transactions
+from perhetyo.persistence.store import unsynced_sqlite_engine
 from perhetyo.persistence.trusted import json_decoder_for
 from perhetyo.projections.deadlines import DeadlinePolicy
 from perhetyo.projections.sql.runner import ProjectionRunner, catch_up
@@ -300,16 +300,4 @@ def _rebuilt(parts: tuple[type[BaseException], tuple[Any, ...], dict[str, Any]])
 def _fresh_engine(database: str) -> Engine:
     """The worker's own engine on the views' file (``synchronous=NORMAL``, like the
     rebuild's: the switch-over's synced commit makes the rows durable)."""
-    engine = sqlite_transactions(
-        create_engine(
-            f"sqlite:///{database}",
-            connect_args={"timeout": _SQLITE_TIMEOUT},
-            hide_parameters=True,
-        )
-    )
-
-    @event.listens_for(engine, "connect")
-    def _no_fsync_per_batch(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
-
-    return engine
+    return unsynced_sqlite_engine(f"sqlite:///{database}", timeout=_SQLITE_TIMEOUT)

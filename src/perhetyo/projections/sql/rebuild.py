@@ -34,9 +34,7 @@ from sqlalchemy import (
     Engine,
     MetaData,
     Table,
-    create_engine,
     delete,
-    event,
     func,
     select,
     text,
@@ -46,7 +44,7 @@ from sqlalchemy import inspect as inspect_database
 from perhetyo.errors import ProjectionError
 from perhetyo.persistence import advisory_key, storage_errors
 from perhetyo.persistence.chain import Chain
-from perhetyo.persistence.store import create_private_file, sqlite_transactions
+from perhetyo.persistence.store import create_private_file, unsynced_sqlite_engine
 from perhetyo.projections.deadlines import DeadlinePolicy
 from perhetyo.projections.sql import parallel
 from perhetyo.projections.sql.runner import ProjectionRunner, catch_up
@@ -419,14 +417,7 @@ def _rebuild_engine(engine: Engine) -> Iterator[Engine]:
     if engine.dialect.name != "sqlite" or not url.database or url.database == ":memory:":
         yield engine
         return
-    rebuilding = sqlite_transactions(
-        create_engine(url, connect_args={"timeout": _SQLITE_TIMEOUT}, hide_parameters=True)
-    )
-
-    @event.listens_for(rebuilding, "connect")
-    def _no_fsync_per_batch(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
-
+    rebuilding = unsynced_sqlite_engine(url, timeout=_SQLITE_TIMEOUT)
     try:
         yield rebuilding
     finally:
