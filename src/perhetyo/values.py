@@ -225,6 +225,10 @@ class _ShapeChecked(ModelMetaclass):
             raise InvalidCommandError(cls.__name__, validation_errors(exc)) from None
 
 
+_FIELD_NAMES: dict[type[BaseModel], set[str]] = {}
+"""Each model's field names, for :meth:`ValueModel.trusted`."""
+
+
 class ValueModel(BaseModel, metaclass=_ShapeChecked):
     """Immutable value (arvo): frozen, no extra fields; bad input is InvalidCommandError.
 
@@ -243,13 +247,18 @@ class ValueModel(BaseModel, metaclass=_ShapeChecked):
         this instead of the validating constructor because it is several times faster and
         their inputs were validated as events.
         """
-        if len(fields) != len(cls.model_fields):
+        names = _FIELD_NAMES.get(cls)
+        if names is None:  # pydantic's ``model_fields`` is a property: a third of a call
+            names = _FIELD_NAMES[cls] = set(cls.model_fields)
+        if len(fields) != len(names):
             for name, info in cls.model_fields.items():
                 if name not in fields and not info.is_required():
                     fields[name] = info.get_default(call_default_factory=True)
         new = cls.__new__(cls)
         object.__setattr__(new, "__dict__", fields)
-        object.__setattr__(new, "__pydantic_fields_set__", set(fields))
+        # Every field is set: one set per class, shared as ``evolve`` shares it (pydantic
+        # copies it before it changes it), not a set of its own per value.
+        object.__setattr__(new, "__pydantic_fields_set__", names)
         object.__setattr__(new, "__pydantic_extra__", None)
         object.__setattr__(new, "__pydantic_private__", None)
         return new
