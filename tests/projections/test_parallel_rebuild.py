@@ -21,8 +21,11 @@ from perhetyo import FamilyCases, generate_key
 from perhetyo.errors import TamperedRecordError
 from perhetyo.projections.sql import StoredViews
 from perhetyo.projections.sql.parallel import workers_for
-from perhetyo.testing import FakeClock
-from projections.histories import assert_stored_equals_live, grow
+from perhetyo.testing import FakeClock, an_actor, open_sample_case
+from projections.histories import assert_case_stored_equals_live, assert_stored_equals_live, grow
+from unit.helpers import close
+
+ME = an_actor()
 
 
 def _rows(views: StoredViews) -> dict[str, list[tuple[Any, ...]]]:
@@ -35,10 +38,12 @@ def _rows(views: StoredViews) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-def _grown(path: Path, seed: int, steps: int) -> tuple[FakeClock, list[UUID]]:
+def _grown(
+    path: Path, seed: int, steps: int, master_key: str | None = None
+) -> tuple[FakeClock, list[UUID]]:
     clock = FakeClock()
     case_ids: list[UUID] = []
-    with FamilyCases(f"sqlite:///{path}", clock=clock) as cases:
+    with FamilyCases(f"sqlite:///{path}", clock=clock, master_key=master_key) as cases:
         grow(cases, clock, random.Random(seed), case_ids, steps, new_case_weight=0.3)
     return clock, case_ids
 
@@ -68,11 +73,38 @@ def test_a_parallel_rebuild_writes_what_one_process_writes(tmp_path: Path, seed:
         assert names == {"live"}  # the workers' tracking rows are gone
 
 
-def test_an_encrypted_store_is_rebuilt_in_one_process(tmp_path: Path) -> None:
-    with FamilyCases(f"sqlite:///{tmp_path / 'k.db'}", master_key=generate_key()) as cases:
+def test_an_encrypted_store_is_rebuilt_by_workers_with_its_keys(tmp_path: Path) -> None:
+    """The workers inherit the preloaded case keys and open their own key tables: an
+    erased case (its key destroyed) folds its summary there as in one process."""
+    path, key = tmp_path / "k.db", generate_key()
+    clock, case_ids = _grown(path, 4, 120, master_key=key)
+    with FamilyCases(f"sqlite:///{path}", clock=clock, master_key=key) as cases:
+        erased = open_sample_case(cases)
+        close(cases, erased, actor=ME)
+        cases.erase_case(erased, reason="säilytysaika päättyi", actor=ME)
         views = cases.stored_views
-        assert workers_for(views, views.engine, wanted=2) == 1
-    with FamilyCases("memory://") as cases:
+        events = cases.update_projections()
+        views.rebuilds.parallel_min_events = 0  # one process
+        assert cases.rebuild_projections() == events
+        alone = _rows(views)
+        views.rebuilds.parallel_min_events = 1
+        views.rebuilds.parallel_workers = 2
+        assert workers_for(views, views.engine, wanted=2) == 2
+        assert cases.rebuild_projections() == events
+        assert _rows(views) == alone
+        for case_id in case_ids:
+            assert_case_stored_equals_live(cases, case_id)
+        audit = views.tables.audit_entries
+        with views.reading() as conn:
+            kept = conn.execute(
+                select(audit.c.event_type).where(audit.c.case_id == str(erased))
+            ).all()
+        assert [row.event_type for row in kept] == ["CaseErased"]
+        assert views.rebuilds.status() is None
+
+
+def test_a_store_in_memory_is_rebuilt_in_one_process() -> None:
+    with FamilyCases("memory://", master_key=generate_key()) as cases:
         views = cases.stored_views
         assert workers_for(views, views.engine, wanted=2) == 1
 

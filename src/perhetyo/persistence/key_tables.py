@@ -70,6 +70,8 @@ class Vault(Protocol):
 
     def close(self) -> None: ...
 
+    def forked(self) -> None: ...
+
 
 class MemoryVault:
     """For ``memory://`` and in-memory SQLite stores: keys live as long as the process."""
@@ -116,6 +118,9 @@ class MemoryVault:
 
     def close(self) -> None:
         return None
+
+    def forked(self) -> None:
+        self._lock = threading.Lock()
 
 
 class SqlVault:
@@ -249,6 +254,12 @@ class SqlVault:
     def close(self) -> None:
         self.engine.dispose()
         self._key_engine.dispose()
+
+    def forked(self) -> None:
+        """In a forked process: new connections, never the parent's (SQLAlchemy's way:
+        the pool is replaced without closing what the parent still uses)."""
+        self.engine.dispose(close=False)
+        self._key_engine.dispose(close=False)
 
 
 def _secure_delete(engine: Engine, synchronous: str = "FULL") -> None:

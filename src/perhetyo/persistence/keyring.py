@@ -208,11 +208,10 @@ class KeyRing:
         """The case's wrapped key, from the bulk-loaded ones or (``look_up``) its own row."""
         if case_id in self._erased:
             raise CaseErasedError(case_id)
-        if self._wrapped is None:
-            loaded = self._vault.live_case_keys()
-            with self._lock:
-                self._wrapped = loaded
-        found = self._wrapped.get(case_id)
+        wrapped = self._wrapped
+        if wrapped is None:
+            wrapped = self._load_live_keys()
+        found = wrapped.get(case_id)
         if found is not None or not look_up:
             return found
         row = self._vault.case_key(case_id)
@@ -223,6 +222,24 @@ class KeyRing:
                 self._erased.add(case_id)  # a rebuild meets every event of it: ask once
             raise CaseErasedError(case_id)
         return row[0]
+
+    def preload(self) -> None:
+        """Load every live case key now, in one query (a parallel rebuild's workers are
+        forked after it: each then asks its key tables only for an erased case)."""
+        if self._master is not None and self._wrapped is None:
+            self._load_live_keys()
+
+    def _load_live_keys(self) -> dict[UUID, bytes]:
+        loaded = self._vault.live_case_keys()
+        with self._lock:
+            self._wrapped = loaded
+        return loaded
+
+    def forked(self) -> None:
+        """In a process forked from this one: a new lock (another thread may have held
+        the parent's at the fork) and new connections to the key tables."""
+        self._lock = threading.Lock()
+        self._vault.forked()
 
     def wrapped_case_key(self, case_id: UUID) -> bytes | None:
         """The case's wrapped data key as stored (None once destroyed or never made)."""

@@ -1,25 +1,27 @@
 """Parallel rebuild (rinnakkainen uudelleenrakennus): case partitions folded in worker processes.
 
-A rebuild of a SQLite file whose events are not encrypted folds the log in worker
-processes, one per core (at most :data:`MAX_WORKERS`, a power of two) unless the machine
-is overloaded. Worker ``i`` of ``n`` reads the log up to a stop position fixed before they
-start, and checks, decodes, folds and writes only the cases whose id's integer is ``i``
-modulo ``n``: every event of a case goes to the same worker, so each case is folded in
-order by one process, exactly as in one process. Each worker is an ordinary
+A rebuild of a SQLite file (encrypted or not) folds the log in worker processes, one per
+core (at most :data:`MAX_WORKERS`, a power of two) unless the machine is overloaded.
+Worker ``i`` of ``n`` reads the log up to a stop position fixed before they start, and
+checks, decodes, folds and writes only the cases whose id's integer is ``i`` modulo ``n``:
+every event of a case goes to the same worker, so each case is folded in order by one
+process, exactly as in one process. Each worker is an ordinary
 :class:`~perhetyo.projections.sql.runner.ProjectionRunner` with a tracking row of its own
 (``rebuild-<i>``) over the same fresh tables; they fold side by side and take turns to
 write (a lock of their own, then SQLite's ``BEGIN IMMEDIATE``). When all have reached the
 stop, the parent removes their tracking rows and sets the rebuild's own position to the
-stop in one transaction, and folds whatever was recorded since in the usual way (its
-cache starts empty: those cases are read back from their rows).
+stop in one transaction, and folds whatever was recorded since in the usual way (its cache
+starts empty: those cases are read back from their rows).
 
-The workers are forked (no second import of the library), and each opens what it reads
-and writes afresh, never a connection of its parent: its own SQLAlchemy engine on the
-views' file, its own eventsourcing recorder on the events' file (a connection inherited
-across ``fork`` must not be used). An encrypted store is rebuilt in one process: its
-decoding reads data keys through the key ring's connections. A worker that fails sends
-its error back (perhetyo's errors carry no personal data) and the rebuild fails with it,
-its fresh tables dropped as for any failed rebuild.
+The workers are forked (no second import of the library), and each opens what it reads and
+writes afresh, never a connection of its parent: its own SQLAlchemy engine on the views'
+file, its own eventsourcing recorder on the events' file (a connection inherited across
+``fork`` must not be used). An encrypted store's key ring loads every live case key once
+before the fork; each worker inherits them (in its own memory: they never pass through a
+pipe or a file) and opens its own connections to the key tables, which it asks only about
+an erased case. A worker that fails sends its error back (perhetyo's errors carry no
+personal data) and the rebuild fails with it, its fresh tables dropped as for any failed
+rebuild.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from sqlalchemy import Engine, Table, delete
 from perhetyo.errors import PerhetyoError, ProjectionError
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Chain
+from perhetyo.persistence.keyring import KeyRing
 from perhetyo.persistence.store import unsynced_sqlite_engine
 from perhetyo.persistence.trusted import json_decoder_for
 from perhetyo.projections.deadlines import DeadlinePolicy
@@ -101,9 +104,11 @@ def workers_for(views: _Views, engine: Engine, *, wanted: int | None = None) -> 
 
 
 def _can_fork(views: _Views, engine: Engine) -> bool:
-    """Whether the workers can open what they need afresh: SQLite files, no key ring."""
+    """Whether the workers can open what they need afresh: SQLite files (the key tables,
+    too, of an encrypted store)."""
     database = engine.url.database
     recorder = views.recorder
+    sealer = getattr(views.mapper, "sealer", None)
     return (
         "fork" in multiprocessing.get_all_start_methods()
         and engine.dialect.name == "sqlite"
@@ -111,17 +116,25 @@ def _can_fork(views: _Views, engine: Engine) -> bool:
         and Path(str(database)).is_file()
         and isinstance(recorder, SQLiteApplicationRecorder)
         and Path(str(recorder.datastore.pool.db_name)).is_file()
-        # An encrypted store's decoding reads data keys through the key ring's connections.
-        and getattr(views.mapper, "sealer", None) is None
+        and (sealer is None or _key_ring(views) is not None)
     )
+
+
+def _key_ring(views: _Views) -> KeyRing | None:
+    """The key ring of an encrypted store whose key tables a worker can open afresh."""
+    keys = getattr(getattr(views.mapper, "sealer", None), "keys", None)
+    return keys if isinstance(keys, KeyRing) and keys.engine is not None else None
 
 
 def _warm_up(views: _Views) -> None:
     """Made once here, before the fork, not in every worker: the holiday calendar (its
-    import) and each event class's trusted decoder."""
+    import), each event class's trusted decoder and an encrypted store's case keys."""
     is_working_day(_ANY_DAY)
     for cls in getattr(views.mapper, "registry", {}).values():
         json_decoder_for(cls)
+    keys = _key_ring(views)
+    if keys is not None:
+        keys.preload()
 
 
 def fold_in_parallel(views: _Views, tables: ViewTables, engine: Engine, workers: int) -> int:
@@ -208,6 +221,9 @@ def _worker(  # noqa: PLR0917 (a process's target: its arguments are positional)
     turn: Any,
 ) -> None:
     """One worker process: fold its partition up to ``stop``; send back how many events."""
+    keys = _key_ring(views)
+    if keys is not None:
+        keys.forked()
     engine = _fresh_engine(database)
     parent: Any = views.recorder
     recorder = _PartitionRecorder(
