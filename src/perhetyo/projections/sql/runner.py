@@ -231,6 +231,9 @@ class ProjectionRunner:
             .group_by(u.c.case_id, u.c.goal_id)
         )
         self._cache_position: int | None = None
+        self._position_known = False
+        """Whether the stored position is still the one this runner committed last (until
+        another writer is found to have moved it): the next batch need not read it first."""
         self.at_end = False
         """Whether the last batch read fewer events than a whole batch (the log's end)."""
         self._mutex = threading.Lock()  # one batch at a time per runner
@@ -273,20 +276,26 @@ class ProjectionRunner:
                 # Another writer won: nothing of ours was written and the cache was not
                 # touched (it is filled only after a commit); the next batch follows it.
                 self._erased.clear()
+                self._position_known = False
                 raise
             except BaseException:
                 # Nothing committed: cached states may be ahead of the rows.
                 self._cache.clear()
                 self._erased.clear()
                 self._cache_position = None
+                self._position_known = False
                 self._chain.forget()
                 raise
 
     def _run_batch(self) -> int:
-        with self.engine.connect() as conn:
-            position = self.positions.read(conn, self.application_name)
-        if position != self._cache_position:
-            self._follow(position)
+        position = self._cache_position
+        if not self._position_known:
+            # Read only when another writer may have moved it: the writing transaction
+            # below checks it again in any case, before anything is folded or written.
+            with self.engine.connect() as conn:
+                position = self.positions.read(conn, self.application_name)
+            if position != self._cache_position:
+                self._follow(position)
         # Read and decode with no transaction of ours open (see the module docstring).
         with storage_errors("the event store"):
             notifications = self.recorder.select_notifications(
@@ -330,6 +339,7 @@ class ProjectionRunner:
             self.positions.advance(conn, self.application_name, position, new_position)
         self._cache.put_all(states)
         self._cache_position = new_position
+        self._position_known = True
         self._chain.remember(heads)
         telemetry.projection_batch(
             self.view_name, len(notifications), events[-1].timestamp if events else None
