@@ -15,7 +15,19 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import JSON, Connection, Date, DateTime, Engine, Table, insert
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    Connection,
+    Date,
+    DateTime,
+    Delete,
+    Engine,
+    Table,
+    bindparam,
+    delete,
+    insert,
+)
 
 from perhetyo.events import GoalUpdated
 from perhetyo.projections.audit_trail import AuditEntry
@@ -456,6 +468,7 @@ class RowWriter:
         self.direct = engine.dialect.name == "sqlite"
         self.personal = personal
         self._statements: dict[str, _Statement] = {}
+        self._deletes: dict[str, Delete] = {}
 
     def _statement(self, table: Table) -> _Statement:
         cached = self._statements.get(table.name)
@@ -491,3 +504,23 @@ class RowWriter:
         for name, convert in statement.conversions:
             convert(rows, name)
         conn.exec_driver_sql(statement.sql, list(map(statement.values, rows)))
+
+    def delete(self, conn: Connection, table: Table, keys: list[str]) -> None:
+        """Delete the rows of the cases ``keys`` (ids as text) from ``table``."""
+        if not keys:
+            return
+        if not self.direct:
+            conn.execute(self._delete_of(table), {"keys": keys})
+            return
+        marks = ", ".join("?" * len(keys))
+        # The table name is our own; every value is bound.
+        sql = f'DELETE FROM "{table.name}" WHERE case_id IN ({marks})'  # noqa: S608
+        conn.exec_driver_sql(sql, tuple(keys))
+
+    def _delete_of(self, table: Table) -> Delete:
+        statement = self._deletes.get(table.name)
+        if statement is None:
+            keys: BindParameter[list[str]] = bindparam("keys", expanding=True)
+            statement = self._deletes[table.name] = delete(table).where(table.c.case_id.in_(keys))
+        return statement
+

@@ -34,24 +34,13 @@ import gc
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
-from sqlalchemy import (
-    BindParameter,
-    Connection,
-    Delete,
-    Engine,
-    Select,
-    Table,
-    bindparam,
-    delete,
-    func,
-    select,
-)
+from sqlalchemy import Connection, Engine, Table
 
 from perhetyo import telemetry
 from perhetyo.errors import CaseErasedError, ProjectionError
@@ -61,6 +50,7 @@ from perhetyo.persistence.chain import Chain, ChainFollower, Head
 from perhetyo.projections import audit_trail, current_plan
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.deadlines import DEFAULT_POLICY, DeadlinePolicy
+from perhetyo.projections.sql.readback import INITIAL, CaseState, StateReader
 from perhetyo.projections.sql.rows import (
     RowWriter,
     audit_row,
@@ -68,16 +58,14 @@ from perhetyo.projections.sql.rows import (
     deadline_rows,
     goal_update_row,
     matter_rows,
-    plan_from_rows,
 )
 from perhetyo.projections.sql.schema import ViewTables
-from perhetyo.projections.sql.statutory_rows import StatutoryRows, statutory_rows
+from perhetyo.projections.sql.statutory_rows import statutory_rows
 from perhetyo.projections.sql.tracking import Lock, PositionMoved, Positions
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_CACHE_SIZE",
-    "CaseState",
     "ProjectionRunner",
     "catch_up",
     "run_one",
@@ -90,24 +78,6 @@ DEFAULT_CACHE_SIZE: Final = 2_000
 _FOLLOW_LIMIT: Final = 10_000
 """Events another writer folded past the cache, beyond which the cache is emptied rather
 than the moved cases read from the log."""
-
-
-@dataclass(frozen=True, slots=True)
-class CaseState:
-    """One case's folded state, as the stored views need it to fold the next events: its
-    ``CurrentPlan`` and, per goal, how many timeline points (goal-update rows) it has.
-
-    The goal-update rows are only ever added (or all removed by an erasure), so the next
-    point's ``seq`` is all the runner needs of a goal's past timeline: a cache miss reads
-    back the counts, never the rows.
-    """
-
-    plan: CurrentPlan | None
-    updates: Mapping[int, int]
-    """Per goal (its id's ``int``: cheaper to hash than a UUID), its timeline points."""
-
-
-_INITIAL = CaseState(current_plan.initial(), {})
 
 
 class _Slot:
@@ -215,21 +185,7 @@ class ProjectionRunner:
         self._lock = lock
         self._cache = _LRU(cache_size)
         self._writer = RowWriter(engine, personal=personal)
-        # Built once: a statement made per batch cost more than its execution (SQLAlchemy's
-        # expression building and cache keys), for the few rows of an incremental update.
-        keys: BindParameter[list[str]] = bindparam("keys", expanding=True)
-        self._select_of: dict[Table, Select[Any]] = {
-            table: select(table).where(table.c.case_id.in_(keys)) for table in tables.all
-        }
-        self._delete_of: dict[Table, Delete] = {
-            table: delete(table).where(table.c.case_id.in_(keys)) for table in tables.all
-        }
-        u = tables.goal_updates
-        self._count_updates = (
-            select(u.c.case_id, u.c.goal_id, func.count())
-            .where(u.c.case_id.in_(keys))
-            .group_by(u.c.case_id, u.c.goal_id)
-        )
+        self._states = StateReader(engine, tables)
         self._cache_position: int | None = None
         self._position_known = False
         """Whether the stored position is still the one this runner committed last (until
@@ -400,10 +356,10 @@ class ProjectionRunner:
             if cached is not None:
                 slots[case_id] = _Slot(case_id, cached)
             elif isinstance(event, CaseOpened):
-                slots[case_id] = _Slot(case_id, _INITIAL)
+                slots[case_id] = _Slot(case_id, INITIAL)
             else:
                 missing.append(case_id)
-        for case_id, state in self._read_states(conn, missing).items():
+        for case_id, state in self._states.read(conn, missing).items():
             slots[case_id] = _Slot(case_id, state)
         audit_rows: list[dict[str, Any]] = []
         update_rows: list[dict[str, Any]] = []
@@ -429,50 +385,6 @@ class ProjectionRunner:
             slot.plan = apply_plan(slot.plan, event)
             audit_rows.append(audit_row(audit_fields(event), key))
         return slots, audit_rows, update_rows
-
-    def _read_states(self, conn: Connection, case_ids: list[UUID]) -> dict[UUID, CaseState]:
-        """Read cases' states back from the rows (cache misses), in a few queries: the plan
-        from its rows, of the goal updates only their count per goal."""
-        if not case_ids:
-            return {}
-        keys = [str(case_id) for case_id in case_ids]
-        t = self.tables
-        cases = {
-            row.case_id: row
-            for row in conn.execute(self._select_of[t.cases], {"keys": keys})
-        }
-        goals = _group(conn.execute(self._select_of[t.goals], {"keys": keys}))
-        services = _group(conn.execute(self._select_of[t.services], {"keys": keys}))
-        counted: dict[str, dict[int, int]] = {}
-        for case_key, goal_key, count in conn.execute(self._count_updates, {"keys": keys}):
-            counted.setdefault(case_key, {})[UUID(goal_key).int] = count
-        decisions, memberships, contents, cancelled = (
-            _group(conn.execute(self._select_of[table], {"keys": keys}))
-            for table in t.statutory
-        )
-        matters = _group(conn.execute(self._select_of[t.matters], {"keys": keys}))
-        states: dict[UUID, CaseState] = {}
-        for case_id, key in zip(case_ids, keys, strict=True):
-            row = cases.get(key)
-            if row is None:
-                states[case_id] = _INITIAL
-                continue
-            case_goals = goals.get(key, [])
-            statutory = StatutoryRows(
-                decisions.get(key, []),
-                memberships.get(key, []),
-                contents.get(key, []),
-                cancelled.get(key, []),
-            )
-            updates = {UUID(goal.goal_id).int: 0 for goal in case_goals}
-            updates.update(counted.get(key, {}))
-            states[case_id] = CaseState(
-                plan_from_rows(
-                    row, case_goals, services.get(key, []), statutory, matters.get(key, [])
-                ),
-                updates,
-            )
-        return states
 
     def _rows(
         self,
@@ -502,16 +414,13 @@ class ProjectionRunner:
 
     def _write(self, conn: Connection, prepared: _Rows) -> None:
         """Delete the stale rows (and an erased case's timeline and trail), insert the new."""
-        t = self.tables
+        t, writer = self.tables, self._writer
         for table, keys in prepared.stale.items():
-            if keys:
-                conn.execute(self._delete_of[table], {"keys": keys})
+            writer.delete(conn, table, keys)
         erased = [str(case_id) for case_id in self._erased]
         self._erased.clear()
-        if erased:
-            for table in (t.goal_updates, t.audit_entries):
-                conn.execute(self._delete_of[table], {"keys": erased})
-        writer = self._writer
+        for table in (t.goal_updates, t.audit_entries):
+            writer.delete(conn, table, erased)
         for table in t.all:
             writer.insert(conn, table, prepared.rows[table])
 
@@ -563,13 +472,6 @@ def _gc_paused() -> Iterator[None]:
 
 def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
-
-
-def _group(rows: Iterable[Any]) -> dict[str, list[Any]]:
-    grouped: dict[str, list[Any]] = {}
-    for row in rows:
-        grouped.setdefault(row.case_id, []).append(row)
-    return grouped
 
 
 _MAX_CONFLICTS: Final = 10_000
