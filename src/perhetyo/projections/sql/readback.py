@@ -36,7 +36,7 @@ from sqlalchemy import (
 
 from perhetyo.projections import current_plan
 from perhetyo.projections.current_plan import CurrentPlan
-from perhetyo.projections.sql.rows import plan_from_rows
+from perhetyo.projections.sql.rows import plan_from_rows, sqlite_connection
 from perhetyo.projections.sql.schema import ViewTables
 from perhetyo.projections.sql.statutory_rows import StatutoryRows
 
@@ -166,9 +166,7 @@ class RowReader:
         marks = ", ".join("?" * len(keys))
         # The table and column names are our own; every value is bound.
         sql = f'SELECT {query.columns} FROM "{table.name}" WHERE case_id IN ({marks})'  # noqa: S608
-        found = conn.exec_driver_sql(sql, tuple(keys)).cursor
-        assert found is not None  # noqa: S101 (a SELECT has a cursor)
-        rows = found.fetchall()
+        rows = sqlite_connection(conn).execute(sql, keys).fetchall()
         make, conversions = query.make, query.conversions
         if not conversions:
             return [make(row) for row in rows]

@@ -60,6 +60,7 @@ __all__ = [
     "matter_rows",
     "plan_from_rows",
     "progress_from_rows",
+    "sqlite_connection",
 ]
 
 
@@ -417,6 +418,13 @@ def progress_from_rows(
     )
 
 
+def sqlite_connection(conn: Connection) -> Any:
+    """The sqlite3 connection under ``conn``, in its transaction: statements run on it
+    directly skip SQLAlchemy's per-statement work (its errors, sqlite3's, are translated
+    by :func:`~perhetyo.persistence.storage_errors` like any other)."""
+    return conn.connection.driver_connection
+
+
 # --- writing rows ---------------------------------------------------------------------
 
 
@@ -503,7 +511,7 @@ class RowWriter:
         statement = self._statement(table)
         for name, convert in statement.conversions:
             convert(rows, name)
-        conn.exec_driver_sql(statement.sql, list(map(statement.values, rows)))
+        sqlite_connection(conn).executemany(statement.sql, list(map(statement.values, rows)))
 
     def delete(self, conn: Connection, table: Table, keys: list[str]) -> None:
         """Delete the rows of the cases ``keys`` (ids as text) from ``table``."""
@@ -515,7 +523,7 @@ class RowWriter:
         marks = ", ".join("?" * len(keys))
         # The table name is our own; every value is bound.
         sql = f'DELETE FROM "{table.name}" WHERE case_id IN ({marks})'  # noqa: S608
-        conn.exec_driver_sql(sql, tuple(keys))
+        sqlite_connection(conn).execute(sql, keys)
 
     def _delete_of(self, table: Table) -> Delete:
         statement = self._deletes.get(table.name)
