@@ -28,6 +28,8 @@ __all__ = ["is_working_day", "month_deadline", "next_working_day", "working_day_
 
 _SATURDAY: Final = 5
 _MAX_DAYS: Final = 1_000
+_REMEMBERED: Final = 8_192
+"""Deadlines remembered per reckoning."""
 
 
 @functools.cache
@@ -59,6 +61,12 @@ def working_day_deadline(pending_on: date, working_days: int = 7) -> date:
 
     Day 1 is the first working day after ``pending_on``, whatever day that is.
     """
+    if type(pending_on) is date and type(working_days) is int:
+        return _remembered_working_day_deadline(pending_on, working_days)
+    return _working_day_deadline(pending_on, working_days)  # refused, or an odd date type
+
+
+def _working_day_deadline(pending_on: date, working_days: int) -> date:
     _Reckoning(start=pending_on, count=working_days)
     day, counted = pending_on, 0
     while counted < working_days:
@@ -75,8 +83,20 @@ def month_deadline(start: date, months: int = 3) -> date:
     day (30 November + 3 months is 28 or 29 February); a deadline on a Saturday, Sunday or
     public holiday moves to the next working day.
     """
+    if type(start) is date and type(months) is int:
+        return _remembered_month_deadline(start, months)
+    return _month_deadline(start, months)  # refused, or an odd date type
+
+
+def _month_deadline(start: date, months: int) -> date:
     _Reckoning(start=start, count=months)
     month_index = start.year * 12 + start.month - 1 + months
     year, month = divmod(month_index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return next_working_day(date(year, month + 1, min(start.day, last)))
+
+
+# Remembered for plain dates and whole numbers only (the wrappers check): a pure function
+# of its arguments, and a rebuild reckons the same few thousand days for every case.
+_remembered_working_day_deadline = functools.lru_cache(maxsize=_REMEMBERED)(_working_day_deadline)
+_remembered_month_deadline = functools.lru_cache(maxsize=_REMEMBERED)(_month_deadline)

@@ -31,6 +31,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
 
+from perhetyo.errors import CaseErasedError
 from perhetyo.events import EVENT_CLASSES, CaseEvent
 from perhetyo.persistence.chain import Chain, Head, body_of
 from perhetyo.persistence.cipher import PayloadCipher
@@ -128,8 +129,12 @@ class PydanticMapper(Mapper[UUID]):
             lambda: self._decode(stored_event),
         )
 
-    def to_domain_events(self, stored: Sequence[StoredEvent]) -> list[CaseEvent]:
-        """Decode a case's stored events in order: as :meth:`to_domain_event` each.
+    def to_domain_events(
+        self, stored: Sequence[StoredEvent], *, skip_erased: bool = False
+    ) -> list[CaseEvent]:
+        """Decode stored events in order: as :meth:`to_domain_event` each; with
+        ``skip_erased``, an erased case's events (their key destroyed: only an encrypted
+        store erases) are left out rather than raising :class:`CaseErasedError`.
 
         On a store without encryption the common case takes one short loop: each event
         straight from its JSON bytes by its class's trusted decoder. Anything else (an
@@ -138,7 +143,15 @@ class PydanticMapper(Mapper[UUID]):
         reports it as before.
         """
         if self.sealer is not None or self.cipher or self.compressor or not self._json:
-            return [self.to_domain_event(event) for event in stored]
+            if not skip_erased:
+                return [self.to_domain_event(event) for event in stored]
+            readable: list[CaseEvent] = []
+            for event in stored:
+                try:
+                    readable.append(self.to_domain_event(event))
+                except CaseErasedError:
+                    continue
+            return readable
         decoders = self._from_json
         events: list[CaseEvent] = []
         append = events.append

@@ -26,6 +26,7 @@ rebuild.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -221,6 +222,10 @@ def _worker(  # noqa: PLR0917 (a process's target: its arguments are positional)
     turn: Any,
 ) -> None:
     """One worker process: fold its partition up to ``stop``; send back how many events."""
+    # The process is ours and makes no reference cycles worth collecting: no collector
+    # passes over the inherited heap between batches (and no copies of its pages).
+    gc.disable()
+    gc.freeze()
     keys = _key_ring(views)
     if keys is not None:
         keys.forked()
@@ -290,18 +295,25 @@ class _PartitionRecorder(SQLiteApplicationRecorder):
         )
         if topics:
             raise ValueError("a partition's reader selects no topics")
+        ids: dict[str, UUID | str] = {}  # a case's events share one id: parsed once per batch
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, (start or 0, stop if stop is not None else 2**62, limit))
-            return [
-                Notification(
-                    id=row["rowid"],
-                    originator_id=self.convert_originator_id(row["originator_id"]),
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=row["state"],
+            notifications = []
+            for row in c.fetchall():
+                text = row["originator_id"]
+                originator_id = ids.get(text)
+                if originator_id is None:
+                    originator_id = ids[text] = self.convert_originator_id(text)
+                notifications.append(
+                    Notification(
+                        id=row["rowid"],
+                        originator_id=originator_id,
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=row["state"],
+                    )
                 )
-                for row in c.fetchall()
-            ]
+            return notifications
 
 
 def _rebuilt(parts: tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]) -> BaseException:

@@ -436,11 +436,14 @@ def _sqlite_dates(rows: list[dict[str, Any]], name: str) -> None:
 
 
 def _sqlite_datetimes(rows: list[dict[str, Any]], name: str) -> None:
-    # SQLAlchemy's SQLite DATETIME storage format (%Y-%m-%d %H:%M:%S.%f); values are UTC.
+    # SQLAlchemy's SQLite DATETIME storage format (%Y-%m-%d %H:%M:%S.%f), in UTC: the
+    # first 26 characters of the ISO form, which only a UTC value's offset follows.
     for row in rows:
         value = row[name]
         if value is not None:
-            row[name] = value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            if value.tzinfo is not UTC:
+                value = value.astimezone(UTC) if value.tzinfo is not None else value
+            row[name] = value.isoformat(" ", "microseconds")[:26]
 
 
 def _sqlite_json(rows: list[dict[str, Any]], name: str) -> None:

@@ -47,7 +47,8 @@ from perhetyo.errors import CaseErasedError, ProjectionError
 from perhetyo.events import CaseErased, CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Chain, ChainFollower, Head
-from perhetyo.projections import audit_trail, current_plan
+from perhetyo.persistence.codec import PydanticMapper
+from perhetyo.projections import audit_trail, plan_fold
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.deadlines import DEFAULT_POLICY, DeadlinePolicy
 from perhetyo.projections.sql.readback import INITIAL, CaseState, StateReader
@@ -81,14 +82,16 @@ than the moved cases read from the log."""
 
 
 class _Slot:
-    """A case's state while a batch folds it (its own copy of the counts)."""
+    """A case's state while a batch folds it (its own copy of the counts, and its events
+    of the batch, folded into its plan in one pass at the end)."""
 
-    __slots__ = ("before", "key", "plan", "updates")
+    __slots__ = ("before", "events", "key", "plan", "updates")
 
     def __init__(self, case_id: UUID, state: CaseState) -> None:
         self.key = str(case_id)  # once per case and batch, not per event
         self.before = self.plan = state.plan  # ``before``: what the rows hold now
         self.updates = dict(state.updates)
+        self.events: list[CaseEvent] = []
 
     def state(self) -> CaseState:
         return CaseState(self.plan, self.updates)
@@ -329,6 +332,8 @@ class ProjectionRunner:
     def _decoded(self, notifications: Sequence[Any]) -> list[CaseEvent]:
         """Decode a batch; an erased case's events (their key destroyed) are left out: its
         ``CaseErased``, which stays readable, folds its summary in their place."""
+        if isinstance(self.mapper, PydanticMapper):  # ours: the batch in one loop
+            return self.mapper.to_domain_events(notifications, skip_erased=True)
         events: list[CaseEvent] = []
         for notification in notifications:
             try:
@@ -363,7 +368,6 @@ class ProjectionRunner:
             slots[case_id] = _Slot(case_id, state)
         audit_rows: list[dict[str, Any]] = []
         update_rows: list[dict[str, Any]] = []
-        apply_plan = current_plan.apply
         audit_fields = audit_trail.fields_for
         by_int = {case_id.int: slot for case_id, slot in slots.items()}
         for event in events:
@@ -382,8 +386,11 @@ class ProjectionRunner:
                 if seq is not None:  # the live fold, too, ignores an unknown goal
                     slot.updates[goal_key] = seq + 1
                     update_rows.append(goal_update_row(key, event, seq))
-            slot.plan = apply_plan(slot.plan, event)
+            slot.events.append(event)
             audit_rows.append(audit_row(audit_fields(event), key))
+        for slot in slots.values():  # the live reads' own one-pass fold
+            slot.plan = plan_fold.fold_from(slot.plan, slot.events)
+            slot.events = []
         return slots, audit_rows, update_rows
 
     def _rows(
