@@ -49,7 +49,7 @@ from perhetyo.persistence.keyring import KeyRing
 from perhetyo.persistence.store import unsynced_sqlite_engine
 from perhetyo.persistence.trusted import json_decoder_for
 from perhetyo.projections.deadlines import DeadlinePolicy
-from perhetyo.projections.sql.runner import ProjectionRunner, catch_up
+from perhetyo.projections.sql.runner import ProjectionRunner, catch_up, run_one
 from perhetyo.projections.sql.schema import REBUILD, ViewTables
 from perhetyo.projections.sql.tracking import Positions
 from perhetyo.working_days import is_working_day
@@ -255,7 +255,7 @@ def _worker(  # noqa: PLR0917 (a process's target: its arguments are positional)
             write_turn=turn,
         )
         with storage_errors("the stored views"):
-            applied = catch_up(runner, pause_gc=True)
+            applied = _staggered(runner, partition)
         results.send(("ok", applied))
     except PerhetyoError as error:
         # As its parts: an error whose __init__ takes other arguments does not unpickle.
@@ -266,6 +266,23 @@ def _worker(  # noqa: PLR0917 (a process's target: its arguments are positional)
         results.close()
         engine.dispose()
         recorder.datastore.close()
+
+
+def _staggered(runner: ProjectionRunner, partition: tuple[int, int]) -> int:
+    """Fold the partition, worker ``i`` of ``n`` first taking a batch of ``(i + 1) / n``
+    of the others': workers that began together would fold alike and then wait for each
+    other's turn to write, every batch (measured: a sixth of their time); staggered, one
+    writes while another folds."""
+    index, count = partition
+    full = runner.batch_size
+    runner.batch_size = max(1, full * (index + 1) // count)
+    try:
+        applied = run_one(runner, pause_gc=True)
+    finally:
+        runner.batch_size = full
+    if runner.at_end:
+        return applied
+    return applied + catch_up(runner, pause_gc=True)
 
 
 class _PartitionRecorder(SQLiteApplicationRecorder):
