@@ -199,3 +199,17 @@ def test_a_command_without_the_new_actor_fields_keeps_its_fingerprint_when_they_
 
     assert before.digest() == after.digest()
     assert before.digests() == after.digests()
+
+
+def test_a_trusted_value_counts_every_field_as_set_defaults_included() -> None:
+    """``trusted`` fills a left-out field's default and counts it as set, as it did with a
+    fields-set of its own per value (one per class is shared now); a copy keeps that."""
+    successor = Successor.trusted(kind=SuccessorKind.ADULT_SERVICES)
+    every = set(Successor.model_fields)
+    assert successor.case_id is None
+    assert successor.model_fields_set == every
+    assert set(successor.model_dump(exclude_unset=True)) == every
+    case_id = UUID(int=7)
+    copied = successor.model_copy(update={"case_id": case_id})
+    assert (copied.case_id, successor.case_id) == (case_id, None)
+    assert copied.model_fields_set == successor.model_fields_set == every

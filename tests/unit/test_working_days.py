@@ -95,3 +95,17 @@ def test_a_datetime_is_refused_as_a_date() -> None:
 
     with pytest.raises(InvalidCommandError):
         working_day_deadline(datetime(2020, 8, 12, 12))  # noqa: DTZ001 (a naive one is refused too)
+
+
+def test_a_remembered_deadline_does_not_let_an_equal_but_wrong_count_through() -> None:
+    """Deadlines are remembered per date and count; True equals 1 and hashes alike, and
+    is still refused after 1 was reckoned (and a remembered result is the same again)."""
+    day = date(2020, 8, 12)
+    first = working_day_deadline(day, 1)
+    assert working_day_deadline(day, 1) == first
+    assert month_deadline(day, 1) == month_deadline(day, 1)
+    for reckon in (working_day_deadline, month_deadline):
+        with pytest.raises(InvalidCommandError):
+            reckon(day, True)
+        with pytest.raises(InvalidCommandError):
+            reckon(day, 1.0)  # type: ignore[arg-type]
