@@ -48,21 +48,27 @@ def _grown(
     return clock, case_ids
 
 
+def _rebuilt_alone_and_by_two_workers_alike(cases: FamilyCases) -> None:
+    """Rebuild in one process, then in two workers: the same events, the same rows."""
+    views = cases.stored_views
+    events = cases.update_projections()
+    views.rebuilds.parallel_min_events = 0  # one process
+    assert cases.rebuild_projections() == events
+    alone = _rows(views)
+    views.rebuilds.parallel_min_events = 1
+    views.rebuilds.parallel_workers = 2
+    assert workers_for(views, views.engine, wanted=2) == 2
+    assert cases.rebuild_projections() == events
+    assert _rows(views) == alone
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_parallel_rebuild_writes_what_one_process_writes(tmp_path: Path, seed: int) -> None:
     path = tmp_path / "cases.db"
     clock, case_ids = _grown(path, seed, 120)
     with FamilyCases(f"sqlite:///{path}", clock=clock) as cases:
         views = cases.stored_views
-        events = cases.update_projections()
-        views.rebuilds.parallel_min_events = 0  # one process
-        assert cases.rebuild_projections() == events
-        alone = _rows(views)
-        views.rebuilds.parallel_min_events = 1
-        views.rebuilds.parallel_workers = 2
-        assert workers_for(views, views.engine, wanted=2) == 2
-        assert cases.rebuild_projections() == events
-        assert _rows(views) == alone
+        _rebuilt_alone_and_by_two_workers_alike(cases)
         assert_stored_equals_live(cases, case_ids)
         assert cases.update_projections() == 0
         grow(cases, clock, random.Random(seed + 10), case_ids, 20)
@@ -83,15 +89,7 @@ def test_an_encrypted_store_is_rebuilt_by_workers_with_its_keys(tmp_path: Path) 
         close(cases, erased, actor=ME)
         cases.erase_case(erased, reason="säilytysaika päättyi", actor=ME)
         views = cases.stored_views
-        events = cases.update_projections()
-        views.rebuilds.parallel_min_events = 0  # one process
-        assert cases.rebuild_projections() == events
-        alone = _rows(views)
-        views.rebuilds.parallel_min_events = 1
-        views.rebuilds.parallel_workers = 2
-        assert workers_for(views, views.engine, wanted=2) == 2
-        assert cases.rebuild_projections() == events
-        assert _rows(views) == alone
+        _rebuilt_alone_and_by_two_workers_alike(cases)
         for case_id in case_ids:
             assert_case_stored_equals_live(cases, case_id)
         audit = views.tables.audit_entries
