@@ -47,6 +47,9 @@ logger = logging.getLogger("perhetyo")
 DEFAULT_SNAPSHOT_INTERVAL: Final = 100
 """Events folded past the last snapshot before a load writes a new one."""
 
+_SHORT_CASES: Final = 10_000
+"""At most this many short cases remembered (see ``CaseLoader._short``)."""
+
 T = TypeVar("T")
 
 
@@ -82,6 +85,11 @@ class CaseLoader:
             raise ValueError("snapshot_interval must be a whole number >= 0, or None")
         self._store = store
         self.interval = interval or 0
+        self._short: dict[UUID, int] = {}
+        """Cases this loader last read whole and found shorter than ``interval``: a
+        snapshot is written only by a load that folded ``interval`` events, so such a case
+        has none yet, and its next load need not ask (if it has grown meanwhile, reading
+        it whole is still right, and writes its first snapshot). Bounded."""
 
     # --- the two folds ----------------------------------------------------------------
 
@@ -141,7 +149,7 @@ class CaseLoader:
         usable: Callable[[Snapshot], bool] | None,
     ) -> _Start:
         """The newest usable snapshot and the events after it, or every event."""
-        if self.interval:
+        if self.interval and case_id not in self._short:
             with storage_errors():
                 snapshots = list(self._store.snapshot_store.newest(case_id, kind, schema))
             for snapshot in snapshots:
@@ -153,6 +161,12 @@ class CaseLoader:
         with storage_errors():
             events, head = self._store.case_events(case_id)
         _refuse_erased(case_id, events)
+        if len(events) < self.interval:
+            if len(self._short) >= _SHORT_CASES:
+                self._short.clear()
+            self._short[case_id] = len(events)
+        else:
+            self._short.pop(case_id, None)
         return _Start(None, 0, None, None, events, head)
 
     def _after(self, snapshot: Snapshot, load: Callable[[dict[str, Any]], Any]) -> _Start | None:

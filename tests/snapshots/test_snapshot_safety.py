@@ -13,6 +13,8 @@ import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -257,3 +259,30 @@ def test_an_erased_case_leaves_no_readable_snapshot(sqlite_url: str) -> None:
                 list(store.newest(case_id, kind, state_snapshots.STATE_SCHEMA))
         with pytest.raises(CaseErasedError):
             cases.current_plan(case_id, actor=ME)
+
+
+def test_a_short_case_is_read_whole_without_asking_for_snapshots(tmp_path: Path) -> None:
+    """A case this loader last read whole, shorter than the interval, has no snapshot: its
+    next load does not ask for one. Grown past the interval by another store object (which
+    wrote snapshots meanwhile), it is still read right, whole; after that it is asked."""
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    with opened(url, snapshot_interval=20) as cases, opened(url, snapshot_interval=20) as other:
+        case_id = open_sample_case(cases)
+        store = cases._store.snapshot_store
+        real, asked = store.newest, []
+
+        def counted(*args: Any) -> Any:
+            asked.append(args[0])
+            return real(*args)
+
+        store.newest = counted  # type: ignore[method-assign,assignment]
+        loader = CaseLoader(cases._store, 20)
+        first, _ = loader.state(case_id)
+        assert loader.state(case_id)[0] == first
+        assert asked == [case_id]  # the first load asked; the second did not
+        grow(other, case_id, 25)
+        assert rows(other, case_id)  # the other store object wrote snapshots
+        assert loader.state(case_id) == without_snapshots(cases).state(case_id)
+        assert asked == [case_id]  # read whole, and right
+        assert loader.state(case_id) == without_snapshots(cases).state(case_id)
+        assert asked == [case_id, case_id]  # long now: its snapshots are asked for
