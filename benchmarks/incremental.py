@@ -32,7 +32,7 @@ from uuid import UUID
 
 import orjson
 
-from benchmarks.seed import NOW, case_id_of
+from benchmarks.seed import NOW, bare_recorder, case_id_of
 from perhetyo import FamilyCases, GoalStatus
 from perhetyo.events import GoalSet, GoalUpdated
 from perhetyo.persistence.chain import body_of
@@ -80,6 +80,7 @@ class _Floor:
     def close(self) -> None:
         self.conn.execute("DROP TABLE IF EXISTS floor_incremental")
         self.conn.close()
+        self.recorder.datastore.close()
 
 
 def _goal_of(cases: FamilyCases, case_id: UUID) -> tuple[UUID, date]:
@@ -125,7 +126,7 @@ def run(db: Path, rounds: int, n_cases: int) -> dict[str, list[float]]:
     clock = FakeClock(NOW + timedelta(days=365))
     with FamilyCases(url) as views, FamilyCases(url, clock=clock) as writer:
         views.update_projections()  # up to date before the first round (not timed)
-        recorder: Any = writer._store.recorder
+        recorder: Any = bare_recorder(db)
         floor = _Floor(db, recorder, recorder.max_notification_id() or 0)
         try:
             for round_ in range(-1, rounds):  # round -1 warms up (a worker runs for long)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import orjson
 
+from benchmarks.seed import bare_recorder
 from perhetyo import FamilyCases
 from perhetyo.persistence.chain import body_of
 from perhetyo.projections.sql import REBUILD_BATCH_SIZE
@@ -28,8 +29,8 @@ from perhetyo.projections.sql import REBUILD_BATCH_SIZE
 def floor(db: Path) -> int:
     """Read, drop the chain header, decode with orjson, insert one row per event: the
     storage engine's own pace."""
-    cases = FamilyCases(f"sqlite:///{db}")
-    recorder = cases._store.recorder
+    cases = FamilyCases(f"sqlite:///{db}")  # opened as perhetyo's side is (not timed apart)
+    recorder = bare_recorder(db)
     conn = sqlite3.connect(db, isolation_level=None, timeout=30)
     conn.execute("DROP TABLE IF EXISTS floor_rows")
     conn.execute(
@@ -61,6 +62,7 @@ def floor(db: Path) -> int:
         position = page[-1].id
         total += len(page)
     conn.close()
+    recorder.datastore.close()
     cases.close()
     return total
 

@@ -10,7 +10,10 @@ eventsourcing's own recorder in chunks, as an import would, not through 500,000 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from uuid import UUID, uuid4, uuid5
+
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from perhetyo.aggregates.case import FamilyCase
 from perhetyo.commands import (
@@ -195,3 +198,9 @@ def seed(store: object, n_cases: int, *, chunk_cases: int = 40) -> int:
         recorder.insert_events(stored)
         written += len(stored)
     return written
+
+
+def bare_recorder(db: Path) -> SQLiteApplicationRecorder:
+    """eventsourcing's own SQLite recorder on ``db`` (the floors': never perhetyo's subclass
+    of it, whose reads are faster), with a datastore of its own."""
+    return SQLiteApplicationRecorder(SQLiteDatastore(str(db)))
