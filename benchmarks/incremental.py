@@ -30,12 +30,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import orjson
-
-from benchmarks.seed import NOW, bare_recorder, case_id_of
+from benchmarks.seed import NOW, bare_recorder, case_id_of, floor_rows
 from perhetyo import FamilyCases, GoalStatus
 from perhetyo.events import GoalSet, GoalUpdated
-from perhetyo.persistence.chain import body_of
 from perhetyo.testing import FakeClock, an_actor
 
 EVENTS = 100
@@ -59,20 +56,10 @@ class _Floor:
         page = self.recorder.select_notifications(
             start=self.position, limit=EVENTS, inclusive_of_start=False
         )
-        rows = []
-        for notification in page:
-            state = orjson.loads(body_of(notification.state))
-            rows.append(
-                (
-                    str(notification.originator_id),
-                    notification.originator_version,
-                    notification.topic,
-                    state["timestamp"],
-                    state["actor"]["id"],
-                )
-            )
         self.conn.execute("BEGIN")
-        self.conn.executemany("INSERT INTO floor_incremental VALUES (?, ?, ?, ?, ?)", rows)
+        self.conn.executemany(
+            "INSERT INTO floor_incremental VALUES (?, ?, ?, ?, ?)", floor_rows(page)
+        )
         self.conn.execute("COMMIT")
         self.position = page[-1].id
         return len(page)

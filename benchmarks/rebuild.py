@@ -18,11 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-import orjson
-
-from benchmarks.seed import bare_recorder
+from benchmarks.seed import bare_recorder, floor_rows
 from perhetyo import FamilyCases
-from perhetyo.persistence.chain import body_of
 from perhetyo.projections.sql import REBUILD_BATCH_SIZE
 
 
@@ -44,20 +41,8 @@ def floor(db: Path) -> int:
         )
         if not page:
             break
-        rows = []
-        for notification in page:
-            state = orjson.loads(body_of(notification.state))
-            rows.append(
-                (
-                    str(notification.originator_id),
-                    notification.originator_version,
-                    notification.topic,
-                    state["timestamp"],
-                    state["actor"]["id"],
-                )
-            )
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO floor_rows VALUES (?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT INTO floor_rows VALUES (?, ?, ?, ?, ?)", floor_rows(page))
         conn.execute("COMMIT")
         position = page[-1].id
         total += len(page)

@@ -9,10 +9,13 @@ eventsourcing's own recorder in chunks, as an import would, not through 500,000 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4, uuid5
 
+import orjson
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from perhetyo.aggregates.case import FamilyCase
@@ -29,7 +32,7 @@ from perhetyo.commands import (
     UpdateGoal,
 )
 from perhetyo.events import CaseEvent
-from perhetyo.persistence.chain import Head
+from perhetyo.persistence.chain import Head, body_of
 from perhetyo.testing import a_child, a_guardian, a_worker, an_actor
 from perhetyo.values import ClosureReason, GoalStatus, LegalBasis, MeetingKind, ServiceKind
 
@@ -204,3 +207,21 @@ def bare_recorder(db: Path) -> SQLiteApplicationRecorder:
     """eventsourcing's own SQLite recorder on ``db`` (the floors': never perhetyo's subclass
     of it, whose reads are faster), with a datastore of its own."""
     return SQLiteApplicationRecorder(SQLiteDatastore(str(db)))
+
+
+def floor_rows(page: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The floors' one narrow row per notification: the chain header dropped, the payload
+    decoded with orjson alone (no pydantic), five values taken."""
+    rows = []
+    for notification in page:
+        state = orjson.loads(body_of(notification.state))
+        rows.append(
+            (
+                str(notification.originator_id),
+                notification.originator_version,
+                notification.topic,
+                state["timestamp"],
+                state["actor"]["id"],
+            )
+        )
+    return rows

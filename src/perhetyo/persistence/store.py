@@ -315,8 +315,9 @@ class _CaseRecorder(_ParsedIds, SQLiteAggregateRecorder):
     """eventsourcing's SQLite aggregate recorder (snapshots), each id parsed once."""
 
 
-class _LogRecorder(_ParsedIds, SQLiteApplicationRecorder):
-    """eventsourcing's SQLite application recorder (events), each id parsed once."""
+class SQLiteLogRecorder(_ParsedIds, SQLiteApplicationRecorder):
+    """Tapahtumaloki (the event log) on SQLite: eventsourcing's application recorder, each
+    stored case id parsed once."""
 
 
 class DurableSQLiteFactory(SQLiteFactory):
@@ -330,7 +331,7 @@ class DurableSQLiteFactory(SQLiteFactory):
     """
 
     aggregate_recorder_class = _CaseRecorder
-    application_recorder_class = _LogRecorder
+    application_recorder_class = SQLiteLogRecorder
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         db_name = (env or {}).get("SQLITE_DBNAME", "") if isinstance(env, Mapping) else ""

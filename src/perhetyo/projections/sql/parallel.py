@@ -36,17 +36,17 @@ from multiprocessing.connection import Connection as Pipe
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Final, Protocol
-from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from eventsourcing.persistence import ApplicationRecorder, Notification
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 from sqlalchemy import Engine, Table, delete
 
 from perhetyo.errors import PerhetyoError, ProjectionError
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Chain
+from perhetyo.persistence.codec import PydanticMapper
 from perhetyo.persistence.keyring import KeyRing
-from perhetyo.persistence.store import unsynced_sqlite_engine
+from perhetyo.persistence.store import SQLiteLogRecorder, unsynced_sqlite_engine
 from perhetyo.persistence.trusted import json_decoder_for
 from perhetyo.projections.deadlines import DeadlinePolicy
 from perhetyo.projections.sql.runner import ProjectionRunner, catch_up, run_one
@@ -76,7 +76,7 @@ _ANY_DAY: Final = date(2024, 1, 1)
 
 class _Views(Protocol):
     recorder: ApplicationRecorder
-    mapper: Mapper[UUID]
+    mapper: PydanticMapper
     application_name: str
     tracking: Table
     rebuild_batch_size: int
@@ -285,8 +285,8 @@ def _staggered(runner: ProjectionRunner, partition: tuple[int, int]) -> int:
     return applied + catch_up(runner, pause_gc=True)
 
 
-class _PartitionRecorder(SQLiteApplicationRecorder):
-    """eventsourcing's SQLite recorder reading only one partition's notifications: the
+class _PartitionRecorder(SQLiteLogRecorder):
+    """perhetyo's SQLite event-log recorder reading only one partition's notifications: the
     cases whose id's last hex digit is ``index`` modulo ``count`` (for a power of two up
     to 16, the same cases as the id's integer modulo ``count``), filtered by SQLite, so
     a worker neither fetches nor converts the other workers' events."""
@@ -312,25 +312,18 @@ class _PartitionRecorder(SQLiteApplicationRecorder):
         )
         if topics:
             raise ValueError("a partition's reader selects no topics")
-        ids: dict[str, UUID | str] = {}  # a case's events share one id: parsed once per batch
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, (start or 0, stop if stop is not None else 2**62, limit))
-            notifications = []
-            for row in c.fetchall():
-                text = row["originator_id"]
-                originator_id = ids.get(text)
-                if originator_id is None:
-                    originator_id = ids[text] = self.convert_originator_id(text)
-                notifications.append(
-                    Notification(
-                        id=row["rowid"],
-                        originator_id=originator_id,
-                        originator_version=row["originator_version"],
-                        topic=row["topic"],
-                        state=row["state"],
-                    )
+            return [
+                Notification(
+                    id=row["rowid"],
+                    originator_id=self.convert_originator_id(row["originator_id"]),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
                 )
-            return notifications
+                for row in c.fetchall()
+            ]
 
 
 def _rebuilt(parts: tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]) -> BaseException:

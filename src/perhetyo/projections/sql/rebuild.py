@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Final, Protocol
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import (
     Connection,
     Engine,
@@ -44,6 +44,7 @@ from sqlalchemy import inspect as inspect_database
 from perhetyo.errors import ProjectionError
 from perhetyo.persistence import advisory_key, storage_errors
 from perhetyo.persistence.chain import Chain
+from perhetyo.persistence.codec import PydanticMapper
 from perhetyo.persistence.store import create_private_file, unsynced_sqlite_engine
 from perhetyo.projections.deadlines import DeadlinePolicy
 from perhetyo.projections.sql import parallel
@@ -190,7 +191,7 @@ class _Views(Protocol):
 
     engine: Engine
     recorder: ApplicationRecorder
-    mapper: Mapper[UUID]
+    mapper: PydanticMapper
     cache_size: int
     deadline_policy: DeadlinePolicy
     chain: Chain | None

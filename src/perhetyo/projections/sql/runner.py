@@ -36,14 +36,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, Final
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import Connection, Engine, Table
 
 from perhetyo import telemetry
-from perhetyo.errors import CaseErasedError, ProjectionError
+from perhetyo.errors import ProjectionError
 from perhetyo.events import CaseErased, CaseEvent, CaseOpened, GoalSet, GoalUpdated
 from perhetyo.persistence import storage_errors
 from perhetyo.persistence.chain import Chain, ChainFollower, Head
@@ -149,7 +149,7 @@ class ProjectionRunner:
         self,
         *,
         recorder: ApplicationRecorder,
-        mapper: Mapper[UUID],
+        mapper: PydanticMapper,
         application_name: str,
         engine: Engine,
         tables: ViewTables,
@@ -332,15 +332,7 @@ class ProjectionRunner:
     def _decoded(self, notifications: Sequence[Any]) -> list[CaseEvent]:
         """Decode a batch; an erased case's events (their key destroyed) are left out: its
         ``CaseErased``, which stays readable, folds its summary in their place."""
-        if isinstance(self.mapper, PydanticMapper):  # ours: the batch in one loop
-            return self.mapper.to_domain_events(notifications, skip_erased=True)
-        events: list[CaseEvent] = []
-        for notification in notifications:
-            try:
-                events.append(cast(CaseEvent, self.mapper.to_domain_event(notification)))
-            except CaseErasedError:
-                continue
-        return events
+        return self.mapper.to_domain_events(notifications, skip_erased=True)
 
     def _fold(
         self, conn: Connection, events: list[CaseEvent]

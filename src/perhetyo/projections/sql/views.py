@@ -22,13 +22,14 @@ from datetime import date
 from typing import Any, Final
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import Connection, Engine, MetaData, func, or_, select
 from sqlalchemy.pool import StaticPool
 
 from perhetyo.errors import PerhetyoError
 from perhetyo.persistence import advisory_key, storage_errors
 from perhetyo.persistence.chain import Chain
+from perhetyo.persistence.codec import PydanticMapper
 from perhetyo.projections.audit_trail import AuditEntry
 from perhetyo.projections.current_plan import CurrentPlan
 from perhetyo.projections.deadlines import DEFAULT_POLICY, Deadline, DeadlinePolicy
@@ -97,7 +98,7 @@ class StoredViews:
         self,
         *,
         recorder: ApplicationRecorder,
-        mapper: Mapper[UUID],
+        mapper: PydanticMapper,
         application_name: str,
         engine: Engine,
         schema: str | None = None,
